@@ -1,0 +1,40 @@
+# mod_require_precondition: build, install, test and demo.
+# Targets stay thin; the logic lives in tools/, t/ and demo/.
+
+APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)
+HTTPD   ?= /usr/sbin/apache2
+PORT    ?= 8428
+MPMS    ?= event worker prefork
+CFLAGS_EXTRA ?=
+
+SRC     = mod_require_precondition.c precondition_policy.c
+HDR     = precondition_policy.h
+MODULE  = .libs/mod_require_precondition.so
+WARN    = -Wc,-Wall -Wc,-Wextra
+
+.PHONY: all deps install test run clean
+
+all: $(MODULE)
+
+$(MODULE): $(SRC) $(HDR)
+	$(APXS) -c $(WARN) $(CFLAGS_EXTRA) $(SRC)
+
+deps:
+	tools/deps.sh
+
+install: all
+	tools/install.sh "$(APXS)"
+
+# The suite once per MPM; TESTS= picks files, e.g. TESTS=t/dav.t MPMS=event.
+test: deps
+	$(MAKE) all
+	@set -e; for m in $(MPMS); do echo "== Apache::Test suite, MPM $$m"; \
+	    MPM=$$m t/run.sh $(TESTS); done
+
+run: deps
+	$(MAKE) all
+	PORT=$(PORT) demo/run.sh
+
+clean:
+	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf
+	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `make run`: a demo httpd in the foreground on 127.0.0.1:$PORT with mod_dav
+# serving a scratch folder at /docs/, guarded by RequirePrecondition On.
+# Ctrl-C stops it and removes the scratch folder.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+PORT=${PORT:-8428}
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+module="$top/.libs/mod_require_precondition.so"
+[ -f "$module" ] || { echo "demo/run.sh: build first (make)" >&2; exit 1; }
+
+root=$(mktemp -d /tmp/rp-demo.XXXXXX)
+chmod 755 "$root"
+mkdir -p "$root/htdocs/docs" "$root/var"
+user_line=""
+if [ "$(id -u)" = 0 ]; then
+    # httpd drops root for its workers; they must own the scratch folder.
+    user_line="User www-data
+Group www-data"
+    chown -R www-data: "$root/htdocs" "$root/var"
+fi
+sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$PORT|g" \
+    -e "s|@LIBEXEC@|$("$APXS" -q LIBEXECDIR)|g" -e "s|@MODULE@|$module|g" \
+    "$top/conf/demo.conf.in" | awk -v u="$user_line" '{ if ($0 == "@USER@") print u; else print }' \
+    > "$root/httpd.conf"
+
+pid=""
+cleanup() {
+    trap - INT TERM EXIT
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$root"
+    echo "demo stopped"
+}
+trap cleanup INT TERM EXIT
+
+"$HTTPD" -t -f "$root/httpd.conf" >/dev/null
+u="http://127.0.0.1:$PORT/docs/note.txt"
+cat <<TXT
+mod_require_precondition demo on http://127.0.0.1:$PORT/docs/ (Ctrl-C stops it)
+
+Try this in another terminal:
+
+  # 1. An unconditional write is refused: 428 Precondition Required
+  curl -i -X PUT --data-binary 'draft 1' $u
+
+  # 2. Create it, on condition that it does not exist yet: 201 Created
+  curl -i -X PUT -H 'If-None-Match: *' --data-binary 'draft 1' $u
+
+  # 3. Read it and keep its ETag
+  etag=\$(curl -s -D - -o /dev/null $u | tr -d '\\r' | sed -n 's/^ETag: //Ip')
+  echo "\$etag"
+
+  # 4. A stale ETag is httpd's own 412 Precondition Failed; nothing is written
+  curl -i -X PUT -H 'If-Match: "stale"' --data-binary 'draft 2' $u
+
+  # 5. The ETag you read: 204 No Content, and the update is in
+  curl -i -X PUT -H "If-Match: \$etag" --data-binary 'draft 2' $u
+  curl -s $u
+
+  # A client that prefers JSON gets an RFC 9457 problem document
+  curl -i -X PUT -H 'Accept: application/json' --data-binary 'x' $u
+
+Access log and the module's debug lines follow.
+TXT
+"$HTTPD" -D FOREGROUND -f "$root/httpd.conf" &
+pid=$!
+wait "$pid" || true

@@ -1,0 +1,372 @@
+/* mod_require_precondition: answer 428 Precondition Required (RFC 6585 §3)
+ * to a write that does not carry a usable precondition, so that two clients
+ * editing the same document cannot silently overwrite each other.
+ *
+ *   <Location /docs/>
+ *       Dav On
+ *       RequirePrecondition On
+ *   </Location>
+ *
+ * A precondition that is present but fails is httpd's business: core's
+ * ap_meets_conditions() and mod_dav answer 412. This module never does.
+ *
+ * The decision is taken in the fixups hook: after authentication and
+ * authorization (an anonymous write gets 401 first), after mod_dav has
+ * claimed the request (only then does the WebDAV If header count), and
+ * before the handler reads a byte of the body.
+ */
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "mod_core.h"
+#include "util_filter.h"
+
+#include "apr_strings.h"
+
+#include "precondition_policy.h"
+
+APLOG_USE_MODULE(require_precondition);
+
+#define RP_DEFAULT_METHODS ((AP_METHOD_BIT << M_PUT) \
+                            | (AP_METHOD_BIT << M_PATCH) \
+                            | (AP_METHOD_BIT << M_DELETE))
+#define RP_UNSET (-1)
+
+/* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
+#define RP_NOTE_MISSING "precondition-missing"
+#define RP_NOTE_JSON    "require-precondition-json"
+
+typedef struct {
+    int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
+    apr_int64_t methods;        /* method bits; 0 when unset */
+    unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
+} rp_dir_conf;
+
+static ap_filter_rec_t *rp_json_type_filter_handle;
+
+static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    rp_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->mode = RP_MODE_UNSET;
+    return conf;
+}
+
+/* The innermost section that sets a field wins; one that does not inherits. */
+#define RP_MERGE(field, unset) \
+    conf->field = (add->field == (unset)) ? base->field : add->field
+
+static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    rp_dir_conf *base = basev, *add = addv;
+    rp_dir_conf *conf = apr_palloc(p, sizeof(*conf));
+
+    RP_MERGE(mode, RP_MODE_UNSET);
+    RP_MERGE(methods, 0);
+    RP_MERGE(headers, 0);
+    return conf;
+}
+
+static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+
+    return rp_parse_mode(cmd->pool, arg, &conf->mode);
+}
+
+static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
+                                  char *const argv[])
+{
+    rp_dir_conf *conf = dconf;
+    apr_int64_t methods = 0;
+    int i;
+
+    if (argc == 0) {
+        return "RequirePreconditionMethods: at least one method is needed";
+    }
+    for (i = 0; i < argc; i++) {
+        int m;
+
+        if (!rp_is_token(argv[i])) {
+            return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
+                                "'%s' is not a method (an RFC 9110 token)",
+                                argv[i]);
+        }
+        m = ap_method_number_of(argv[i]);
+        if (m == M_INVALID) {
+            /* As <Limit> does: give the extension method a number now, so
+             * that requests for it carry one and the test is a bit test. */
+            if (cmd->pool == cmd->temp_pool) {
+                return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
+                                    "'%s' is not a method httpd knows, and a "
+                                    "new one cannot be registered from "
+                                    ".htaccess; list it in the server "
+                                    "configuration first", argv[i]);
+            }
+            m = ap_method_register(cmd->pool,
+                                   apr_pstrdup(cmd->pool, argv[i]));
+            if (m == M_INVALID || m >= METHODS) {
+                return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
+                                    "cannot register method '%s': too many "
+                                    "extension methods", argv[i]);
+            }
+            {
+                /* Methods are case-sensitive; 'put' is not PUT. */
+                char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
+                ap_str_toupper(upper);
+                if (strcmp(upper, argv[i])
+                    && ap_method_number_of(upper) < M_INVALID) {
+                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                                 "RequirePreconditionMethods: "
+                                 "'%s' is not %s: methods are case-sensitive,"
+                                 " so %s is not guarded by this entry",
+                                 argv[i], upper, upper);
+                }
+            }
+        }
+        methods |= AP_METHOD_BIT << m;
+    }
+    conf->methods = methods;
+    return NULL;
+}
+
+static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
+                                  char *const argv[])
+{
+    rp_dir_conf *conf = dconf;
+    unsigned int headers = 0;
+    int i;
+
+    if (argc == 0) {
+        return "RequirePreconditionHeaders: at least one header is needed";
+    }
+    for (i = 0; i < argc; i++) {
+        unsigned int bit;
+        const char *err = rp_parse_header_name(cmd->pool, argv[i], &bit);
+
+        if (err) {
+            return err;
+        }
+        headers |= bit;
+    }
+    conf->headers = headers;
+    return NULL;
+}
+
+/* The method a request is to be judged as: its own, or for a POST, the
+ * method an X-HTTP-Method-Override style header names if that one is
+ * guarded, since the application behind httpd will act as that method. */
+static int rp_guarded_method(request_rec *r, apr_int64_t methods)
+{
+    static const char *const override_headers[] = {
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"
+    };
+    char name[32];
+    apr_size_t i;
+
+    if (methods & (AP_METHOD_BIT << r->method_number)) {
+        return r->method_number;
+    }
+    if (r->method_number != M_POST) {
+        return M_INVALID;
+    }
+    for (i = 0; i < sizeof(override_headers) / sizeof(*override_headers);
+         i++) {
+        const char *value = apr_table_get(r->headers_in, override_headers[i]);
+        int m;
+
+        if (value && rp_override_method(value, name, sizeof(name))
+            && (m = ap_method_number_of(name)) != M_INVALID
+            && (methods & (AP_METHOD_BIT << m))) {
+            return m;
+        }
+    }
+    return M_INVALID;
+}
+
+static int rp_is_dav(const request_rec *r)
+{
+    return r->handler && !strcmp(r->handler, "dav-handler");
+}
+
+/* Which accepted headers are there in a form httpd will act on. */
+static unsigned int rp_present(const request_rec *r, unsigned int accepted)
+{
+    unsigned int present = 0;
+
+    if ((accepted & RP_HDR_IF_MATCH)
+        && rp_value_present(apr_table_get(r->headers_in, "If-Match"))) {
+        present |= RP_HDR_IF_MATCH;
+    }
+    if ((accepted & RP_HDR_IF_NONE_MATCH)
+        && rp_value_present(apr_table_get(r->headers_in, "If-None-Match"))) {
+        present |= RP_HDR_IF_NONE_MATCH;
+    }
+    if ((accepted & RP_HDR_IF_UNMODIFIED_SINCE)
+        && rp_date_usable(apr_table_get(r->headers_in,
+                                        "If-Unmodified-Since"))) {
+        present |= RP_HDR_IF_UNMODIFIED_SINCE;
+    }
+    if ((accepted & RP_HDR_IF)
+        && rp_value_present(apr_table_get(r->headers_in, "If"))) {
+        present |= RP_HDR_IF;
+    }
+    return present;
+}
+
+/* A body the client may still be sending is not worth reading: with
+ * Expect: 100-continue it has not been sent yet, and a large or chunked one
+ * would cost more to drain than a new connection. Close instead. */
+static void rp_spare_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    int chunked = apr_table_get(r->headers_in, "Transfer-Encoding") != NULL;
+    apr_off_t len = 0;
+
+    if (cl && (apr_strtoff(&len, cl, NULL, 10) != APR_SUCCESS || len < 0)) {
+        len = RP_DRAIN_MAX + 1;
+    }
+    if (chunked || len > RP_DRAIN_MAX || (r->expecting_100 && len > 0)) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+}
+
+/* Give the 428 a body that says how to resubmit, unless the admin chose
+ * one with ErrorDocument. */
+static void rp_set_body(request_rec *r, unsigned int accepted, int dav)
+{
+    if (ap_response_code_string(r,
+                                ap_index_of_response(HTTP_PRECONDITION_REQUIRED))) {
+        return;
+    }
+    if (rp_prefers_json(apr_table_get(r->headers_in, "Accept"))) {
+        ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
+                           rp_body_json(r->pool, accepted, dav));
+        apr_table_setn(r->notes, RP_NOTE_JSON, "1");
+    }
+    else {
+        ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
+                           rp_body_html(r->pool, accepted, dav));
+    }
+}
+
+static int rp_fixups(request_rec *r)
+{
+    const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                   &require_precondition_module);
+    unsigned int accepted;
+    int method, dav;
+
+    if (conf->mode <= RP_MODE_OFF) {
+        return DECLINED;
+    }
+    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
+     * must not be refused again. */
+    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
+        return DECLINED;
+    }
+    method = rp_guarded_method(r, conf->methods ? conf->methods
+                                                : RP_DEFAULT_METHODS);
+    if (method == M_INVALID) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "%s %s: let through: method not guarded",
+                      r->method, r->uri);
+        return DECLINED;
+    }
+
+    accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    dav = rp_is_dav(r);
+    if (rp_is_conditional(accepted, rp_present(r, accepted), dav)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s %s: let through: conditional request", r->method,
+                      r->uri);
+        return DECLINED;
+    }
+
+    apr_table_setn(r->subprocess_env, "PRECONDITION_MISSING", "1");
+    apr_table_setn(r->notes, RP_NOTE_MISSING, "1");
+
+    if (conf->mode == RP_MODE_REPORT_ONLY) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "%s %s from %s would be refused with 428: no usable "
+                      "precondition (accepted: %s) [ReportOnly]",
+                      r->method, r->uri, r->useragent_ip,
+                      rp_accepted_list(r->pool, accepted, dav));
+        return DECLINED;
+    }
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "%s %s: refused with 428: no usable precondition "
+                  "(accepted: %s)%s", r->method, r->uri,
+                  rp_accepted_list(r->pool, accepted, dav),
+                  method != r->method_number ? " [method override]" : "");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    rp_set_body(r, accepted, dav);
+    rp_spare_body(r);
+    return HTTP_PRECONDITION_REQUIRED;
+}
+
+/* ap_send_error_response() labels every canned body text/html; the
+ * problem+json body needs its own type. */
+static void rp_insert_error_filter(request_rec *r)
+{
+    if (r->status == HTTP_PRECONDITION_REQUIRED
+        && apr_table_get(r->notes, RP_NOTE_JSON)) {
+        ap_add_output_filter_handle(rp_json_type_filter_handle, NULL, r,
+                                    r->connection);
+    }
+}
+
+static apr_status_t rp_json_type_filter(ap_filter_t *f,
+                                        apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/problem+json");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void rp_register_hooks(apr_pool_t *p)
+{
+    /* mod_dav claims the request in its own fixup; see it before us. */
+    static const char *const after_dav[] = { "mod_dav.c", NULL };
+
+    (void)p;
+    ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    rp_json_type_filter_handle =
+        ap_register_output_filter("REQUIRE_PRECONDITION_JSON",
+                                  rp_json_type_filter, NULL,
+                                  AP_FTYPE_CONTENT_SET);
+}
+
+static const command_rec rp_cmds[] = {
+    AP_INIT_TAKE1("RequirePrecondition", rp_set_mode, NULL, OR_FILEINFO,
+                  "On, Off or ReportOnly: whether writes here must carry a "
+                  "precondition"),
+    AP_INIT_TAKE_ARGV("RequirePreconditionMethods", rp_set_methods, NULL,
+                      OR_FILEINFO,
+                      "the methods that must be conditional "
+                      "(default PUT PATCH DELETE)"),
+    AP_INIT_TAKE_ARGV("RequirePreconditionHeaders", rp_set_headers, NULL,
+                      OR_FILEINFO,
+                      "the headers that count as a precondition (default "
+                      "If-Match If-None-Match If-Unmodified-Since If)"),
+    { NULL }
+};
+
+module AP_MODULE_DECLARE_DATA require_precondition_module = {
+    STANDARD20_MODULE_STUFF,
+    rp_create_dir_conf,
+    rp_merge_dir_conf,
+    NULL,
+    NULL,
+    rp_cmds,
+    rp_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

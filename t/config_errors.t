@@ -1,0 +1,89 @@
+# A bad directive argument stops `apache2 -t` with a message that names the
+# directive and the value; a good configuration passes.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use File::Path qw(make_path);
+use RPTest;
+
+my $vars = Apache::Test::vars();
+my $dir = "$vars->{t_logs}/config_errors";
+make_path($dir);
+
+# [directive line, what the message must say]
+my @bad = (
+    ['RequirePrecondition Maybe', qr/RequirePrecondition: 'Maybe' is not one of On, Off, ReportOnly/],
+    ['RequirePrecondition 1', qr/RequirePrecondition: '1'/],
+    ['RequirePrecondition', qr/RequirePrecondition takes one argument/],
+    ['RequirePrecondition On Off', qr/RequirePrecondition takes one argument/],
+    ['RequirePreconditionMethods', qr/RequirePreconditionMethods: at least one method/],
+    ['RequirePreconditionMethods PUT "BAD METHOD"', qr/RequirePreconditionMethods: 'BAD METHOD' is not a method/],
+    ['RequirePreconditionMethods PUT,DELETE', qr/RequirePreconditionMethods: 'PUT,DELETE' is not a method/],
+    ['RequirePreconditionMethods PUT (DELETE)', qr/RequirePreconditionMethods: '\(DELETE\)' is not a method/],
+    ['RequirePreconditionMethods "P\xc3\x9cT"', qr/RequirePreconditionMethods: 'P\S+T' is not a method/],
+    ['RequirePreconditionHeaders', qr/RequirePreconditionHeaders: at least one header/],
+    ['RequirePreconditionHeaders If-Match If-Modified-Since', qr/RequirePreconditionHeaders: 'If-Modified-Since' cannot make a write conditional: httpd ignores it on unsafe methods/],
+    ['RequirePreconditionHeaders If-Range', qr/RequirePreconditionHeaders: 'If-Range' cannot make a write conditional/],
+    ['RequirePreconditionHeaders X-Version', qr/RequirePreconditionHeaders: 'X-Version' is not a precondition header/],
+    ['RequirePreconditionHeaders If-Match,If-None-Match', qr/RequirePreconditionHeaders: 'If-Match,If-None-Match' is not a precondition header/],
+);
+my @good = (
+    'RequirePrecondition On',
+    'RequirePrecondition off',
+    'RequirePrecondition ReportOnly',
+    'RequirePreconditionMethods PUT PATCH DELETE MKCOL MOVE COPY PROPPATCH LOCK UNLOCK',
+    'RequirePreconditionMethods BREW',
+    'RequirePreconditionHeaders If-Match',
+    'RequirePreconditionHeaders if-match IF-NONE-MATCH If-Unmodified-Since If',
+);
+
+plan tests => 2 * @bad + @good + 3;
+
+my $n = 0;
+sub check {
+    my $line = shift;
+    $n++;
+    my $conf = "$dir/c$n.conf";
+    open my $fh, '>', $conf or die "$conf: $!";
+    print $fh <<"CONF";
+ServerRoot "$vars->{t_dir}"
+Include "$vars->{t_conf}/modules.conf"
+LoadModule require_precondition_module "$vars->{t_dir}/../.libs/mod_require_precondition.so"
+PidFile "$dir/c$n.pid"
+ErrorLog "$dir/c$n.error_log"
+Listen 127.0.0.1:1
+<Location /guarded/>
+    $line
+</Location>
+CONF
+    close $fh;
+    my $out = `$vars->{httpd} -t -f $conf 2>&1`;
+    return ($? >> 8, $out);
+}
+
+for my $b (@bad) {
+    my ($rc, $out) = check($b->[0]);
+    ok t_cmp($rc, 1, "apache2 -t refuses: $b->[0]");
+    ok t_cmp($out, $b->[1], "message for: $b->[0]");
+}
+for my $g (@good) {
+    my ($rc, $out) = check($g);
+    ok t_cmp($rc, 0, "apache2 -t accepts: $g") or print "# $out";
+}
+
+# 'put' is a legal (extension) method, but surely meant PUT: say so.
+my ($rc, $out) = check('RequirePreconditionMethods put');
+ok t_cmp($out, qr/'put' is not PUT: methods are case-sensitive/,
+         'lower-case standard method: warning');
+
+# In .htaccess an unknown method cannot be registered: a 500 and a message.
+my $mark = log_lines('error_log');
+my $res = req(GET => '/htaccess-bad/index.txt');
+ok t_cmp($res->code, 500, '.htaccess naming an unknown method: 500');
+ok t_cmp(join('', wait_for_log('error_log', $mark, qr/BREW/)),
+         qr/RequirePreconditionMethods: 'BREW' is not a method httpd knows/,
+         '.htaccess naming an unknown method: error_log says why');

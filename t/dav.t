@@ -1,0 +1,131 @@
+# The core rules on a guarded mod_dav store: what is refused with 428, what
+# is left to httpd and mod_dav (their 412s), and what each did to the file.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use RPTest;
+
+my $u = '/dav/core/doc.txt';
+my $old = "version 1\n";
+my $new = "version 2\n";
+my $etag = sub { ['If-Match' => etag_of($u)] };
+my @cases = (
+    { name => 'unconditional PUT, no file', method => 'PUT', uri => $u,
+      body => $new, status => 428, after => 'absent' },
+    { name => 'unconditional PUT over a file', method => 'PUT', uri => $u,
+      before => $old, body => $new, status => 428, after => 'unchanged' },
+    { name => 'create with If-None-Match: *', method => 'PUT', uri => $u,
+      headers => ['If-None-Match' => '*'], body => $new, status => 201,
+      after => $new },
+    { name => 'If-None-Match: * over a file is httpd\'s 412',
+      method => 'PUT', uri => $u, before => $old,
+      headers => ['If-None-Match' => '*'], body => $new, status => 412,
+      after => 'unchanged' },
+    { name => 'update with the matching If-Match', method => 'PUT',
+      uri => $u, before => $old, headers => $etag, body => $new,
+      status => 204, after => $new },
+    { name => 'stale If-Match is httpd\'s 412', method => 'PUT', uri => $u,
+      before => $old, headers => ['If-Match' => '"not-the-etag"'],
+      body => $new, status => 412, after => 'unchanged' },
+    { name => 'If-Match: * on an existing file', method => 'PUT',
+      uri => $u, before => $old, headers => ['If-Match' => '*'],
+      body => $new, status => 204, after => $new },
+    { name => 'stale If-Unmodified-Since is httpd\'s 412', method => 'PUT',
+      uri => $u, before => $old,
+      headers => ['If-Unmodified-Since' => 'Sun, 06 Nov 1994 08:49:37 GMT'],
+      body => $new, status => 412, after => 'unchanged' },
+    { name => 'If-Unmodified-Since in the future', method => 'PUT',
+      uri => $u, before => $old,
+      headers => ['If-Unmodified-Since' => 'Fri, 01 Jan 2100 00:00:00 GMT'],
+      body => $new, status => 204, after => $new },
+    { name => 'If-Unmodified-Since that is not a date', method => 'PUT',
+      uri => $u, before => $old,
+      headers => ['If-Unmodified-Since' => 'yesterday'],
+      body => $new, status => 428, after => 'unchanged' },
+    { name => 'blank If-Match', method => 'PUT', uri => $u, before => $old,
+      headers => ['If-Match' => ''], body => $new, status => 428,
+      after => 'unchanged' },
+    { name => 'If-Match of blanks', method => 'PUT', uri => $u,
+      before => $old, headers => ['If-Match' => "  \t "], body => $new,
+      status => 428, after => 'unchanged' },
+    { name => 'blank If-None-Match', method => 'PUT', uri => $u,
+      headers => ['If-None-Match' => ' '], body => $new, status => 428,
+      after => 'absent' },
+    { name => 'an unrelated header is no precondition', method => 'PUT',
+      uri => $u, before => $old, headers => ['If-Modified-Since' =>
+      'Sun, 06 Nov 1994 08:49:37 GMT', 'If-Range' => '"x"'],
+      body => $new, status => 428, after => 'unchanged' },
+    { name => 'unconditional DELETE', method => 'DELETE', uri => $u,
+      before => $old, status => 428, after => 'unchanged' },
+    { name => 'stale DELETE is httpd\'s 412', method => 'DELETE',
+      uri => $u, before => $old, headers => ['If-Match' => '"stale"'],
+      status => 412, after => 'unchanged' },
+    { name => 'DELETE with the matching If-Match', method => 'DELETE',
+      uri => $u, before => $old, headers => $etag, status => 204,
+      after => 'absent' },
+    { name => 'unconditional PATCH', method => 'PATCH', uri => $u,
+      before => $old, body => $new, status => 428, after => 'unchanged' },
+    # mod_dav has no PATCH: a conditional one reaches it and gets its 405.
+    { name => 'conditional PATCH reaches mod_dav', method => 'PATCH',
+      uri => $u, before => $old, headers => $etag, body => $new,
+      status => 405, after => 'unchanged' },
+    { name => 'GET is not guarded', method => 'GET', uri => $u,
+      before => $old, status => 200, after => 'unchanged' },
+    { name => 'HEAD is not guarded', method => 'HEAD', uri => $u,
+      before => $old, status => 200, after => 'unchanged' },
+    { name => 'OPTIONS is not guarded', method => 'OPTIONS', uri => $u,
+      before => $old, status => 200, after => 'unchanged' },
+    { name => 'POST is not guarded', method => 'POST', uri => $u,
+      before => $old, body => 'x', status => 200, after => 'unchanged' },
+    # On a mod_dav resource the WebDAV If header counts; mod_dav then
+    # evaluates it, and a state token that does not match is its 412.
+    { name => 'WebDAV If counts under mod_dav', method => 'PUT', uri => $u,
+      before => $old, headers => ['If' => '(<urn:uuid:not-a-lock>)'],
+      body => $new, status => 412, after => 'unchanged' },
+    { name => 'WebDAV If with the matching ETag', method => 'PUT',
+      uri => $u, before => $old,
+      headers => sub { ['If' => '([' . etag_of($u) . '])'] },
+      body => $new, status => 204, after => $new },
+);
+
+# A locked resource: the lock token in If is a usable precondition.
+# A name of its own each run: a lock outlives the server in DavLockDB.
+my $lu = "/dav/core/locked-$$.txt";
+my $token;
+my $lockbody = <<'XML';
+<?xml version="1.0" encoding="utf-8"?>
+<D:lockinfo xmlns:D="DAV:">
+  <D:lockscope><D:exclusive/></D:lockscope>
+  <D:locktype><D:write/></D:locktype>
+  <D:owner>rp tests</D:owner>
+</D:lockinfo>
+XML
+my @lock_cases = (
+    { name => 'locked: unconditional PUT', method => 'PUT', uri => $lu,
+      before => $old, body => $new, status => 428, after => 'unchanged',
+      setup => sub {
+          my $res = req(LOCK => $lu, ['Timeout' => 'Second-60',
+                                      'Content-Type' => 'text/xml'],
+                        $lockbody);
+          ($token) = ($res->header('Lock-Token') || '') =~ /<([^>]+)>/;
+      } },
+    { name => 'locked: If-Match without the token is mod_dav\'s 423',
+      method => 'PUT', uri => $lu, before => $old,
+      headers => sub { ['If-Match' => etag_of($lu)] }, body => $new,
+      status => 423, after => 'unchanged' },
+    { name => 'locked: the lock token in If', method => 'PUT', uri => $lu,
+      before => $old, headers => sub { ['If' => "(<$token>)"] },
+      body => $new, status => 204, after => $new },
+);
+
+plan tests => case_count(@cases, @lock_cases) + 1, need_module 'dav';
+
+run_cases(@cases);
+run_cases(@lock_cases);
+ok t_cmp($token, qr/^opaquelocktoken:/, 'LOCK gave a lock token');
+req(UNLOCK => $lu, ['Lock-Token' => "<$token>"]) if $token;
+unlink disk_path($lu);

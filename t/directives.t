@@ -1,0 +1,95 @@
+# The directives in every context they are allowed in, and how inner
+# sections inherit from or override outer ones.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use RPTest;
+
+my $old = "old\n";
+my $new = "new\n";
+my $inm = ['If-None-Match' => '*'];
+
+my @cases = (
+    # <Location> inside <Location>: RequirePrecondition Off wins.
+    { name => 'sub-location Off: unconditional PUT', method => 'PUT',
+      uri => '/dav/open/a.txt', before => $old, body => $new,
+      status => 204, after => $new },
+    { name => 'sub-location Off: unconditional DELETE', method => 'DELETE',
+      uri => '/dav/open/a.txt', before => $old, status => 204,
+      after => 'absent' },
+    # RequirePreconditionMethods: an extension method, PUT left out.
+    { name => 'extension method in the list, unconditional',
+      method => 'FROBNICATE', uri => '/dav/ext/a.txt', before => $old,
+      status => 428, after => 'unchanged' },
+    { name => 'extension method in the list, conditional, reaches httpd',
+      method => 'FROBNICATE', uri => '/dav/ext/a.txt', before => $old,
+      headers => ['If-Match' => '*'], status => 405, after => 'unchanged' },
+    { name => 'PUT not in the list there', method => 'PUT',
+      uri => '/dav/ext/a.txt', before => $old, body => $new,
+      status => 204, after => $new },
+    { name => 'DELETE in the list there', method => 'DELETE',
+      uri => '/dav/ext/a.txt', before => $old, status => 428,
+      after => 'unchanged' },
+    { name => 'inherited RequirePrecondition On, methods overridden',
+      method => 'PATCH', uri => '/dav/ext/a.txt', before => $old,
+      body => $new, status => 405, after => 'unchanged' },
+    # RequirePreconditionHeaders If-Match: If-None-Match no longer counts.
+    { name => 'headers list: If-None-Match does not count',
+      method => 'PUT', uri => '/dav/ifmatch-only/a.txt', headers => $inm,
+      body => $new, status => 428, after => 'absent' },
+    { name => 'headers list: If-Unmodified-Since does not count',
+      method => 'PUT', uri => '/dav/ifmatch-only/a.txt', before => $old,
+      headers => ['If-Unmodified-Since' => 'Fri, 01 Jan 2100 00:00:00 GMT'],
+      body => $new, status => 428, after => 'unchanged' },
+    { name => 'headers list: If-Match counts', method => 'PUT',
+      uri => '/dav/ifmatch-only/a.txt', before => $old,
+      headers => ['If-Match' => '*'], body => $new, status => 204,
+      after => $new },
+    # Without mod_dav nothing evaluates If, so it does not count.
+    { name => 'no mod_dav: If does not count', method => 'PUT',
+      uri => '/plain/a.txt', before => $old,
+      headers => ['If' => '(<urn:uuid:x>)'], body => $new, status => 428,
+      after => 'unchanged' },
+    { name => 'no mod_dav: If-Match counts (core then says 405)',
+      method => 'PUT', uri => '/plain/a.txt', before => $old,
+      headers => ['If-Match' => '*'], body => $new, status => 405,
+      after => 'unchanged' },
+    # <Directory>
+    { name => '<Directory>: unconditional PUT', method => 'PUT',
+      uri => '/dirguard/a.txt', before => $old, body => $new,
+      status => 428, after => 'unchanged' },
+    { name => '<Directory>: create with If-None-Match', method => 'PUT',
+      uri => '/dirguard/a.txt', headers => $inm, body => $new,
+      status => 201, after => $new },
+    # <If>
+    { name => '<If> false: not guarded', method => 'PUT',
+      uri => '/dav-if/a.txt', before => $old, body => $new, status => 204,
+      after => $new },
+    { name => '<If> true: guarded', method => 'PUT', uri => '/dav-if/a.txt',
+      before => $old, headers => ['X-Guard' => 1], body => $new,
+      status => 428, after => 'unchanged' },
+    # .htaccess with AllowOverride FileInfo
+    { name => '.htaccess On: unconditional PUT', method => 'PUT',
+      uri => '/htaccess/a.txt', before => $old, body => $new,
+      status => 428, after => 'unchanged' },
+    { name => '.htaccess methods: PATCH not listed', method => 'PATCH',
+      uri => '/htaccess/a.txt', before => $old, body => $new,
+      status => 405, after => 'unchanged' },
+    { name => '.htaccess On: conditional PUT', method => 'PUT',
+      uri => '/htaccess/a.txt', before => $old, headers => ['If-Match' => '*'],
+      body => $new, status => 204, after => $new },
+    { name => 'nested .htaccess Off', method => 'PUT',
+      uri => '/htaccess/open/a.txt', before => $old, body => $new,
+      status => 204, after => $new },
+    # The server-wide default is Off.
+    { name => 'unguarded location', method => 'PUT',
+      uri => '/dav-if/b.txt', body => $new, status => 201, after => $new },
+);
+
+plan tests => case_count(@cases), need_module 'dav';
+
+run_cases(@cases);

@@ -1,0 +1,189 @@
+package RPTest;
+# Helpers shared by the topic files: requests through LWP or a raw socket,
+# the files on disk behind the URIs, and table-driven cases that assert both
+# the status and what the request did to the file.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestRequest ();
+use Apache::TestUtil qw(t_cmp);
+use File::Basename qw(dirname);
+use File::Path qw(make_path);
+use HTTP::Request ();
+use IO::Select ();
+use IO::Socket::INET ();
+use Exporter 'import';
+
+our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
+                 parse_responses run_cases case_count log_lines
+                 wait_for_log fresh_path);
+
+sub disk_path {
+    my $uri = shift;
+    return Apache::Test::vars('documentroot') . $uri;
+}
+
+# Put a file behind $uri directly on disk (the server runs as we do).
+sub put_disk {
+    my ($uri, $content) = @_;
+    my $path = disk_path($uri);
+    make_path(dirname($path));
+    open my $fh, '>', $path or die "$path: $!";
+    binmode $fh;
+    print $fh $content;
+    close $fh;
+    return $path;
+}
+
+# No file behind $uri, but its folder exists: ready for a create.
+sub fresh_path {
+    my $uri = shift;
+    my $path = disk_path($uri);
+    make_path(dirname($path));
+    unlink $path;
+    return $path;
+}
+
+# The file behind $uri, or undef when there is none.
+sub slurp {
+    my $path = disk_path(shift);
+    open my $fh, '<', $path or return undef;
+    binmode $fh;
+    local $/;
+    my $data = <$fh>;
+    close $fh;
+    return $data;
+}
+
+# One request through LWP: req(METHOD, URI, [header => value, ...], body).
+sub req {
+    my ($method, $uri, $headers, $content) = @_;
+    my $ua = Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
+    my $url = Apache::TestRequest::resolve_url($uri);
+    my $r = HTTP::Request->new($method, $url, $headers || [],
+                               defined $content ? $content : '');
+    $r->header('Content-Length' => length($content))
+        if defined $content && !defined $r->header('Content-Length');
+    return $ua->request($r);
+}
+
+sub etag_of {
+    my $uri = shift;
+    my $res = req(GET => $uri);
+    return $res->header('ETag');
+}
+
+# Write $data to a fresh connection as it is and read until the server
+# closes it or stays silent for $opt{timeout} seconds (default 5).
+# Returns what was read; with $opt{closed} a scalar ref that is set to 1
+# when the server closed the connection.
+sub raw_exchange {
+    my ($data, %opt) = @_;
+    my $timeout = $opt{timeout} || 5;
+    my $sock = IO::Socket::INET->new(
+        PeerAddr => Apache::TestRequest::hostport(),
+        Proto    => 'tcp',
+        Timeout  => 5,
+    ) or die "connect: $!";
+    $sock->autoflush(1);
+    print $sock $data if length $data;
+    my $sel = IO::Select->new($sock);
+    my $got = '';
+    my $closed = 0;
+    while ($sel->can_read($timeout)) {
+        my $n = sysread($sock, my $buf, 65536);
+        if (!$n) {
+            $closed = 1;
+            last;
+        }
+        $got .= $buf;
+    }
+    ${ $opt{closed} } = $closed if $opt{closed};
+    close $sock;
+    return $got;
+}
+
+# Split raw HTTP/1.x responses (Content-Length or chunked framed, as httpd
+# sends them) into a list of [status, headers-text, body].
+sub parse_responses {
+    my $raw = shift;
+    my @out;
+    while ($raw =~ s{\A(HTTP/\d\.\d (\d{3})[^\r\n]*\r\n(.*?)\r\n\r\n)}{}s) {
+        my ($status, $head) = ($2, $3);
+        my $body = '';
+        if ($head =~ /^Content-Length:\s*(\d+)/mi) {
+            $body = substr($raw, 0, $1, '');
+        }
+        elsif ($head =~ /^Transfer-Encoding:\s*chunked/mi) {
+            while ($raw =~ s{\A([0-9a-fA-F]+)[^\r\n]*\r\n}{}) {
+                my $len = hex $1;
+                $body .= substr($raw, 0, $len, '');
+                $raw =~ s{\A\r\n}{};
+                last if $len == 0;
+            }
+            $raw =~ s{\A\r\n}{};
+        }
+        push @out, [$status, $head, $body];
+    }
+    return @out;
+}
+
+# Table-driven cases. Each is a hash:
+#   name, method, uri, headers (array ref), body,
+#   before  => content the file has before (undef: no file),
+#   status  => expected status,
+#   after   => 'unchanged' | 'absent' | the expected content.
+# Two assertions a case: the status and the file.
+sub case_count { return 2 * scalar @_ }
+
+sub run_cases {
+    for my $c (@_) {
+        if (defined $c->{before}) {
+            put_disk($c->{uri}, $c->{before});
+        }
+        else {
+            make_path(dirname(disk_path($c->{uri})));
+            unlink disk_path($c->{uri});
+        }
+        $c->{setup}->($c) if $c->{setup};
+        my $res = req($c->{method}, $c->{uri},
+                      ref $c->{headers} eq 'CODE' ? $c->{headers}->($c)
+                                                   : $c->{headers},
+                      $c->{body});
+        ok t_cmp($res->code, $c->{status}, "$c->{name}: status");
+        my $after = $c->{after};
+        my $want = $after eq 'unchanged' ? $c->{before}
+                 : $after eq 'absent'    ? undef
+                 :                         $after;
+        ok t_cmp(slurp($c->{uri}), $want, "$c->{name}: file $after");
+    }
+}
+
+# Lines of a log in t/logs that were written since $mark (a byte offset
+# returned by log_lines itself when called with no mark).
+sub log_lines {
+    my ($log, $mark) = @_;
+    my $path = Apache::Test::vars('t_logs') . "/$log";
+    open my $fh, '<', $path or return wantarray ? () : 0;
+    if (!defined $mark) {
+        seek $fh, 0, 2;
+        return tell $fh;
+    }
+    seek $fh, $mark, 0;
+    my @lines = <$fh>;
+    return @lines;
+}
+
+# httpd writes the access log after the response: give it a moment.
+sub wait_for_log {
+    my ($log, $mark, $re) = @_;
+    for (1 .. 50) {
+        my @hits = grep { /$re/ } log_lines($log, $mark);
+        return @hits if @hits;
+        select undef, undef, undef, 0.1;
+    }
+    return ();
+}
+
+1;

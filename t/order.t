@@ -1,0 +1,120 @@
+# Where the decision sits in httpd's request cycle: after authentication,
+# across internal redirects, not for subrequests, not twice for an
+# ErrorDocument, and for any protocol version and header spelling.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestRequest ();
+use Apache::TestUtil qw(t_cmp);
+use MIME::Base64 qw(encode_base64);
+use RPTest;
+
+my $old = "old\n";
+my $new = "new\n";
+my $alice = ['Authorization' => 'Basic ' . encode_base64('alice:secret', '')];
+
+my @cases = (
+    { name => 'no credentials: 401 before 428', method => 'PUT',
+      uri => '/dav/auth/a.txt', before => $old, body => $new,
+      status => 401, after => 'unchanged' },
+    { name => 'wrong credentials: 401 before 428', method => 'PUT',
+      uri => '/dav/auth/a.txt', before => $old, body => $new,
+      headers => ['Authorization' => 'Basic ' . encode_base64('alice:x', '')],
+      status => 401, after => 'unchanged' },
+    { name => 'authenticated, unconditional: 428', method => 'PUT',
+      uri => '/dav/auth/a.txt', before => $old, body => $new,
+      headers => $alice, status => 428, after => 'unchanged' },
+    { name => 'authenticated, conditional', method => 'PUT',
+      uri => '/dav/auth/a.txt', before => $old, body => $new,
+      headers => [@$alice, 'If-Match' => '*'], status => 204,
+      after => $new },
+    # A per-directory RewriteRule [PT] is an internal redirect; the target
+    # is guarded and must not be reached unconditionally.
+    { name => 'RewriteRule [PT] into the guarded store', method => 'PUT',
+      uri => '/rw/a.txt', body => $new, status => 428, after => 'absent',
+      setup => sub { fresh_path('/dav/rw-target/a.txt');
+                     put_disk('/rw/.keep', '') } },
+    { name => 'RewriteRule [PT]: the target is untouched', method => 'GET',
+      uri => '/dav/rw-target/a.txt', status => 404, after => 'absent' },
+    { name => 'RewriteRule [PT], conditional', method => 'PUT',
+      uri => '/dav/rw-target/b.txt', body => $new, status => 201,
+      headers => ['If-None-Match' => '*'], after => $new },
+    { name => 'RewriteRule [PT], conditional, through the rewrite',
+      method => 'PUT', uri => '/rw/c.txt', body => $new, status => 201,
+      headers => ['If-None-Match' => '*'], after => 'absent',
+      setup => sub { fresh_path('/dav/rw-target/c.txt') } },
+    # mod_dav looks the COPY destination up with a subrequest of method
+    # COPY, guarded there; subrequests are not examined.
+    { name => 'COPY: the destination subrequest is not examined',
+      method => 'COPY', uri => '/dav/open/src.txt', before => $old,
+      headers => sub { ['Destination' => Apache::TestRequest::resolve_url(
+                            '/dav/copyguard/dst.txt')] },
+      setup => sub { fresh_path('/dav/copyguard/dst.txt') },
+      status => 201, after => 'unchanged' },
+    { name => 'COPY where the request itself is guarded', method => 'COPY',
+      uri => '/dav/copyguard/src.txt', before => $old,
+      headers => sub { ['Destination' => Apache::TestRequest::resolve_url(
+                            '/dav/copyguard/dst2.txt')] },
+      status => 428, after => 'unchanged' },
+);
+
+plan tests => case_count(@cases) + 17, need_module 'dav', 'rewrite',
+    'auth_basic';
+
+run_cases(@cases);
+ok t_cmp(slurp('/dav/rw-target/c.txt'), $new,
+         'RewriteRule [PT], conditional: written at the target');
+ok t_cmp(slurp('/dav/copyguard/dst.txt'), $old, 'COPY: the copy is there');
+
+# ErrorDocument: a local URL, a string, and a GET-guarded location whose
+# ErrorDocument redirect (a GET) must not be refused a second time.
+put_disk('/dav/errdoc/a.txt', $old);
+my $res = req(PUT => '/dav/errdoc/a.txt', [], $new);
+ok t_cmp($res->code, 428, 'ErrorDocument local URL: status');
+ok t_cmp($res->content, qr/custom 428 page/, 'ErrorDocument local URL: body');
+ok t_cmp(slurp('/dav/errdoc/a.txt'), $old, 'ErrorDocument local URL: file');
+
+$res = req(PUT => '/dav/errstr/a.txt', [], $new);
+ok t_cmp($res->code, 428, 'ErrorDocument string: status');
+ok t_cmp($res->content, 'Send If-Match, please.', 'ErrorDocument string: body');
+
+put_disk('/dav/errget/a.txt', $old);
+$res = req(GET => '/dav/errget/a.txt');
+ok t_cmp($res->code, 428, 'GET guarded: 428');
+ok t_cmp($res->content, qr/errget document/,
+         'GET guarded: the ErrorDocument is served, not refused again');
+ok t_cmp($res->content !~ /Additionally/ ? 1 : 0, 1,
+         'GET guarded: no second error');
+
+# HTTP/1.0 and header names in lower case, on a raw connection.
+my $lc = '/dav/core/lower.txt';
+fresh_path($lc);
+my @r = parse_responses(raw_exchange(
+    "PUT $lc HTTP/1.0\r\nContent-Length: 4\r\n\r\n$new"));
+ok t_cmp($r[0][0], 428, 'HTTP/1.0 unconditional PUT');
+ok t_cmp(slurp($lc), undef, 'HTTP/1.0 unconditional PUT: nothing written');
+@r = parse_responses(raw_exchange(
+    "PUT $lc HTTP/1.0\r\nif-none-match: *\r\ncontent-length: 4\r\n\r\n$new"));
+ok t_cmp($r[0][0], 201, 'HTTP/1.0, lower-case if-none-match');
+@r = parse_responses(raw_exchange(
+    "PUT $lc HTTP/1.1\r\nhost: localhost\r\nif-match: *\r\n"
+    . "content-length: 4\r\nconnection: close\r\n\r\nnext"));
+ok t_cmp($r[0][0], 204, 'HTTP/1.1, lower-case if-match');
+ok t_cmp(slurp($lc), 'next', 'lower-case if-match: written');
+
+# The debug line says what was decided and why.
+my $mark = log_lines('error_log');
+req(PUT => '/dav/core/logged.txt', [], $new);
+ok t_cmp(join('', wait_for_log('error_log', $mark,
+             qr/require_precondition:debug.*PUT \/dav\/core\/logged\.txt: refused/)),
+         qr/no usable precondition \(accepted: If-Match, If-None-Match, If-Unmodified-Since, If\)/,
+         'debug log line for a refusal');
+$mark = log_lines('error_log');
+req(PUT => '/dav/core/logged.txt', ['If-None-Match' => '*'], $new);
+ok t_cmp(scalar wait_for_log('error_log', $mark,
+             qr/require_precondition:debug.*PUT \/dav\/core\/logged\.txt: let through: conditional/),
+         1, 'debug log line for a conditional request');
+unlink disk_path('/dav/core/logged.txt');

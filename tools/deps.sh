@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install what building, testing and the demo need, when it is missing.
+# Debian packages only. Usage: tools/deps.sh [extra-package ...]
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_perl() { perl -M"$1" -e1 >/dev/null 2>&1; }
+
+have_cmd /usr/sbin/apache2 || [ -x /usr/sbin/apache2 ] || need+=(apache2)
+have_cmd apxs || need+=(apache2-dev)
+have_cmd cc || need+=(gcc)
+have_cmd make || need+=(make)
+have_cmd curl || need+=(curl)
+have_cmd perl || need+=(perl)
+have_perl Apache::Test || need+=(libapache2-mod-perl2)
+have_perl LWP::UserAgent || need+=(libwww-perl)
+have_perl HTTP::Daemon || need+=(libhttp-daemon-perl)
+have_perl JSON::PP || need+=(libjson-pp-perl)
+[ -e /usr/lib/apache2/modules/mod_http2.so ] || need+=(apache2-bin)
+have_cmd runuser || need+=(util-linux)
+for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
+        || need+=("$p")
+done
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "tools/deps.sh: installing ${need[*]}" >&2
+if [ "$(id -u)" = 0 ]; then
+    sudo=()
+elif have_cmd sudo; then
+    sudo=(sudo)
+else
+    echo "tools/deps.sh: missing packages ${need[*]}; install them as root" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A machine that has never run apt-get update has no package lists.
+"${sudo[@]}" apt-get update -qq || true
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
