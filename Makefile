@@ -12,7 +12,7 @@ HDR     = precondition_policy.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 
-.PHONY: all deps install test run clean
+.PHONY: all deps install test run clean unit
 
 all: $(MODULE)
 
@@ -27,9 +27,14 @@ install: all
 
 # The suite once per MPM; TESTS= picks files, e.g. TESTS=t/dav.t MPMS=event.
 test: deps
+	$(MAKE) unit
 	$(MAKE) all
 	@set -e; for m in $(MPMS); do echo "== Apache::Test suite, MPM $$m"; \
 	    MPM=$$m t/run.sh $(TESTS); done
+
+# The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
+unit:
+	SANITIZE=$(SANITIZE) t/unit/run.sh
 
 run: deps
 	$(MAKE) all

@@ -282,7 +282,7 @@ int rp_override_method(const char *value, char *buf, apr_size_t bufsize)
 {
     apr_size_t i = 0;
 
-    if (!value) {
+    if (!value || !bufsize) {
         return 0;
     }
     while (*value == ' ' || *value == '\t') {

@@ -1,0 +1,516 @@
+/* policy_test.c: unit tests for precondition_policy.c, linked against APR
+ * and apr-util only (no httpd). Built and run by `make unit` (t/unit/run.sh).
+ *
+ * Table-driven: each table row is one case. The last line printed is
+ * "N passed, M failed"; the exit status is 0 only when M is 0.
+ */
+#include "precondition_policy.h"
+#include "exact_alloc.h"
+
+#include "apr_general.h"
+#include "apr_strings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int passed, failed;
+
+static void check(int ok, const char *what, const char *detail)
+{
+    if (ok) {
+        passed++;
+    }
+    else {
+        failed++;
+        printf("FAIL: %s%s%s\n", what, detail ? ": " : "",
+               detail ? detail : "");
+    }
+}
+
+/* A short, printable rendering of s for messages. */
+static const char *show(apr_pool_t *p, const char *s)
+{
+    return s ? apr_psprintf(p, "'%s'", rp_json_escape(p, s)) : "NULL";
+}
+
+/* ---- RequirePrecondition ------------------------------------------- */
+
+static void test_parse_mode(apr_pool_t *p)
+{
+    static const struct { const char *arg; int ok; int mode; } t[] = {
+        { "On", 1, RP_MODE_ON },
+        { "on", 1, RP_MODE_ON },
+        { "ON", 1, RP_MODE_ON },
+        { "Off", 1, RP_MODE_OFF },
+        { "oFF", 1, RP_MODE_OFF },
+        { "ReportOnly", 1, RP_MODE_REPORT_ONLY },
+        { "reportonly", 1, RP_MODE_REPORT_ONLY },
+        { "", 0, 0 },
+        { "Yes", 0, 0 },
+        { "1", 0, 0 },
+        { "On ", 0, 0 },
+        { " On", 0, 0 },
+        { "Report-Only", 0, 0 },
+        { "Onn", 0, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        int mode = 12345;
+        const char *err = rp_parse_mode(p, t[i].arg, &mode);
+        const char *what = apr_psprintf(p, "rp_parse_mode(%s)",
+                                        show(p, t[i].arg));
+        if (t[i].ok) {
+            check(err == NULL && mode == t[i].mode, what, err);
+        }
+        else {
+            check(err != NULL && mode == 12345, what, "accepted");
+            check(err && strstr(err, "RequirePrecondition")
+                  && strstr(err, apr_psprintf(p, "'%s'", t[i].arg)),
+                  apr_pstrcat(p, what, ": message names directive and "
+                              "value", NULL), err);
+        }
+    }
+}
+
+/* ---- RequirePreconditionHeaders ------------------------------------ */
+
+static void test_parse_header_name(apr_pool_t *p)
+{
+    static const struct { const char *arg; unsigned int bit; } t[] = {
+        { "If-Match", RP_HDR_IF_MATCH },
+        { "if-match", RP_HDR_IF_MATCH },
+        { "IF-NONE-MATCH", RP_HDR_IF_NONE_MATCH },
+        { "If-Unmodified-Since", RP_HDR_IF_UNMODIFIED_SINCE },
+        { "If", RP_HDR_IF },
+        { "if", RP_HDR_IF },
+        { "If-Modified-Since", 0 },
+        { "If-Range", 0 },
+        { "if-range", 0 },
+        { "If-Matc", 0 },
+        { "If-Match ", 0 },
+        { "", 0 },
+        { "X-If-Match", 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        unsigned int bit = 0;
+        const char *err = rp_parse_header_name(p, t[i].arg, &bit);
+        const char *what = apr_psprintf(p, "rp_parse_header_name(%s)",
+                                        show(p, t[i].arg));
+        if (t[i].bit) {
+            check(err == NULL && bit == t[i].bit, what, err);
+        }
+        else {
+            check(err && bit == 0
+                  && strstr(err, "RequirePreconditionHeaders")
+                  && strstr(err, apr_psprintf(p, "'%s'", t[i].arg)),
+                  what, err ? err : "accepted");
+        }
+    }
+    {
+        unsigned int bit = 0;
+        const char *err = rp_parse_header_name(p, "If-Modified-Since", &bit);
+        check(err && strstr(err, "cannot make a write conditional"),
+              "If-Modified-Since: says why it is refused", err);
+    }
+}
+
+/* ---- RequirePreconditionSerializeTimeout --------------------------- */
+
+static void test_parse_timeout(apr_pool_t *p)
+{
+    static const struct {
+        const char *arg;
+        int ok;
+        apr_interval_time_t usec;
+    } t[] = {
+        { "1", 1, 1000000 },
+        { "30", 1, 30000000 },
+        { "0.5", 1, 500000 },
+        { ".5", 1, 500000 },
+        { "2.", 1, 2000000 },
+        { "0.000001", 1, 1 },
+        { "3600", 1, APR_INT64_C(3600000000) },
+        { "3600.0", 1, APR_INT64_C(3600000000) },
+        { "003600", 1, APR_INT64_C(3600000000) },
+        { "3599.999999", 1, APR_INT64_C(3599999999) },
+        { "0", 0, 0 },
+        { "0.0", 0, 0 },
+        { "0.0000001", 0, 0 },
+        { "3600.000001", 0, 0 },
+        { "3601", 0, 0 },
+        { "99999999999999999999999", 0, 0 },
+        { "", 0, 0 },
+        { ".", 0, 0 },
+        { "-1", 0, 0 },
+        { "+1", 0, 0 },
+        { " 1", 0, 0 },
+        { "1 ", 0, 0 },
+        { "1s", 0, 0 },
+        { "1e3", 0, 0 },
+        { "0x10", 0, 0 },
+        { "inf", 0, 0 },
+        { "nan", 0, 0 },
+        { "1,5", 0, 0 },
+        { "1.2.3", 0, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        apr_interval_time_t usec = -7;
+        const char *err = rp_parse_timeout(p, t[i].arg, &usec);
+        const char *what = apr_psprintf(p, "rp_parse_timeout(%s)",
+                                        show(p, t[i].arg));
+        if (t[i].ok) {
+            check(err == NULL && usec == t[i].usec, what,
+                  err ? err : apr_psprintf(p, "got %" APR_INT64_T_FMT,
+                                           (apr_int64_t)usec));
+        }
+        else {
+            check(err && usec == -7
+                  && strstr(err, "RequirePreconditionSerializeTimeout"),
+                  what, err ? err : "accepted");
+        }
+    }
+}
+
+/* ---- tokens, override ---------------------------------------------- */
+
+static void test_is_token(apr_pool_t *p)
+{
+    static const struct { const char *s; int ok; } t[] = {
+        { "PUT", 1 }, { "put", 1 }, { "M-SEARCH", 1 },
+        { "BASELINE-CONTROL", 1 }, { "!#$%&'*+-.^_`|~09azAZ", 1 },
+        { NULL, 0 }, { "", 0 }, { "PU T", 0 }, { "PUT\t", 0 },
+        { "PUT/1", 0 }, { "(PUT)", 0 }, { "PUT\r\n", 0 }, { "\"PUT\"", 0 },
+        { "P\xc3\x9cT", 0 }, { "PUT:", 0 }, { "a,b", 0 }, { "{x}", 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_is_token(t[i].s) == t[i].ok,
+              apr_psprintf(p, "rp_is_token(%s)", show(p, t[i].s)), NULL);
+    }
+}
+
+static void test_override_method(apr_pool_t *p)
+{
+    static const struct {
+        const char *value;
+        apr_size_t bufsize;
+        const char *want;   /* NULL: refused */
+    } t[] = {
+        { "PUT", 32, "PUT" },
+        { "put", 32, "PUT" },
+        { "  delete\t ", 32, "DELETE" },
+        { "Patch", 32, "PATCH" },
+        { "M-SEARCH", 32, "M-SEARCH" },
+        { NULL, 32, NULL },
+        { "", 32, NULL },
+        { "   ", 32, NULL },
+        { "PUT DELETE", 32, NULL },
+        { "PUT,DELETE", 32, NULL },
+        { "P(T", 32, NULL },
+        { "PUT\r", 32, NULL },
+        { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE", 32,
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE" },        /* 31: fits */
+        { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF", 32, NULL },  /* 32: not */
+        { "PUT", 4, "PUT" },
+        { "PUT", 3, NULL },
+        { "PUT", 1, NULL },
+        { "PUT", 0, NULL },
+        { "", 0, NULL },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        /* Exactly bufsize bytes (none at all for 0, like snprintf): a
+         * sanitizer build sees any overrun. */
+        char *buf = t[i].bufsize ? apr_palloc(p, t[i].bufsize) : NULL;
+        int ok = rp_override_method(t[i].value, buf, t[i].bufsize);
+        const char *what = apr_psprintf(p, "rp_override_method(%s, %d)",
+                                        show(p, t[i].value),
+                                        (int)t[i].bufsize);
+        if (t[i].want) {
+            check(ok && !strcmp(buf, t[i].want), what, ok ? buf : "refused");
+        }
+        else {
+            check(!ok, what, "accepted");
+        }
+    }
+}
+
+/* ---- header values ------------------------------------------------- */
+
+static void test_value_present(apr_pool_t *p)
+{
+    static const struct { const char *v; int ok; } t[] = {
+        { NULL, 0 }, { "", 0 }, { " ", 0 }, { "\t", 0 }, { " \t \t", 0 },
+        { "*", 1 }, { "\"x\"", 1 }, { " *", 1 }, { "* ", 1 },
+        { "W/\"x\"", 1 }, { "\xff", 1 }, { "\x01", 1 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_value_present(t[i].v) == t[i].ok,
+              apr_psprintf(p, "rp_value_present(%s)", show(p, t[i].v)),
+              NULL);
+    }
+}
+
+static void test_date_usable(apr_pool_t *p)
+{
+    static const struct { const char *v; int ok; } t[] = {
+        /* The three forms RFC 9110 5.6.7 allows. */
+        { "Sun, 06 Nov 1994 08:49:37 GMT", 1 },    /* IMF-fixdate */
+        { "Sunday, 06-Nov-94 08:49:37 GMT", 1 },   /* RFC 850 */
+        { "Sun Nov  6 08:49:37 1994", 1 },         /* asctime */
+        { "Fri, 01 Jan 2100 00:00:00 GMT", 1 },
+        /* What httpd's own parser (apr_date_parse_http) refuses; httpd
+         * would then ignore the header, so it must not count. */
+        { NULL, 0 },
+        { "", 0 },
+        { "yesterday", 0 },
+        { "0", 0 },
+        { "1994-11-06T08:49:37Z", 0 },
+        { "Sun, 06 Nov 1994", 0 },
+        { "Sun, 06 Xyz 1994 08:49:37 GMT", 0 },
+        { "Sun, 06 Nov 1994 25:49:37 GMT", 0 },
+        { "Sun, 06 Nov 1994 08:61:37 GMT", 0 },
+        { "Sun, 32 Nov 1994 08:49:37 GMT", 0 },
+        { "Sun, 31 Nov 1994 08:49:37 GMT", 0 },
+        { "Sun, 29 Feb 1995 08:49:37 GMT", 0 },
+        { "Sun, 06 Nov 1994 08:49:37 GMT\xff", 1 }, /* trailing is ignored */
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_date_usable(t[i].v) == t[i].ok,
+              apr_psprintf(p, "rp_date_usable(%s)", show(p, t[i].v)), NULL);
+    }
+}
+
+static void test_is_conditional(apr_pool_t *p)
+{
+    static const struct {
+        unsigned int accepted, present;
+        int dav, want;
+    } t[] = {
+        { RP_HDR_ALL, 0, 1, 0 },
+        { RP_HDR_ALL, RP_HDR_IF_MATCH, 0, 1 },
+        { RP_HDR_ALL, RP_HDR_IF_NONE_MATCH, 0, 1 },
+        { RP_HDR_ALL, RP_HDR_IF_UNMODIFIED_SINCE, 0, 1 },
+        { RP_HDR_ALL, RP_HDR_IF, 1, 1 },
+        { RP_HDR_ALL, RP_HDR_IF, 0, 0 },      /* If counts under mod_dav only */
+        { RP_HDR_ALL, RP_HDR_IF | RP_HDR_IF_MATCH, 0, 1 },
+        { RP_HDR_IF_MATCH, RP_HDR_IF_NONE_MATCH, 1, 0 },
+        { RP_HDR_IF_MATCH, RP_HDR_IF_MATCH, 1, 1 },
+        { RP_HDR_IF, RP_HDR_IF, 0, 0 },
+        { 0, RP_HDR_ALL, 1, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_is_conditional(t[i].accepted, t[i].present, t[i].dav)
+              == t[i].want,
+              apr_psprintf(p, "rp_is_conditional(%#x, %#x, %d)",
+                           t[i].accepted, t[i].present, t[i].dav), NULL);
+    }
+}
+
+/* ---- Accept -------------------------------------------------------- */
+
+static void test_prefers_json(apr_pool_t *p)
+{
+    static const struct { const char *accept; int json; } t[] = {
+        { NULL, 0 },
+        { "", 0 },
+        { "*/*", 0 },
+        { "application/json", 1 },
+        { "APPLICATION/JSON", 1 },
+        { "application/problem+json", 1 },
+        { "application/vnd.api+json", 1 },
+        { "application/*", 1 },
+        { "text/html", 0 },
+        { "text/*", 0 },
+        { "text/plain", 0 },
+        { "application/json, text/html", 0 },          /* a tie: HTML */
+        { "text/html, application/json", 0 },
+        { "text/html;q=0.9, application/json", 1 },
+        { "application/json;q=0.9, text/html", 0 },
+        { "application/json; q=0.5, text/html; q=0.4", 1 },
+        { "application/json;q=0, */*", 0 },
+        { "application/json;q=0", 0 },
+        { "application/json;q=0.001", 1 },
+        { "application/json;q=0.0001", 0 },            /* 3 decimals only */
+        { "application/json;q=1.0, text/html;q=0.999", 1 },
+        { "application/json;q=2, text/html", 0 },      /* capped at 1 */
+        { "application/json;q=abc", 1 },               /* bad q ignored */
+        { "application/json;q=", 1 },
+        { "application/json;level=1;q=0.8, text/html;q=0.7", 1 },
+        { "*/*;q=0.1, application/json", 1 },
+        { "*/*, application/json;q=0.5", 0 },          /* html via */
+        { "text/*;q=0.2, application/json;q=0.3", 1 },
+        { "text/html;q=0.2, text/*;q=0.9, application/json;q=0.5", 1 },
+        /* problem+json is acceptable at 0.5 through "application/ *" */
+        { "application/*;q=0.5, application/json;q=0.1, text/html;q=0.3", 1 },
+        { "application/*;q=0.2, application/json;q=0.1, text/html;q=0.3", 0 },
+        { "application/xml", 0 },
+        { "application/+json", 0 },                    /* no base name */
+        { "application/x+json", 1 },
+        { "application/json+xml", 0 },
+        { "image/json", 0 },
+        { "json", 0 },
+        { ",,, ,", 0 },
+        { ";q=1", 0 },
+        { "/json", 0 },
+        { "application/json;;;q=0.9,,text/html;q=0.8", 1 },
+        { "  application/json  ;  q=0.9 , text/html;q=0.1", 1 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_prefers_json(t[i].accept) == t[i].json,
+              apr_psprintf(p, "rp_prefers_json(%s) == %d",
+                           show(p, t[i].accept), t[i].json), NULL);
+    }
+}
+
+/* ---- 428 bodies ---------------------------------------------------- */
+
+static int contains(const char *s, const char *sub)
+{
+    return s && strstr(s, sub) != NULL;
+}
+
+static void test_bodies(apr_pool_t *p)
+{
+    const char *s;
+
+    check(!strcmp(rp_accepted_list(p, RP_HDR_ALL, 1),
+                  "If-Match, If-None-Match, If-Unmodified-Since, If"),
+          "accepted list, all, dav", rp_accepted_list(p, RP_HDR_ALL, 1));
+    check(!strcmp(rp_accepted_list(p, RP_HDR_ALL, 0),
+                  "If-Match, If-None-Match, If-Unmodified-Since"),
+          "accepted list, all, no dav: no If", NULL);
+    check(!strcmp(rp_accepted_list(p, RP_HDR_IF, 0), ""),
+          "accepted list, only If, no dav: empty", NULL);
+    check(!strcmp(rp_accepted_list(p, RP_HDR_IF_MATCH, 0), "If-Match"),
+          "accepted list, If-Match", NULL);
+
+    s = rp_body_html(p, RP_HDR_ALL, 1);
+    check(contains(s, "<title>428 Precondition Required</title>"),
+          "html body: title", NULL);
+    check(contains(s, "If-Match with the ETag")
+          && contains(s, ", or a WebDAV If header"),
+          "html body: the advice, ending in ', or'", s);
+    check(!contains(s, "\"") || contains(s, "DOCTYPE"),
+          "html body: no stray quotes", NULL);
+    s = rp_body_html(p, RP_HDR_IF_MATCH, 0);
+    check(contains(s, "Send If-Match with the ETag from your last GET.</p>"),
+          "html body: one header, no separator", s);
+    s = rp_body_html(p, RP_HDR_IF_MATCH | RP_HDR_IF_NONE_MATCH, 0);
+    check(contains(s, "last GET, or If-None-Match: *"),
+          "html body: two headers", s);
+
+    s = rp_body_json(p, RP_HDR_ALL, 0);
+    check(contains(s, "\"status\": 428"), "json body: status", s);
+    check(contains(s, "\"accepted_headers\": [\"If-Match\", "
+                   "\"If-None-Match\", \"If-Unmodified-Since\"]"),
+          "json body: accepted headers without If", s);
+    check(contains(s, "\"code\": \"MissingPrecondition\""),
+          "json body: code", NULL);
+    s = rp_body_json(p, RP_HDR_IF, 0);
+    check(contains(s, "\"accepted_headers\": []"),
+          "json body: empty list is []", s);
+    s = rp_body_json(p, RP_HDR_IF, 1);
+    check(contains(s, "\"accepted_headers\": [\"If\"]"),
+          "json body: If under mod_dav", s);
+}
+
+static void test_json_escape(apr_pool_t *p)
+{
+    static const struct { const char *in, *out; } t[] = {
+        { "", "" },
+        { "abc", "abc" },
+        { "a\"b", "a\\\"b" },
+        { "a\\b", "a\\\\b" },
+        { "\n\r\t", "\\u000a\\u000d\\u0009" },
+        { "\x01\x1f", "\\u0001\\u001f" },
+        { "\x7f", "\\u007f" },
+        { "\xc3\xa9", "\\u00c3\\u00a9" },
+        { "</script>", "</script>" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *got = rp_json_escape(p, t[i].in);
+        check(!strcmp(got, t[i].out),
+              apr_psprintf(p, "rp_json_escape(case %d)", (int)i), got);
+    }
+}
+
+/* ---- SipHash-2-4: the reference vectors ---------------------------- */
+
+static void test_siphash(apr_pool_t *p)
+{
+    /* Key 00..0f, message 00..(n-1), from the SipHash paper's vectors. */
+    static const struct { apr_size_t n; apr_uint64_t h; } t[] = {
+        { 0, APR_UINT64_C(0x726fdb47dd0e0e31) },
+        { 1, APR_UINT64_C(0x74f839c593dc67fd) },
+        { 7, APR_UINT64_C(0xab0200f58b01d137) },
+        { 8, APR_UINT64_C(0x93f5f5799a932462) },
+        { 15, APR_UINT64_C(0xa129ca6149be45e5) },
+        { 63, APR_UINT64_C(0x958a324ceb064572) },
+    };
+    unsigned char key[16], msg[64];
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(key); i++) {
+        key[i] = (unsigned char)i;
+    }
+    for (i = 0; i < sizeof(msg); i++) {
+        msg[i] = (unsigned char)i;
+    }
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        apr_uint64_t h = rp_siphash(key, msg, t[i].n);
+        check(h == t[i].h,
+              apr_psprintf(p, "rp_siphash(%d bytes)", (int)t[i].n),
+              apr_psprintf(p, "%" APR_UINT64_T_HEX_FMT, h));
+    }
+    key[0] ^= 1;
+    check(rp_siphash(key, msg, 15) != APR_UINT64_C(0xa129ca6149be45e5),
+          "rp_siphash: another key, another hash", NULL);
+}
+
+int main(void)
+{
+    apr_pool_t *p;
+
+    if (apr_initialize() != APR_SUCCESS
+        || apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "cannot initialise APR\n");
+        return 2;
+    }
+    exact_alloc_begin();
+    test_parse_mode(p);
+    test_parse_header_name(p);
+    test_parse_timeout(p);
+    test_is_token(p);
+    test_override_method(p);
+    test_value_present(p);
+    test_date_usable(p);
+    test_is_conditional(p);
+    test_prefers_json(p);
+    test_bodies(p);
+    test_json_escape(p);
+    test_siphash(p);
+
+    apr_pool_destroy(p);
+    exact_alloc_end();
+    apr_terminate();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

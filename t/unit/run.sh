@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Build and run the unit tests of the policy functions (t/unit/*.c against
+# precondition_policy.c, linked with APR and apr-util only).
+#
+#   t/unit/run.sh              # with cc (CC= to choose)
+#   SANITIZE=1 t/unit/run.sh   # with AddressSanitizer and UBSan
+#
+# Every pool allocation is an exact malloc (t/fuzz/exact_alloc.c), so that
+# a sanitizer or valgrind sees an overrun inside what would be a pool block.
+# The last line is "N passed, M failed".
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/t/unit/build
+CC=${CC:-cc}
+mkdir -p "$out"
+
+flags=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$top/t/fuzz")
+env=()
+if [ "${SANITIZE:-0}" = 1 ]; then
+    flags+=(-fsanitize=address,undefined -fno-omit-frame-pointer
+            -fno-sanitize-recover=undefined)
+    env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+         UBSAN_OPTIONS=print_stacktrace=1)
+fi
+# shellcheck disable=SC2046
+"$CC" "${flags[@]}" $(apr-1-config --cppflags --includes) \
+    $(apu-1-config --includes) \
+    -o "$out/policy_test" "$top/t/unit/policy_test.c" \
+    "$top/precondition_policy.c" "$top/t/fuzz/exact_alloc.c" \
+    $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl
+
+env "${env[@]}" "$out/policy_test"
