@@ -6,13 +6,15 @@ HTTPD   ?= /usr/sbin/apache2
 PORT    ?= 8428
 MPMS    ?= event worker prefork
 CFLAGS_EXTRA ?=
+SANITIZE ?= 0
+FUZZ_SECONDS ?= 60
 
 SRC     = mod_require_precondition.c precondition_policy.c
 HDR     = precondition_policy.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 
-.PHONY: all deps install test run clean unit
+.PHONY: all deps install test run clean unit fuzz
 
 all: $(MODULE)
 
@@ -35,6 +37,10 @@ test: deps
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:
 	SANITIZE=$(SANITIZE) t/unit/run.sh
+
+# libFuzzer on the policy functions: t/fuzz/run.sh (FUZZ_SECONDS in all).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) t/fuzz/run.sh
 
 run: deps
 	$(MAKE) all

@@ -1,0 +1,56 @@
+/* fuzz_accept.c: the Accept preference that picks the 428 body, and the
+ * bodies themselves.
+ *
+ * The input is an Accept header value. Invariants: rp_prefers_json gives 0
+ * or 1 and the same answer twice; a value that names no JSON type (neither
+ * "json" nor a wildcard in it) never prefers JSON; appending a range that
+ * ranks text/html at q=1 never turns HTML into JSON when JSON was not
+ * preferred already.
+ */
+#include "precondition_policy.h"
+#include "fuzz_common.h"
+
+#include "apr_strings.h"
+
+static int has_ci(const char *s, const char *sub)
+{
+    size_t n = strlen(sub);
+
+    for (; *s; s++) {
+        if (!strncasecmp(s, sub, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_begin();
+    char *accept = fuzz_cstr(data, size);
+    int json = rp_prefers_json(accept);
+
+    FUZZ_ASSERT(json == 0 || json == 1);
+    FUZZ_ASSERT(rp_prefers_json(accept) == json);
+    if (!has_ci(accept, "json") && !strchr(accept, '*')) {
+        FUZZ_ASSERT(json == 0);
+    }
+    if (!json) {
+        char *more = apr_pstrcat(p, accept, ", text/html", NULL);
+        FUZZ_ASSERT(rp_prefers_json(more) == 0);
+    }
+    {
+        /* The body the module would send for this input's header bits. */
+        unsigned int bits = size ? (unsigned int)data[0] & RP_HDR_ALL : 0;
+        int dav = size > 1 ? data[1] & 1 : 0;
+        const char *body = json ? rp_body_json(p, bits, dav)
+                                : rp_body_html(p, bits, dav);
+        const char *list = rp_accepted_list(p, bits, dav);
+        FUZZ_ASSERT(body && strstr(body, "Precondition Required"));
+        FUZZ_ASSERT(list && (*list != '\0') == ((bits & (dav ? RP_HDR_ALL
+                                                   : ~RP_HDR_IF)) != 0));
+    }
+    free(accept);
+    fuzz_end();
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* fuzz_common.h: what the libFuzzer targets of t/fuzz share. */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include "apr_general.h"
+#include "apr_pools.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exact_alloc.h"
+
+/* One pool for the whole run, cleared after each input. */
+static apr_pool_t *fuzz_pool;
+
+static apr_pool_t *fuzz_begin(void)
+{
+    if (!fuzz_pool) {
+        if (apr_initialize() != APR_SUCCESS
+            || apr_pool_create(&fuzz_pool, NULL) != APR_SUCCESS) {
+            abort();
+        }
+    }
+    exact_alloc_begin();
+    return fuzz_pool;
+}
+
+static void fuzz_end(void)
+{
+    apr_pool_clear(fuzz_pool);
+    exact_alloc_end();
+}
+
+/* The input as a C string of exactly its own size (NUL included), so that
+ * reading past the end is an AddressSanitizer report. An embedded NUL
+ * ends the string, as it would in httpd. */
+static char *fuzz_cstr(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+
+    if (!s) {
+        abort();
+    }
+    memcpy(s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+/* An invariant that does not hold is a crash, so libFuzzer keeps it. */
+#define FUZZ_ASSERT(cond)                                               \
+    do {                                                                \
+        if (!(cond)) {                                                  \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,  \
+                    __LINE__, #cond);                                   \
+            abort();                                                    \
+        }                                                               \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif

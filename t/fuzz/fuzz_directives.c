@@ -1,0 +1,109 @@
+/* fuzz_directives.c: the parsing of every directive argument.
+ *
+ * The first byte picks the parser, the rest is the argument. Invariants:
+ * an argument is accepted or refused with a message that names the
+ * directive and quotes the value; what is accepted is in range.
+ */
+#include "precondition_policy.h"
+#include "fuzz_common.h"
+
+#include "apr_lib.h"
+
+static void names(const char *err, const char *directive, const char *arg)
+{
+    FUZZ_ASSERT(strstr(err, directive) != NULL);
+    FUZZ_ASSERT(strstr(err, arg) != NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p;
+    char *arg;
+    const char *err;
+    int which;
+
+    if (size < 1) {
+        return 0;
+    }
+    which = data[0] % 5;
+    p = fuzz_begin();
+    arg = fuzz_cstr(data + 1, size - 1);
+
+    switch (which) {
+    case 0: {
+        int mode = -100;
+        err = rp_parse_mode(p, arg, &mode);
+        if (err) {
+            FUZZ_ASSERT(mode == -100);
+            names(err, "RequirePrecondition", arg);
+        }
+        else {
+            FUZZ_ASSERT(mode == RP_MODE_ON || mode == RP_MODE_OFF
+                        || mode == RP_MODE_REPORT_ONLY);
+        }
+        break;
+    }
+    case 1: {
+        unsigned int bit = 0;
+        err = rp_parse_header_name(p, arg, &bit);
+        if (err) {
+            FUZZ_ASSERT(bit == 0);
+            names(err, "RequirePreconditionHeaders", arg);
+        }
+        else {
+            FUZZ_ASSERT(bit && (bit & RP_HDR_ALL) == bit
+                        && (bit & (bit - 1)) == 0);
+        }
+        break;
+    }
+    case 2: {
+        apr_interval_time_t usec = -1;
+        err = rp_parse_timeout(p, arg, &usec);
+        if (err) {
+            FUZZ_ASSERT(usec == -1);
+            names(err, "RequirePreconditionSerializeTimeout", arg);
+        }
+        else {
+            const char *c;
+            FUZZ_ASSERT(usec > 0 && usec <= APR_INT64_C(3600000000));
+            for (c = arg; *c; c++) {
+                FUZZ_ASSERT(apr_isdigit(*c) || *c == '.');
+            }
+        }
+        break;
+    }
+    case 3: {
+        /* RequirePreconditionMethods: each word must be a token. */
+        int tok = rp_is_token(arg);
+        const char *c;
+        FUZZ_ASSERT(tok == 0 || tok == 1);
+        if (tok) {
+            FUZZ_ASSERT(*arg);
+            for (c = arg; *c; c++) {
+                FUZZ_ASSERT(!apr_isspace(*c) && !apr_iscntrl(*c)
+                            && (unsigned char)*c < 0x80
+                            && !strchr("\"(),/:;<=>?@[\\]{}", *c));
+            }
+        }
+        break;
+    }
+    default: {
+        /* A method-override header value, into a buffer of a size the
+         * input chooses, allocated exactly so that an overrun shows. */
+        size_t bufsize = size > 1 ? data[1] % 40 : 0;
+        char *buf = bufsize ? malloc(bufsize) : NULL;
+        const char *value = arg + (*arg ? 1 : 0);
+        int ok = rp_override_method(value, buf, bufsize);
+        if (ok) {
+            FUZZ_ASSERT(buf && strlen(buf) < bufsize);
+            FUZZ_ASSERT(rp_is_token(buf));
+            FUZZ_ASSERT(!apr_islower(buf[0]));
+        }
+        free(buf);
+        break;
+    }
+    }
+    free(arg);
+    fuzz_end();
+    return 0;
+}
