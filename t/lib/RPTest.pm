@@ -13,11 +13,12 @@ use File::Path qw(make_path);
 use HTTP::Request ();
 use IO::Select ();
 use IO::Socket::INET ();
+use Socket qw(SOL_SOCKET SO_SNDBUF);
 use Exporter 'import';
 
 our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
                  parse_responses run_cases case_count log_lines
-                 wait_for_log fresh_path);
+                 wait_for_log fresh_path upload);
 
 sub disk_path {
     my $uri = shift;
@@ -102,6 +103,86 @@ sub raw_exchange {
     ${ $opt{closed} } = $closed if $opt{closed};
     close $sock;
     return $got;
+}
+
+# Send $head, then up to $total body bytes in 64 KiB writes, as a client
+# that watches for a response while it uploads and stops when one arrives
+# (curl does). With $opt{expect}, wait up to 3 s for 100 Continue before
+# sending any body byte, as curl does. $opt{chunked} frames the body in
+# chunks. Returns (body bytes written, what was read, closed by server).
+sub upload {
+    my ($head, $total, %opt) = @_;
+    my $sock = IO::Socket::INET->new(
+        PeerAddr => Apache::TestRequest::hostport(),
+        Proto    => 'tcp',
+        Timeout  => 5,
+    ) or die "connect: $!";
+    # Loopback buffers take megabytes before anyone reads them; a 256 KiB
+    # send buffer stands for the bytes in flight on a real network path.
+    setsockopt($sock, SOL_SOCKET, SO_SNDBUF, 256 * 1024);
+    $sock->blocking(0);
+    my $sel = IO::Select->new($sock);
+    my ($sent, $got, $closed) = (0, '', 0);
+    my $pending = $head;
+    my $chunk = "\0" x 65536;
+    my $may_send = !$opt{expect};
+    my $start = time;
+    my $expect_until = $start + 3;
+    while (time - $start < 30) {
+        my ($r, $w) = IO::Select->select($sel, $sel, undef, 0.2);
+        if ($r && @$r) {
+            my $n = sysread($sock, my $buf, 65536);
+            if (!$n) {
+                $closed = 1 if defined $n;
+                $closed = 1 if !defined $n && !$!{EAGAIN};
+                last if $closed;
+            }
+            else {
+                $got .= $buf;
+                if ($got =~ m{\AHTTP/1\.1 100[^\r]*\r\n\r\n}) {
+                    $got = '';
+                    $may_send = 1;
+                }
+                elsif ($got =~ m{\r\n\r\n}) {
+                    # A final response: stop uploading, read what follows.
+                    my $until = time + 3;
+                    while (time < $until && $sel->can_read(0.5)) {
+                        my $m = sysread($sock, $buf, 65536);
+                        if (defined $m && $m == 0) { $closed = 1; last }
+                        $got .= $buf if $m;
+                        last if !defined $m && !$!{EAGAIN};
+                    }
+                    last;
+                }
+            }
+        }
+        $may_send = 1 if $opt{expect} && time > $expect_until;
+        next unless $w && @$w;
+        if (!length $pending) {
+            last if $sent >= $total && !$opt{chunked};
+            next unless $may_send;
+            my $n = $total - $sent < 65536 ? $total - $sent : 65536;
+            if ($n <= 0) {
+                $pending = "0\r\n\r\n" if $opt{chunked} && $sent == $total;
+                $sent++ if $opt{chunked};
+                next;
+            }
+            $pending = $opt{chunked} ? sprintf("%x\r\n", $n)
+                                       . substr($chunk, 0, $n) . "\r\n"
+                                     : substr($chunk, 0, $n);
+            $sent += $n;
+        }
+        my $w_n = syswrite($sock, $pending);
+        if (!defined $w_n) {
+            last unless $!{EAGAIN};
+            next;
+        }
+        substr($pending, 0, $w_n, '');
+    }
+    # Bytes still queued in $pending were never written.
+    $sent -= length $pending if $sent >= length $pending;
+    close $sock;
+    return ($sent, $got, $closed);
 }
 
 # Split raw HTTP/1.x responses (Content-Length or chunked framed, as httpd
