@@ -14,7 +14,21 @@
  * authorization (an anonymous write gets 401 first), after mod_dav has
  * claimed the request (only then does the WebDAV If header count), and
  * before the handler reads a byte of the body.
+ *
+ * RequirePreconditionSerialize On also makes the precondition check and the
+ * write atomic: the same hook takes an exclusive lock on the resource that
+ * is held until the request's pool goes, after the response is complete.
+ * The locks are Linux open file description locks on one anonymous file
+ * (memfd) that the parent creates and every child inherits; each request
+ * opens its own description of it through /proc/self/fd, so threads of one
+ * child exclude each other as processes do. The kernel drops a lock when
+ * its description is closed, whatever ends the request or the process, and
+ * the file has no name, so nothing is left behind by any kind of stop.
  */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 
 #include "httpd.h"
 #include "http_config.h"
@@ -27,6 +41,16 @@
 
 #include "apr_strings.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef F_OFD_SETLK
+#error "RequirePreconditionSerialize needs Linux open file description locks"
+#endif
+
 #include "precondition_policy.h"
 
 APLOG_USE_MODULE(require_precondition);
@@ -35,6 +59,7 @@ APLOG_USE_MODULE(require_precondition);
                             | (AP_METHOD_BIT << M_PATCH) \
                             | (AP_METHOD_BIT << M_DELETE))
 #define RP_UNSET (-1)
+#define RP_DEFAULT_SERIALIZE_TIMEOUT apr_time_from_sec(10)
 
 /* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
 #define RP_NOTE_MISSING "precondition-missing"
@@ -42,10 +67,20 @@ APLOG_USE_MODULE(require_precondition);
 
 typedef struct {
     int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
+    int serialize;              /* 0, 1, RP_UNSET */
+    apr_interval_time_t serialize_timeout;  /* RP_UNSET when unset */
     apr_int64_t methods;        /* method bits; 0 when unset */
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
 } rp_dir_conf;
 
+/* The lock file: created once per server lifetime (it survives graceful
+ * restarts, so a lock taken before one still excludes writers after it). */
+typedef struct {
+    int fd;
+    unsigned char key[16];      /* SipHash key for lock offsets */
+} rp_lockfile_t;
+
+static const rp_lockfile_t *rp_lockfile;
 static ap_filter_rec_t *rp_json_type_filter_handle;
 
 static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
@@ -54,6 +89,8 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 
     (void)dir;
     conf->mode = RP_MODE_UNSET;
+    conf->serialize = RP_UNSET;
+    conf->serialize_timeout = RP_UNSET;
     return conf;
 }
 
@@ -67,6 +104,8 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     rp_dir_conf *conf = apr_palloc(p, sizeof(*conf));
 
     RP_MERGE(mode, RP_MODE_UNSET);
+    RP_MERGE(serialize, RP_UNSET);
+    RP_MERGE(serialize_timeout, RP_UNSET);
     RP_MERGE(methods, 0);
     RP_MERGE(headers, 0);
     return conf;
@@ -77,6 +116,32 @@ static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     rp_dir_conf *conf = dconf;
 
     return rp_parse_mode(cmd->pool, arg, &conf->mode);
+}
+
+static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+
+    if (!strcasecmp(arg, "On")) {
+        conf->serialize = 1;
+    }
+    else if (!strcasecmp(arg, "Off")) {
+        conf->serialize = 0;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "RequirePreconditionSerialize: '%s' "
+                            "is not On or Off", arg);
+    }
+    return NULL;
+}
+
+static const char *rp_set_serialize_timeout(cmd_parms *cmd, void *dconf,
+                                            const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+
+    return rp_parse_timeout(cmd->pool, arg, &conf->serialize_timeout);
 }
 
 static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
@@ -255,32 +320,12 @@ static void rp_set_body(request_rec *r, unsigned int accepted, int dav)
     }
 }
 
-static int rp_fixups(request_rec *r)
+/* RequirePrecondition: DECLINED to let the request go on, or the 428. */
+static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
 {
-    const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
-                                                   &require_precondition_module);
-    unsigned int accepted;
-    int method, dav;
+    unsigned int accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    int dav = rp_is_dav(r);
 
-    if (conf->mode <= RP_MODE_OFF) {
-        return DECLINED;
-    }
-    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
-     * must not be refused again. */
-    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
-        return DECLINED;
-    }
-    method = rp_guarded_method(r, conf->methods ? conf->methods
-                                                : RP_DEFAULT_METHODS);
-    if (method == M_INVALID) {
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "%s %s: let through: method not guarded",
-                      r->method, r->uri);
-        return DECLINED;
-    }
-
-    accepted = conf->headers ? conf->headers : RP_HDR_ALL;
-    dav = rp_is_dav(r);
     if (rp_is_conditional(accepted, rp_present(r, accepted), dav)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s %s: let through: conditional request", r->method,
@@ -311,6 +356,193 @@ static int rp_fixups(request_rec *r)
     return HTTP_PRECONDITION_REQUIRED;
 }
 
+/* A held lock: one open file description with one byte locked in it. */
+typedef struct {
+    int fd;
+    apr_off_t offset;
+} rp_lock_t;
+
+static apr_status_t rp_unlock(void *data)
+{
+    rp_lock_t *lock = data;
+
+    /* Closing the description drops its lock. */
+    close(lock->fd);
+    return APR_SUCCESS;
+}
+
+/* Where the lock of r's resource lives in the lock file: a keyed hash of
+ * the virtual host and the mapped file (the URI when there is none), so
+ * that every URI that reaches one file shares its lock. 62 bits: two
+ * distinct resources share a lock with a chance of 2^-62. */
+static apr_off_t rp_lock_offset(request_rec *r)
+{
+    const char *target = (r->filename && r->filename[0] == '/')
+        ? apr_pstrcat(r->pool, r->filename, r->path_info, NULL) : r->uri;
+    const char *key = apr_psprintf(r->pool, "%s:%u\n%s",
+                                   r->server->server_hostname,
+                                   (unsigned)r->server->port, target);
+
+    return (apr_off_t)(rp_siphash(rp_lockfile->key, key, strlen(key)) >> 2);
+}
+
+/* Is this lock already held by a request this one was redirected from? */
+static int rp_lock_held(const request_rec *r, apr_off_t offset)
+{
+    for (r = r->prev; r; r = r->prev) {
+        const rp_lock_t *lock = ap_get_module_config(r->request_config,
+                                                     &require_precondition_module);
+        if (lock && lock->offset == offset) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* RequirePreconditionSerialize: hold the resource until the response is
+ * complete, or answer 503 when it stays taken longer than the timeout.
+ * The kernel has no timed wait for these locks, so poll with a backoff
+ * that starts at 1 ms and stays under 25 ms. */
+static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
+{
+    apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
+        ? RP_DEFAULT_SERIALIZE_TIMEOUT : conf->serialize_timeout;
+    apr_time_t start = apr_time_now(), deadline = start + timeout;
+    apr_interval_time_t pause = 1000;
+    struct flock fl = { 0 };
+    rp_lock_t *lock;
+    char path[64];
+
+    if (!rp_lockfile) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s %s: cannot serialize: "
+                      "no lock file (see the start-up log)", r->method,
+                      r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    lock = apr_palloc(r->pool, sizeof(*lock));
+    lock->offset = rp_lock_offset(r);
+    if (rp_lock_held(r, lock->offset)) {
+        return DECLINED;
+    }
+    apr_snprintf(path, sizeof(path), "/proc/self/fd/%d", rp_lockfile->fd);
+    lock->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (lock->fd < 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+                      "serialize: opening %s", r->method, r->uri, path);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(r->pool, lock, rp_unlock,
+                              apr_pool_cleanup_null);
+
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = (off_t)lock->offset;
+    fl.l_len = 1;
+    while (fcntl(lock->fd, F_OFD_SETLK, &fl) != 0) {
+        apr_time_t now;
+
+        if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+                          "serialize: locking", r->method, r->uri);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        now = apr_time_now();
+        if (now >= deadline) {
+            apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
+
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                          "%s %s: 503: another write to this resource held "
+                          "it for longer than %" APR_TIME_T_FMT " ms",
+                          r->method, r->uri, apr_time_as_msec(timeout));
+            apr_table_setn(r->err_headers_out, "Retry-After",
+                           apr_psprintf(r->pool, "%" APR_TIME_T_FMT, secs));
+            rp_spare_body(r);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        apr_sleep(pause < deadline - now ? pause : deadline - now);
+        if (pause < 16000) {
+            pause *= 2;
+        }
+    }
+    ap_set_module_config(r->request_config, &require_precondition_module,
+                         lock);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
+                  " ms", r->method, r->uri,
+                  apr_time_as_msec(apr_time_now() - start));
+    return DECLINED;
+}
+
+static int rp_fixups(request_rec *r)
+{
+    const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                   &require_precondition_module);
+    int method;
+
+    /* Both unset or off: one comparison each, nothing else. */
+    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0) {
+        return DECLINED;
+    }
+    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
+     * must not be refused again. */
+    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
+        return DECLINED;
+    }
+    method = rp_guarded_method(r, conf->methods ? conf->methods
+                                                : RP_DEFAULT_METHODS);
+    if (method == M_INVALID) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "%s %s: let through: method not guarded",
+                      r->method, r->uri);
+        return DECLINED;
+    }
+    if (conf->mode > RP_MODE_OFF) {
+        int status = rp_require(r, conf, method);
+
+        if (status != DECLINED) {
+            return status;
+        }
+    }
+    return conf->serialize > 0 ? rp_serialize(r, conf) : DECLINED;
+}
+
+/* The lock file is anonymous: nothing on disk to leak, whatever stops the
+ * server. It lives in the process pool, so graceful restarts keep it. */
+static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp, server_rec *s)
+{
+    static const char *const userdata_key = "require_precondition_lockfile";
+    apr_pool_t *process_pool = s->process->pool;
+    rp_lockfile_t *lf = NULL;
+    apr_status_t rv;
+
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    apr_pool_userdata_get((void **)&lf, userdata_key, process_pool);
+    if (!lf) {
+        lf = apr_pcalloc(process_pool, sizeof(*lf));
+        lf->fd = memfd_create("require_precondition", MFD_CLOEXEC);
+        if (lf->fd < 0) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
+                         "cannot create the lock file for "
+                         "RequirePreconditionSerialize");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        rv = apr_generate_random_bytes(lf->key, sizeof(lf->key));
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                         "cannot make a key for RequirePreconditionSerialize");
+            close(lf->fd);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        apr_pool_userdata_set(lf, userdata_key, apr_pool_cleanup_null,
+                              process_pool);
+    }
+    rp_lockfile = lf;
+    return OK;
+}
+
 /* ap_send_error_response() labels every canned body text/html; the
  * problem+json body needs its own type. */
 static void rp_insert_error_filter(request_rec *r)
@@ -336,6 +568,7 @@ static void rp_register_hooks(apr_pool_t *p)
     static const char *const after_dav[] = { "mod_dav.c", NULL };
 
     (void)p;
+    ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
@@ -357,6 +590,14 @@ static const command_rec rp_cmds[] = {
                       OR_FILEINFO,
                       "the headers that count as a precondition (default "
                       "If-Match If-None-Match If-Unmodified-Since If)"),
+    AP_INIT_TAKE1("RequirePreconditionSerialize", rp_set_serialize, NULL,
+                  OR_FILEINFO,
+                  "On or Off: whether guarded writes to one resource run "
+                  "one at a time, precondition check and write together"),
+    AP_INIT_TAKE1("RequirePreconditionSerializeTimeout",
+                  rp_set_serialize_timeout, NULL, OR_FILEINFO,
+                  "seconds a write waits for the resource before a 503 "
+                  "(default 10)"),
     { NULL }
 };
 

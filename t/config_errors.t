@@ -30,6 +30,14 @@ my @bad = (
     ['RequirePreconditionHeaders If-Range', qr/RequirePreconditionHeaders: 'If-Range' cannot make a write conditional/],
     ['RequirePreconditionHeaders X-Version', qr/RequirePreconditionHeaders: 'X-Version' is not a precondition header/],
     ['RequirePreconditionHeaders If-Match,If-None-Match', qr/RequirePreconditionHeaders: 'If-Match,If-None-Match' is not a precondition header/],
+    ['RequirePreconditionSerialize Yes', qr/RequirePreconditionSerialize: 'Yes' is not On or Off/],
+    ['RequirePreconditionSerialize', qr/RequirePreconditionSerialize takes one argument/],
+    ['RequirePreconditionSerializeTimeout 0', qr/RequirePreconditionSerializeTimeout: '0' is not a number of seconds greater than 0 and at most 3600/],
+    ['RequirePreconditionSerializeTimeout -1', qr/RequirePreconditionSerializeTimeout: '-1' is not a number of seconds/],
+    ['RequirePreconditionSerializeTimeout 10s', qr/RequirePreconditionSerializeTimeout: '10s' is not a number of seconds/],
+    ['RequirePreconditionSerializeTimeout 3601', qr/RequirePreconditionSerializeTimeout: '3601' is not a number of seconds/],
+    ['RequirePreconditionSerializeTimeout 1e3', qr/RequirePreconditionSerializeTimeout: '1e3' is not a number of seconds/],
+    ['RequirePreconditionSerializeTimeout .', qr/RequirePreconditionSerializeTimeout: '\.' is not a number of seconds/],
 );
 my @good = (
     'RequirePrecondition On',
@@ -39,6 +47,10 @@ my @good = (
     'RequirePreconditionMethods BREW',
     'RequirePreconditionHeaders If-Match',
     'RequirePreconditionHeaders if-match IF-NONE-MATCH If-Unmodified-Since If',
+    'RequirePreconditionSerialize On',
+    'RequirePreconditionSerialize off',
+    'RequirePreconditionSerializeTimeout 0.25',
+    'RequirePreconditionSerializeTimeout 3600',
 );
 
 plan tests => 2 * @bad + @good + 3;
