@@ -13,13 +13,26 @@ SRC     = mod_require_precondition.c precondition_policy.c
 HDR     = precondition_policy.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
+# SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
+# suite with their runtime preloaded into apache2, tools/sanitize-env.sh).
+ifeq ($(SANITIZE),1)
+SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
+            -Wc,-fno-omit-frame-pointer -Wc,-O1 -Wc,-U_FORTIFY_SOURCE \
+            -Wl,-fsanitize=address -Wl,-fsanitize=undefined
+endif
+BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run clean unit fuzz
+.PHONY: all deps install test run race clean unit fuzz FORCE
 
 all: $(MODULE)
 
-$(MODULE): $(SRC) $(HDR)
-	$(APXS) -c $(WARN) $(CFLAGS_EXTRA) $(SRC)
+$(MODULE): $(SRC) $(HDR) .libs/build-flags
+	$(APXS) -c $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS) $(SRC)
+
+# Rebuilt when the flags change, e.g. from SANITIZE=1 back to a plain build.
+.libs/build-flags: FORCE
+	@mkdir -p .libs; echo '$(BUILD_FLAGS)' | cmp -s - $@ \
+	    || echo '$(BUILD_FLAGS)' > $@
 
 deps:
 	tools/deps.sh
@@ -32,7 +45,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) all
 	@set -e; for m in $(MPMS); do echo "== Apache::Test suite, MPM $$m"; \
-	    MPM=$$m t/run.sh $(TESTS); done
+	    SANITIZE=$(SANITIZE) MPM=$$m t/run.sh $(TESTS); done
 
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:
@@ -45,6 +58,11 @@ fuzz:
 run: deps
 	$(MAKE) all
 	PORT=$(PORT) demo/run.sh
+
+# The race harness under every MPM, 100 rounds: t/race.sh.
+race: deps
+	$(MAKE) all
+	MPMS="$(MPMS)" t/race.sh
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf

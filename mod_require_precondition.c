@@ -399,6 +399,23 @@ static int rp_lock_held(const request_rec *r, apr_off_t offset)
     return 0;
 }
 
+/* httpd stat()ed the file while mapping the URI, before the lock was
+ * ours, and mod_dav_fs and the core build ETags (FileETag MTime Size) and
+ * Last-Modified from that. A writer that finished in between would leave
+ * a stale ETag that still matches the old If-Match: look again. */
+static void rp_restat(request_rec *r)
+{
+    apr_status_t rv;
+
+    if (!r->filename || r->filename[0] != '/') {
+        return;
+    }
+    rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
+    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
+        r->finfo.filetype = APR_NOFILE;
+    }
+}
+
 /* RequirePreconditionSerialize: hold the resource until the response is
  * complete, or answer 503 when it stays taken longer than the timeout.
  * The kernel has no timed wait for these locks, so poll with a backoff
@@ -466,6 +483,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     }
     ap_set_module_config(r->request_config, &require_precondition_module,
                          lock);
+    rp_restat(r);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                   " ms", r->method, r->uri,

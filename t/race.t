@@ -1,0 +1,119 @@
+# The race harness: R rounds in which N writers GET the same ETag and PUT
+# with it at the same instant. Without serialization several of them win
+# (lost updates); with RequirePreconditionSerialize On exactly one does.
+#
+#   RP_RACE_ROUNDS=100 RP_RACE_WRITERS=8 RP_RACE_PROVE=1 t/run.sh t/race.t
+#
+# RP_RACE_PROVE=1 also asserts that the unserialized stores lose updates,
+# which shows that the harness can see them (t/race.sh, `make race`). Each
+# store's figures go to stderr as a "race:" line.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test;
+use Apache::TestRequest ();
+use Apache::TestUtil qw(t_cmp);
+use IO::Socket::INET ();
+use RPTest;
+
+my $rounds = $ENV{RP_RACE_ROUNDS} || 10;
+my $writers = $ENV{RP_RACE_WRITERS} || 8;
+my $prove = $ENV{RP_RACE_PROVE} ? 1 : 0;
+my $mpm = Apache::Test::config()->{server}->{mpm} || '?';
+
+# [store, FileETag, serialized]
+my @stores = (
+    ['/race/on/',        'Digest',     1],
+    ['/race/off/',       'Digest',     0],
+    ['/race/mtime-on/',  'MTime Size', 1],
+    ['/race/mtime-off/', 'MTime Size', 0],
+);
+
+plan tests => 2 * @stores + $prove * 2, need_module 'dav';
+
+# One round: returns the statuses of the writers.
+sub round {
+    my ($uri, $etag, $n) = @_;
+    pipe(my $go_r, my $go_w) or die "pipe: $!";
+    pipe(my $res_r, my $res_w) or die "pipe: $!";
+    my @kids;
+    for my $i (1 .. $writers) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $go_w;
+            close $res_r;
+            my $body = "round $n writer $i\n";
+            my $sock = IO::Socket::INET->new(
+                PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
+                Timeout => 10);
+            my $req = "PUT $uri HTTP/1.1\r\nHost: localhost\r\n"
+                . "If-Match: $etag\r\nContent-Length: " . length($body)
+                . "\r\nConnection: close\r\n\r\n$body";
+            sysread($go_r, my $x, 1);         # the start line: EOF for all
+            my $status = 'err';
+            if ($sock) {
+                syswrite($sock, $req);
+                local $/;
+                my $resp = <$sock> // '';
+                ($status) = $resp =~ m{^HTTP/1\.\d (\d{3})};
+                $status //= 'err';
+            }
+            syswrite($res_w, "$i $status\n");
+            require POSIX;
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    close $go_r;
+    close $res_w;
+    select undef, undef, undef, 0.2;          # every writer connected
+    close $go_w;                              # go
+    my %status = map { /^(\d+) (\S+)/ ? ($1 => $2) : () } <$res_r>;
+    waitpid $_, 0 for @kids;
+    return \%status;
+}
+
+my %lost;
+for my $s (@stores) {
+    my ($dir, $fileetag, $serialized) = @$s;
+    my $uri = "${dir}doc.txt";
+    my ($exactly_one, $lost_rounds, $winners_total, $strong, $kept) =
+        (0, 0, 0, 0, 0);
+    for my $n (1 .. $rounds) {
+        my $path = put_disk($uri, "round $n base\n");
+        # An old mtime: the MTime ETag of a file changed within the last
+        # second is weak, and a weak ETag never matches If-Match.
+        utime time - 3600, time - 3600, $path;
+        my $etag = etag_of($uri) // '';
+        $strong++ if $etag =~ /^"/;
+        my $st = round($uri, $etag, $n);
+        my @won = grep { $st->{$_} eq '204' } keys %$st;
+        $winners_total += @won;
+        $exactly_one++ if @won == 1;
+        $lost_rounds++ if @won > 1;
+        # The content on disk is the (last) winner's.
+        my $now = slurp($uri) // '';
+        $kept++ if grep { $now eq "round $n writer $_\n" } @won;
+    }
+    my $mean = $winners_total / $rounds;
+    printf STDERR "race: mpm=%s store=%s fileetag=%s serialize=%s rounds=%d "
+        . "writers=%d lost_rounds=%d mean_winners=%.2f\n", $mpm, $dir,
+        $fileetag =~ s/ /+/r, $serialized ? 'On' : 'Off', $rounds, $writers,
+        $lost_rounds, $mean;
+    ok t_cmp($strong, $rounds, "$dir: every round started from a strong ETag");
+    if ($serialized) {
+        ok t_cmp($exactly_one, $rounds, "$dir: exactly one winner each round");
+    }
+    else {
+        ok t_cmp($kept, $rounds, "$dir: the file holds a winner's write");
+        $lost{$dir} = $lost_rounds;
+    }
+}
+if ($prove) {
+    ok t_cmp($lost{'/race/off/'} > 0 ? 1 : 0, 1,
+             'the harness sees lost updates without serialization (Digest)');
+    ok t_cmp($lost{'/race/mtime-off/'} > 0 ? 1 : 0, 1,
+             'the harness sees lost updates without serialization (MTime)');
+}
