@@ -85,6 +85,18 @@ my @cases = (
     { name => 'nested .htaccess Off', method => 'PUT',
       uri => '/htaccess/open/a.txt', before => $old, body => $new,
       status => 204, after => $new },
+    # <LocationMatch> and <Files>
+    { name => '<LocationMatch> Off', method => 'PUT',
+      uri => '/dav/lm-1/a.txt', before => $old, body => $new,
+      status => 204, after => $new },
+    { name => 'not matched by <LocationMatch>', method => 'PUT',
+      uri => '/dav/lm-x/a.txt', before => $old, body => $new,
+      status => 428, after => 'unchanged' },
+    { name => '<Files> Off', method => 'PUT', uri => '/dirguard/a.draft',
+      before => $old, body => $new, status => 204, after => $new },
+    { name => 'not matched by <Files>', method => 'PUT',
+      uri => '/dirguard/a.final', before => $old, body => $new,
+      status => 428, after => 'unchanged' },
     # The server-wide default is Off.
     { name => 'unguarded location', method => 'PUT',
       uri => '/dav-if/b.txt', body => $new, status => 201, after => $new },
