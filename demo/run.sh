@@ -27,8 +27,10 @@ sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$PORT|g" \
     > "$root/httpd.conf"
 
 pid=""
+tailpid=""
 cleanup() {
     trap - INT TERM EXIT
+    [ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null || true
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -67,6 +69,11 @@ Try this in another terminal:
 
 Access log and the module's debug lines follow.
 TXT
+# The logs are files in the scratch folder (httpd cannot always reopen
+# this terminal as /dev/stderr); follow them here.
+touch "$root/var/error_log" "$root/var/access_log"
+tail -qF "$root/var/error_log" "$root/var/access_log" 2>/dev/null &
+tailpid=$!
 "$HTTPD" -D FOREGROUND -f "$root/httpd.conf" &
 pid=$!
 wait "$pid" || true
