@@ -8,6 +8,7 @@ MPMS    ?= event worker prefork
 CFLAGS_EXTRA ?=
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
+VALGRIND_MPM ?= event
 
 SRC     = mod_require_precondition.c precondition_policy.c
 HDR     = precondition_policy.h
@@ -22,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz FORCE
+.PHONY: all deps install test run race clean unit fuzz valgrind FORCE
 
 all: $(MODULE)
 
@@ -50,6 +51,12 @@ test: deps
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:
 	SANITIZE=$(SANITIZE) t/unit/run.sh
+
+# The suite against one server process (-D ONE_PROCESS) under memcheck.
+valgrind: deps
+	tools/deps.sh valgrind
+	$(MAKE) all SANITIZE=0
+	VALGRIND=1 MPM=$(VALGRIND_MPM) t/run.sh $(TESTS)
 
 # libFuzzer on the policy functions: t/fuzz/run.sh (FUZZ_SECONDS in all).
 fuzz:

@@ -3,6 +3,11 @@
 #
 #   t/run.sh [Apache::Test arguments, e.g. t/dav.t]
 #   MPM=worker t/run.sh        # event (default), worker or prefork
+#   SANITIZE=1 t/run.sh        # module built with `make SANITIZE=1`: apache2
+#                              # runs with the ASan/UBSan runtime preloaded
+#                              # (tools/sanitize-env.sh); any report fails
+#   VALGRIND=1 t/run.sh        # one server process under valgrind memcheck
+#                              # (Apache::Test -one-process); an error fails
 #
 # Apache::Test refuses to run as root. As root this copies the tree to a
 # fresh folder owned by an unprivileged account (RP_TEST_USER, default
@@ -48,12 +53,51 @@ libexec=$("$APXS" -q LIBEXECDIR)
     done
 } > conf/modules.conf
 
+# Under a sanitizer or valgrind, apache2 is started through a wrapper that
+# Apache::Test takes for httpd; reports land in $checks.
+httpd=$HTTPD
+extra=()
+checks=""
+if [ "${SANITIZE:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
+    checks=$(mktemp -d /tmp/rp-checks.XXXXXX)
+    httpd=$checks/apache2
+    if [ "${SANITIZE:-0}" = 1 ]; then
+        cat > "$httpd" <<WRAP
+#!/bin/sh
+SANITIZER_LOG_DIR='$checks' exec '$top/tools/sanitize-env.sh' '$HTTPD' "\$@"
+WRAP
+    else
+        # Only the server itself runs under memcheck, not apache2 -V/-t;
+        # its modules stay loaded at exit, so that the stacks name them.
+        cc -shared -fPIC -o "$checks/nodlclose.so" "$top/tools/valgrind-nodlclose.c"
+        cat > "$httpd" <<WRAP
+#!/bin/sh
+case " \$* " in
+  *" ONE_PROCESS "*)
+    LD_PRELOAD='$checks/nodlclose.so'; export LD_PRELOAD
+    exec valgrind --tool=memcheck --log-file='$checks/valgrind.%p.log' \\
+        --num-callers=64 --track-origins=yes --leak-check=full \\
+        --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
+        --suppressions='$top/tools/valgrind.supp' '$HTTPD' "\$@" ;;
+esac
+exec '$HTTPD' "\$@"
+WRAP
+        extra=(-one-process)
+        export APACHE_TEST_STARTUP_TIMEOUT=${APACHE_TEST_STARTUP_TIMEOUT:-180}
+    fi
+    chmod 755 "$httpd"
+fi
+
 perl TEST.PL -clean >/dev/null 2>&1 || true
 rc=0
-perl TEST.PL -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$top/t/conf/modules.conf" \
-     -port select "$@" || rc=$?
+perl TEST.PL -apxs "$APXS" -httpd "$httpd" -httpd_conf "$top/t/conf/modules.conf" \
+     -port select "${extra[@]}" "$@" || rc=$?
 if [ $rc -ne 0 ] && [ -f logs/error_log ]; then
     echo "---- last lines of t/logs/error_log ($MPM) ----"
     grep -v "\[[a-z_0-9]*:trace[0-9]\]" logs/error_log | tail -n 40
+fi
+if [ -n "$checks" ]; then
+    "$top/tools/check-reports.sh" "$checks" || rc=1
+    [ $rc -ne 0 ] || rm -rf "$checks"
 fi
 exit $rc
