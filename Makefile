@@ -23,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind FORCE
+.PHONY: all deps install test run race clean unit fuzz valgrind lint FORCE
 
 all: $(MODULE)
 
@@ -57,6 +57,10 @@ valgrind: deps
 	tools/deps.sh valgrind
 	$(MAKE) all SANITIZE=0
 	VALGRIND=1 MPM=$(VALGRIND_MPM) t/run.sh $(TESTS)
+
+# gcc and clang -Wall -Wextra -Werror, cppcheck, clang-tidy: tools/lint.sh.
+lint:
+	tools/lint.sh
 
 # libFuzzer on the policy functions: t/fuzz/run.sh (FUZZ_SECONDS in all).
 fuzz:

@@ -208,7 +208,7 @@ int rp_prefers_json(const char *accept)
         }
         while (*s && *s != ',') {
             if (*s == ';') {
-                const char *name, *val;
+                const char *name;
                 s++;
                 while (*s == ' ' || *s == '\t') {
                     s++;
@@ -219,7 +219,7 @@ int rp_prefers_json(const char *accept)
                 }
                 if (*s == '=') {
                     apr_size_t nlen = s - name;
-                    val = ++s;
+                    const char *val = ++s;
                     while (*s && *s != ';' && *s != ',' && *s != ' '
                            && *s != '\t') {
                         s++;
@@ -398,7 +398,7 @@ const char *rp_json_escape(apr_pool_t *p, const char *s)
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             *o++ = '\\';
-            *o++ = c;
+            *o++ = *s;
         }
         else if (c < 0x20 || c >= 0x7f) {
             /* Bytes above ASCII are escaped too, so the output is valid
@@ -411,7 +411,7 @@ const char *rp_json_escape(apr_pool_t *p, const char *s)
             *o++ = hex[c & 0xf];
         }
         else {
-            *o++ = c;
+            *o++ = *s;
         }
     }
     *o = '\0';
@@ -473,12 +473,12 @@ apr_uint64_t rp_siphash(const unsigned char key[16], const void *data,
     apr_uint64_t v1 = k1 ^ APR_UINT64_C(0x646f72616e646f6d);
     apr_uint64_t v2 = k0 ^ APR_UINT64_C(0x6c7967656e657261);
     apr_uint64_t v3 = k1 ^ APR_UINT64_C(0x7465646279746573);
-    apr_uint64_t b = ((apr_uint64_t)len) << 56, m;
+    apr_uint64_t b = ((apr_uint64_t)len) << 56;
     apr_size_t left = len & 7, i;
     const unsigned char *end = in + (len - left);
 
     for (; in != end; in += 8) {
-        m = rp_load64(in);
+        apr_uint64_t m = rp_load64(in);
         v3 ^= m;
         RP_SIPROUND;
         RP_SIPROUND;

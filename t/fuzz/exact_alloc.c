@@ -24,7 +24,7 @@ static palloc_fn real_palloc(void)
     if (!fn) {
         fn = (palloc_fn)(void (*)(void))dlsym(RTLD_NEXT, "apr_palloc");
         if (!fn) {
-            fprintf(stderr, "exact_alloc: no apr_palloc in libapr\n");
+            (void)fprintf(stderr, "exact_alloc: no apr_palloc in libapr\n");
             abort();
         }
     }

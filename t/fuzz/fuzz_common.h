@@ -52,7 +52,7 @@ static char *fuzz_cstr(const uint8_t *data, size_t size)
 #define FUZZ_ASSERT(cond)                                               \
     do {                                                                \
         if (!(cond)) {                                                  \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,  \
+            (void)fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
                     __LINE__, #cond);                                   \
             abort();                                                    \
         }                                                               \

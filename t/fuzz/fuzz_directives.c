@@ -75,9 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 3: {
         /* RequirePreconditionMethods: each word must be a token. */
         int tok = rp_is_token(arg);
-        const char *c;
         FUZZ_ASSERT(tok == 0 || tok == 1);
         if (tok) {
+            const char *c;
             FUZZ_ASSERT(*arg);
             for (c = arg; *c; c++) {
                 FUZZ_ASSERT(!apr_isspace(*c) && !apr_iscntrl(*c)

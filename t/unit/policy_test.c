@@ -491,7 +491,7 @@ int main(void)
 
     if (apr_initialize() != APR_SUCCESS
         || apr_pool_create(&p, NULL) != APR_SUCCESS) {
-        fprintf(stderr, "cannot initialise APR\n");
+        (void)fprintf(stderr, "cannot initialise APR\n");
         return 2;
     }
     exact_alloc_begin();
