@@ -23,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind lint FORCE
+.PHONY: all deps install test run race clean unit fuzz valgrind lint bench FORCE
 
 all: $(MODULE)
 
@@ -74,6 +74,12 @@ run: deps
 race: deps
 	$(MAKE) all
 	MPMS="$(MPMS)" t/race.sh
+
+# Cost against the mod_rewrite and <If> recipes: bench/run.sh (about 5 min).
+bench: deps
+	tools/deps.sh valgrind wrk gnuplot-nox python3
+	$(MAKE) all SANITIZE=0
+	bench/run.sh
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf

@@ -1,0 +1,301 @@
+#!/usr/bin/python3
+"""The table and the chart of `make bench`, from its raw numbers.
+
+  report.py RAW.txt [CHART.png]
+
+RAW.txt holds one measurement a line (written by bench/run.sh):
+  meta KEY VALUE...
+  cg GUARD KIND REQUESTS RUN INSTRUCTIONS
+  wrk COMPARISON CONFIG ROUND REQ/S NON-2XX SOCKET-ERRORS
+  upload GUARD expect|noexpect TRY status=.. sent=.. size=.. ... server_read=..
+  serialize available | unavailable REASON | etag ETAG
+The table goes to stdout; the chart is drawn with gnuplot (bench/chart.gp).
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+GUARDS = ["none", "module", "rewrite", "if"]
+NAMES = {"none": "no module", "module": "module", "rewrite": "mod_rewrite recipe",
+         "if": "<If> recipe", "ser-on": "Serialize On", "ser-off": "Serialize Off"}
+
+# Targets of issue 5.
+MAX_OVERHEAD = 200          # Ir/request on the pass-through path
+MIN_VS_REWRITE = 25         # rewrite recipe's overhead / the module's
+MIN_VS_IF = 10              # <If> recipe's overhead / the module's
+MAX_428_VS_REWRITE = 0.75   # module's 428 Ir/request / the rewrite recipe's
+MIN_GET_RATIO = 0.98        # GET req/s with the module / without
+MAX_UPLOAD_SHARE = 0.01     # body sent without Expect / body size
+
+
+def load(path):
+    meta, cg, wrk, upload, ser = {}, {}, {}, {}, {}
+    for line in open(path):
+        f = line.split()
+        if not f or f[0].startswith("#"):
+            continue
+        if f[0] == "meta":
+            meta[f[1]] = " ".join(f[2:])
+        elif f[0] == "cg":
+            guard, kind, n, run, total = f[1], f[2], int(f[3]), f[4], int(f[5])
+            cg.setdefault((guard, kind), {}).setdefault(n, []).append(total)
+        elif f[0] == "wrk":
+            label, config, rnd = f[1], f[2], int(f[3])
+            if label.endswith("-warmup"):
+                continue
+            wrk.setdefault(label, {}).setdefault(config, []).append(
+                (float(f[4]), int(f[5]), int(f[6])))
+        elif f[0] == "upload":
+            kv = dict(x.split("=", 1) for x in f[4:])
+            upload.setdefault((f[1], f[2]), []).append(kv)
+        elif f[0] == "serialize":
+            ser[f[1]] = " ".join(f[2:])
+    return meta, cg, wrk, upload, ser
+
+
+def per_request(runs, warm, n):
+    """Median over runs of (Ir after warm+n requests - Ir after warm) / n,
+    and the spread of those runs."""
+    if warm not in runs or warm + n not in runs:
+        return None, None
+    base = statistics.median(runs[warm])
+    vals = [(t - base) / n for t in runs[warm + n]]
+    return statistics.median(vals), max(vals) - min(vals)
+
+
+def human_bytes(b):
+    for unit, size in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if b >= size:
+            return "%.1f %s" % (b / size, unit)
+    return "%d B" % b
+
+
+def fmt_int(x):
+    return "—" if x is None else "{:,.0f}".format(x)
+
+
+def main():
+    raw = sys.argv[1]
+    png = sys.argv[2] if len(sys.argv) > 2 else None
+    meta, cg, wrk, upload, ser = load(raw)
+    out = []
+    p = out.append
+    targets = []    # (met: True/False/None, text, value)
+
+    p("mod_require_precondition: make bench")
+    p("machine: %s cores (%s), %s, %s"
+      % (meta.get("nproc", "?"), meta.get("cpu", "?"), meta.get("httpd", "?"),
+         meta.get("os", "?")))
+    parts = meta.get("parts", "1 2 3 4").split()
+
+    # ---- part 1
+    warm = int(meta.get("cg_warm", 100))
+    n = int(meta.get("cg_requests", 1000))
+    ir = {}
+    spread = {}
+    for key, runs in cg.items():
+        ir[key], spread[key] = per_request(runs, warm, n)
+    chart_ir = []
+    if "1" in parts and ir:
+        p("")
+        p("1. Instructions per request (callgrind, inclusive in ap_process_request;")
+        p("   httpd -X with the prefork MPM; %s requests on one keep-alive connection;"
+          % n)
+        p("   median of %s runs of (Ir after %d requests - Ir after %d) / %d)"
+          % (meta.get("cg_repeat", "?"), warm + n, warm, n))
+        p("")
+        p("   %-20s %12s %10s %14s   %s" % ("configuration", "GET guarded",
+                                           "overhead", "PUT no precond.", "PUT answer"))
+        base = ir.get(("none", "get"))
+        for g in GUARDS:
+            get, put = ir.get((g, "get")), ir.get((g, "put"))
+            over = None if get is None or base is None else get - base
+            p("   %-20s %12s %10s %14s   %s" % (
+                NAMES[g], fmt_int(get),
+                "—" if g == "none" or over is None else "%+.0f" % over,
+                fmt_int(put), "201/204, written" if g == "none" else "428"))
+            chart_ir.append((NAMES[g], get or 0, put or 0))
+        noise = max((spread[(g, "get")] or 0) for g in GUARDS if (g, "get") in spread)
+        p("   (spread between runs of one configuration: up to %.0f Ir/request)" % noise)
+        om = ir[("module", "get")] - base
+        orw = ir[("rewrite", "get")] - base
+        oif = ir[("if", "get")] - base
+
+        def times(other):
+            if om <= 0:
+                return float("inf")
+            return other / om
+        p("")
+        p("   pass-through overhead: module %+.0f Ir/request; mod_rewrite recipe %+.0f"
+          " (%.1fx the module's); <If> recipe %+.0f (%.1fx)"
+          % (om, orw, times(orw), oif, times(oif)))
+        r428 = ir[("module", "put")] / ir[("rewrite", "put")]
+        r428if = ir[("module", "put")] / ir[("if", "put")]
+        p("   428 path: the module needs %.2fx the instructions of the mod_rewrite"
+          " recipe, %.2fx those of the <If> recipe" % (r428, r428if))
+        targets.append((om <= MAX_OVERHEAD,
+                        "pass-through overhead <= %d Ir/request" % MAX_OVERHEAD,
+                        "%+.0f" % om))
+        targets.append((times(orw) >= MIN_VS_REWRITE,
+                        "mod_rewrite recipe's overhead >= %dx the module's"
+                        % MIN_VS_REWRITE, "%.1fx" % times(orw)))
+        targets.append((times(oif) >= MIN_VS_IF,
+                        "<If> recipe's overhead >= %dx the module's" % MIN_VS_IF,
+                        "%.1fx" % times(oif)))
+        targets.append((r428 <= MAX_428_VS_REWRITE,
+                        "428 path <= %.2fx the mod_rewrite recipe's Ir/request"
+                        % MAX_428_VS_REWRITE, "%.2fx" % r428))
+
+    # ---- part 2 (and 4): throughput
+    def compare(label, a, b):
+        """Medians of A and B, and the median of the ratios B/A of the
+        rounds: each round runs A and B back to back, so drift cancels."""
+        ra = [x[0] for x in wrk[label][a]]
+        rb = [x[0] for x in wrk[label][b]]
+        bad = {c: (sum(x[1] for x in wrk[label][c]), sum(x[2] for x in wrk[label][c]))
+               for c in (a, b)}
+        ma, mb = statistics.median(ra), statistics.median(rb)
+        ratio = statistics.median(y / x for x, y in zip(ra, rb))
+        return ma, mb, ratio, bad, (ra, rb)
+
+    chart_ratio = []
+    if "2" in parts and "get" in wrk:
+        p("")
+        p("2. Throughput (wrk -t1 -c%s on loopback; event MPM; %s rounds of %s s,"
+          " A B then B A; median req/s;"
+          % (meta.get("wrk_connections"), meta.get("wrk_rounds"),
+             meta.get("wrk_seconds")))
+        p("   B/A: median of the rounds' ratios)")
+        p("")
+        p("   %-18s %-20s %10s   %-20s %10s   %6s" % ("", "A", "req/s", "B", "req/s", "B/A"))
+        rows = [("GET pass-through", "get", "none", "module"),
+                ("428 rejection", "reject", "rewrite", "module")]
+        for title, label, a, b in rows:
+            if label not in wrk:
+                continue
+            ma, mb, ratio, bad, _ = compare(label, a, b)
+            p("   %-18s %-20s %10s   %-20s %10s   %6.3f"
+              % (title, NAMES[a], fmt_int(ma), NAMES[b], fmt_int(mb), ratio))
+            errors = sum(e for _, e in bad.values())
+            if label == "get" and sum(x for x, _ in bad.values()):
+                p("   !! GET runs had non-2xx answers: %s" % bad)
+            if errors:
+                p("   !! socket errors in %s: %d" % (label, errors))
+            chart_ratio.append(({"get": "GET\\nmodule / no module",
+                                 "reject": "428 rejections\\nmodule / mod_rewrite"}[label],
+                                ratio))
+            if label == "get":
+                targets.append((ratio >= MIN_GET_RATIO,
+                                "GET throughput with the module >= %.2fx without"
+                                % MIN_GET_RATIO, "%.3fx" % ratio))
+        for title, label, a, b in rows:
+            if label in wrk:
+                ra, rb = compare(label, a, b)[4]
+                p("   rounds, %s: %s %s | %s %s" % (
+                    title, NAMES[a], " ".join("%.0f" % x for x in ra),
+                    NAMES[b], " ".join("%.0f" % x for x in rb)))
+
+    # ---- part 3
+    if "3" in parts and upload:
+        size = int(meta.get("upload_bytes", 0))
+        p("")
+        p("3. Early rejection: a PUT of %s without precondition; body bytes the"
+          " client had sent" % human_bytes(size))
+        p("   when the 428 arrived (median of %s tries, [max]); what the server read"
+          " of the request (%%I)" % meta.get("upload_tries"))
+        p("")
+        p("   %-20s %-26s %-34s %s" % ("", "Expect: 100-continue", "no Expect",
+                                      "server read (no Expect)"))
+        for g in ("module", "rewrite"):
+            cells = []
+            for e in ("expect", "noexpect"):
+                tries = upload.get((g, e), [])
+                if not tries:
+                    cells.append("—")
+                    continue
+                sent = [int(t["sent"]) for t in tries]
+                statuses = sorted({t["status"] for t in tries})
+                med, top = statistics.median(sent), max(sent)
+                cell = "%s (%.2f%%) [%s]" % (human_bytes(med), 100.0 * med / size,
+                                              human_bytes(top))
+                if statuses != ["428"]:
+                    cell += " status %s" % ",".join(statuses)
+                cells.append(cell)
+                if g == "module" and e == "expect":
+                    targets.append((top == 0 and statuses == ["428"],
+                                    "rejected upload with Expect: no body byte sent",
+                                    "%s max" % human_bytes(top)))
+                if g == "module" and e == "noexpect":
+                    targets.append((med < MAX_UPLOAD_SHARE * size and statuses == ["428"],
+                                    "rejected upload without Expect: < 1%% of %s sent"
+                                    % human_bytes(size),
+                                    "%.2f%% median" % (100.0 * med / size)))
+            reads = [t.get("server_read", "?") for t in upload.get((g, "noexpect"), [])]
+            nums = [int(r) for r in reads if r.isdigit()]
+            cells.append(human_bytes(statistics.median(nums)) if nums else "?")
+            p("   %-20s %-26s %-34s %s" % (NAMES[g], cells[0], cells[1], cells[2]))
+
+    # ---- part 4
+    if "4" in parts:
+        p("")
+        p("4. Serialization: conditional PUTs (If-Match, strong ETag, FileETag Digest,"
+          " mod_dav) to %s distinct files" % meta.get("ser_files", "1000"))
+        if "available" in ser and "serialize" in wrk:
+            ma, mb, ratio, bad, (ra, rb) = compare("serialize", "ser-off", "ser-on")
+            p("   Serialize Off %s req/s, Serialize On %s req/s (medians):"
+              " On/Off %.3f (median of the rounds' ratios)"
+              % (fmt_int(ma), fmt_int(mb), ratio))
+            p("   rounds: Off %s | On %s" % (" ".join("%.0f" % x for x in ra),
+                                            " ".join("%.0f" % x for x in rb)))
+            if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+                p("   !! answers other than 2xx or socket errors: %s" % bad)
+            chart_ratio.append(("conditional PUT\\nSerialize On / Off", ratio))
+        else:
+            p("   not available: %s" % (ser.get("unavailable")
+                                        or "no measurement")
+              + " (the built module does not accept RequirePreconditionSerialize)")
+
+    # ---- targets
+    if targets:
+        p("")
+        p("Targets (issue 5)")
+        for met, text, value in targets:
+            p("   %-6s %-62s %s" % ("met" if met else "MISSED", text, value))
+    if "seconds" in meta:
+        p("")
+        p("%s s in all" % meta["seconds"])
+    print("\n".join(out))
+
+    if png and (chart_ir or chart_ratio):
+        chart(png, chart_ir, chart_ratio, meta)
+
+
+def chart(png, chart_ir, chart_ratio, meta):
+    """One panel for each kind of data there is (bench/chart.gp)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    title = "%s cores, %s, %s" % (meta.get("nproc", "?"), meta.get("cpu", "?"),
+                                  meta.get("httpd", "?"))
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+
+        def write(name, rows):
+            path = os.path.join(tmp, name + ".dat")
+            with open(path, "w") as f:
+                for row in rows:
+                    f.write('"%s" %s\n' % (row[0], " ".join("%.4f" % v for v in row[1:])))
+            files[name] = path
+        if chart_ir:
+            write("irfile", chart_ir)
+            base = chart_ir[0][1]
+            write("overfile", [(name, get - base) for name, get, _ in chart_ir[1:]])
+        if chart_ratio:
+            write("ratiofile", chart_ratio)
+        sets = "; ".join("%s='%s'" % kv for kv in sorted(files.items()))
+        cmd = ["gnuplot", "-e", "%s; out='%s'; machine='%s'"
+               % (sets, png, title.replace("'", "")), os.path.join(here, "chart.gp")]
+        subprocess.run(cmd, check=True)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# `make bench`: what RequirePrecondition costs, side by side with the two
+# recipes an admin can write without it, both in bench/guards/:
+#   mod_rewrite   RewriteCond %{REQUEST_METHOD} ^(PUT|DELETE|PATCH)$, one
+#                 RewriteCond %{HTTP:...} ^$ per header, RewriteRule ^ - [R=428]
+#   <If>          <If "%{REQUEST_METHOD} in {...} && -z req('If-Match') ...">
+#                 Redirect 428 </If>
+# Every configuration is the same server (bench/httpd.conf.in: the README's
+# quick start, mod_dav and FileETag Digest on /docs/) apart from its guard.
+#
+#   1. Instructions per request: httpd -X (prefork) under callgrind,
+#      collecting only inside ap_process_request, N requests over one
+#      keep-alive connection, (Ir after 100+N - Ir after 100) / N, the median
+#      of BENCH_CG_REPEAT runs. GET to the guarded location (pass-through)
+#      and unconditional PUT (428), for: no module, module, both recipes.
+#   2. Throughput with wrk on loopback, event MPM: GET with and without the
+#      module, 428s by the module and by the mod_rewrite recipe; rounds of
+#      A B then B A, median of the rounds' ratios.
+#   3. Early rejection: body bytes a client sent before its 428 arrived, for
+#      a 200 MB PUT with and without Expect: 100-continue (bench/client.py).
+#   4. RequirePreconditionSerialize On vs Off: conditional PUTs (If-Match)
+#      to distinct files, when the built module has the directive.
+#
+# The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
+# and a chart to bench/results/bench-<time>.png (latest.* point at the last
+# run). bench/report.py redraws both from a raw file.
+#
+# Knobs (environment):
+#   BENCH_PARTS="1 2 3 4"   which parts to run
+#   BENCH_CG_REQUESTS=1000  part 1: requests measured per run
+#   BENCH_CG_REPEAT=3       part 1: runs per configuration and request kind
+#   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
+#   BENCH_CG_KEEP=DIR       part 1: keep the callgrind profiles there
+#                           (callgrind_annotate --inclusive=yes DIR/FILE)
+#   BENCH_WRK_ROUNDS=6      parts 2 and 4: rounds of A B (or B A)
+#   BENCH_WRK_SECONDS=2     parts 2 and 4: seconds per wrk run
+#   BENCH_WRK_CONNECTIONS=8
+#   BENCH_UPLOAD_MB=200     part 3: size of the refused upload
+#   BENCH_UPLOAD_TRIES=5    part 3: tries per case (the median is reported)
+# Servers listen on 127.0.0.1, ports 18400-18499, and are all stopped on exit.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+libexec=$("$APXS" -q LIBEXECDIR)
+client=$here/client.py
+python=/usr/bin/python3
+
+PARTS=${BENCH_PARTS:-1 2 3 4}
+CG_WARM=100
+CG_N=${BENCH_CG_REQUESTS:-1000}
+CG_REPEAT=${BENCH_CG_REPEAT:-3}
+CG_PAUSE_MS=${BENCH_CG_PAUSE_MS:-1}
+ROUNDS=${BENCH_WRK_ROUNDS:-6}
+SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-2}
+CONNS=${BENCH_WRK_CONNECTIONS:-8}
+UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
+UPLOAD_TRIES=${BENCH_UPLOAD_TRIES:-5}
+SER_FILES=1000
+PORT_FIRST=18400
+PORT_LAST=18499
+
+module_so="$top/.libs/mod_require_precondition.so"
+[ -f "$module_so" ] || { echo "bench/run.sh: build first (make)" >&2; exit 1; }
+if grep -qs sanitize "$top/.libs/build-flags"; then
+    echo "bench/run.sh: the module is built with sanitizers; make all SANITIZE=0" >&2
+    exit 1
+fi
+for tool in valgrind wrk gnuplot "$python"; do
+    command -v "$tool" >/dev/null || {
+        echo "bench/run.sh: $tool is missing (make bench installs it)" >&2
+        exit 1
+    }
+done
+
+say() { echo "bench: $*" >&2; }
+started=$(date +%s)
+
+mkdir -p "$here/results"
+stamp=$(date +%Y%m%d-%H%M%S)
+raw="$here/results/bench-$stamp.txt"
+png="$here/results/bench-$stamp.png"
+
+# ---- scratch server tree -------------------------------------------------
+scratch=$(mktemp -d /tmp/rp-bench.XXXXXX)
+chmod 755 "$scratch"
+mkdir -p "$scratch"/{conf,run,logs,var,modules,cg,htdocs/docs/ser}
+# The servers load a copy: the checkout's folders may be closed to www-data.
+cp "$module_so" "$scratch/modules/"
+# A 1 KB page, the same bytes on every run.
+"$python" -c 'import sys; sys.stdout.write(("".join(chr(97 + i % 26) for i in range(63)) + "\n") * 16)' \
+    > "$scratch/htdocs/docs/page.html"
+for ((i = 0; i < SER_FILES; i++)); do
+    echo "serialize bench" > "$scratch/htdocs/docs/ser/f$i.txt"
+done
+
+server_user=""
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+    # httpd drops root for its children (User); the callgrind server runs
+    # as that account from the start so that it can write its profile.
+    server_user=www-data
+    chown -R "$server_user:" "$scratch"
+    as_user=(setpriv --reuid="$server_user" --regid="$server_user" --clear-groups)
+fi
+
+pids=()
+cleanup() {
+    local rc=$? pid i
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || continue
+        for ((i = 0; i < 100; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ $rc -ne 0 ]; then
+        for log in "$scratch"/logs/*.log "$scratch"/cg/*.log; do
+            [ -s "$log" ] || continue
+            echo "---- $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    rm -rf "$scratch"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# render NAME MPM GUARD PORT [EXTRA-LINE]: write $scratch/conf/NAME.conf
+render() {
+    local name=$1 mpm=$2 guard=$3 port=$4 extra=${5:-} load="" user=""
+    case $guard in
+        module|serialize-*)
+            load="LoadModule require_precondition_module $scratch/modules/mod_require_precondition.so" ;;
+        rewrite)
+            load="LoadModule rewrite_module $libexec/mod_rewrite.so" ;;
+    esac
+    # Only a server started as root switches user; the callgrind one
+    # (prefork) is started as the user already.
+    if [ -n "$server_user" ] && [ "$mpm" = event ]; then
+        user="User $server_user
+Group $server_user"
+    fi
+    awk -v dfile="$here/guards/$guard.directory.conf" \
+        -v lfile="$here/guards/$guard.location.conf" \
+        -v user="$user" -v load="$load" -v extra="$extra" '
+        $0 == "@GUARD_DIRECTORY@" { while ((getline l < dfile) > 0) print l; next }
+        $0 == "@GUARD_LOCATION@"  { while ((getline l < lfile) > 0) print l; next }
+        $0 == "@USER@"       { print user; next }
+        $0 == "@LOAD@"       { print load; next }
+        $0 == "@EXTRA@"      { print extra; next }
+        { print }' "$here/httpd.conf.in" \
+    | sed -e "s|@ROOT@|$scratch|g" -e "s|@NAME@|$name|g" -e "s|@MPM@|$mpm|g" \
+          -e "s|@PORT@|$port|g" -e "s|@LIBEXEC@|$libexec|g" \
+          > "$scratch/conf/$name.conf"
+}
+
+# wait_up PID PORT SECONDS: until PORT answers; fail if PID dies first.
+wait_up() {
+    local pid=$1 port=$2 limit=$3 i
+    for ((i = 0; i < limit * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        "$client" wait "$port" 0.1 2>/dev/null && return 0
+    done
+    return 1
+}
+
+# stop PID: TERM, then KILL after 10 s.
+stop() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local keep=() p
+    for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    pids=("${keep[@]+"${keep[@]}"}")
+}
+
+# start NAME GUARD [EXTRA-LINE]: an event MPM server in the foreground of a
+# background job; sets port_of[NAME] and pid_of[NAME].
+declare -A port_of pid_of
+start() {
+    local name=$1 guard=$2 extra=${3:-} port pid try
+    for try in 1 2 3; do
+        port=$("$client" free "$PORT_FIRST" "$PORT_LAST")
+        render "$name" event "$guard" "$port" "$extra"
+        rm -f "$scratch/run/$name.pid"
+        "$HTTPD" -D FOREGROUND -f "$scratch/conf/$name.conf" \
+            >>"$scratch/logs/$name.out.log" 2>&1 &
+        pid=$!
+        pids+=("$pid")
+        if wait_up "$pid" "$port" 30; then
+            port_of[$name]=$port
+            pid_of[$name]=$pid
+            return 0
+        fi
+        stop "$pid"     # e.g. someone took the port meanwhile
+    done
+    echo "bench/run.sh: server $name does not start" >&2
+    return 1
+}
+
+raw_line() { echo "$*" >> "$raw"; }
+
+{
+    echo "# mod_require_precondition: make bench, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "meta nproc $(nproc)"
+    echo "meta cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "meta httpd $("$HTTPD" -v | sed -n 's/^Server version: //p')"
+    echo "meta os $(. /etc/os-release && echo "$PRETTY_NAME") ($(cat /etc/debian_version 2>/dev/null || echo ?))"
+    echo "meta valgrind $(valgrind --version)"
+    echo "meta wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')"
+    echo "meta cg_warm $CG_WARM"
+    echo "meta cg_requests $CG_N"
+    echo "meta cg_repeat $CG_REPEAT"
+    echo "meta wrk_rounds $ROUNDS"
+    echo "meta wrk_seconds $SECONDS_PER_RUN"
+    echo "meta wrk_connections $CONNS"
+    echo "meta upload_bytes $((UPLOAD_MB * 1024 * 1024))"
+    echo "meta upload_tries $UPLOAD_TRIES"
+    echo "meta ser_files $SER_FILES"
+    echo "meta parts $PARTS"
+} > "$raw"
+
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+
+# ---- part 1: instructions per request -----------------------------------
+# cg_run GUARD KIND N REP STATUSES: one server under callgrind (prefork, -X:
+# one process; the synchronous MPM runs each request in ap_process_request),
+# N requests over one connection; appends the collected instructions.
+cg_run() {
+    local guard=$1 kind=$2 n=$3 rep=$4 statuses=$5 port pid dir total
+    local name="cg-$guard"
+    port=$("$client" free "$PORT_FIRST" "$PORT_LAST")
+    render "$name" prefork "$guard" "$port"
+    dir="$scratch/cg/$guard-$kind-$n-$rep"
+    mkdir -p "$dir"
+    [ -z "$server_user" ] || chown "$server_user:" "$dir"
+    rm -f "$scratch/run/$name.pid"
+    "${as_user[@]}" valgrind --tool=callgrind --vgdb=no --collect-atstart=no \
+        --toggle-collect=ap_process_request \
+        --callgrind-out-file="$dir/callgrind.%p.out" \
+        "$HTTPD" -X -f "$scratch/conf/$name.conf" \
+        >"$scratch/cg/$name.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    if ! wait_up "$pid" "$port" 120; then
+        echo "bench/run.sh: $name does not start under valgrind" >&2
+        return 1
+    fi
+    "$client" reqs "$port" "$kind" "$n" "$statuses" "$CG_PAUSE_MS" >/dev/null
+    stop "$pid"
+    # A forked child would leave its own file; count every one.
+    total=$(cat "$dir"/callgrind.*.out 2>/dev/null \
+            | awk '/^totals:/ { t += $2; seen = 1 } END { if (seen) print t }')
+    [ -n "$total" ] || { echo "bench/run.sh: no callgrind profile for $name" >&2; return 1; }
+    raw_line "cg $guard $kind $n $rep $total"
+    if [ -n "${BENCH_CG_KEEP:-}" ]; then
+        mkdir -p "$BENCH_CG_KEEP"
+        cp "$dir"/callgrind.*.out "$BENCH_CG_KEEP/$guard-$kind-$n-$rep.out"
+    fi
+    rm -rf "$dir"
+}
+
+if part 1; then
+    say "part 1: instructions per request under callgrind ($CG_REPEAT x $CG_N requests per case)"
+    for guard in none module rewrite if; do
+        for kind in get put; do
+            case $guard/$kind in
+                */get) statuses=200 ;;
+                none/put) statuses=201,204 ;;
+                *) statuses=428 ;;
+            esac
+            say "  $guard $kind"
+            cg_run "$guard" "$kind" "$CG_WARM" 0 "$statuses"
+            for ((rep = 1; rep <= CG_REPEAT; rep++)); do
+                cg_run "$guard" "$kind" $((CG_WARM + CG_N)) "$rep" "$statuses"
+            done
+        done
+    done
+fi
+
+# ---- parts 2 and 4: throughput with wrk ----------------------------------
+# wrk_run LABEL CONFIG ROUND URL [SCRIPT]: one wrk run; appends its numbers.
+wrk_run() {
+    local label=$1 config=$2 round=$3 url=$4 script=${5:-} out rps non2xx errors
+    local args=(-t1 -c"$CONNS" -d"${SECONDS_PER_RUN}s" --timeout 10s)
+    [ -z "$script" ] || args+=(-s "$script")
+    out=$(wrk "${args[@]}" "$url")
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+    errors=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
+    [ -n "$rps" ] || { echo "bench/run.sh: wrk said:" >&2; echo "$out" >&2; return 1; }
+    raw_line "wrk $label $config $round $rps ${non2xx:-0} ${errors:-0}"
+}
+
+# ab_compare LABEL A B PATH [SCRIPT]: rounds of A B, then B A, and so on,
+# against running servers A and B, after a warm-up of each.
+ab_compare() {
+    local label=$1 a=$2 b=$3 path=$4 script=${5:-} r saved=$SECONDS_PER_RUN
+    SECONDS_PER_RUN=1
+    wrk_run "$label-warmup" "$a" 0 "http://127.0.0.1:${port_of[$a]}$path" "$script"
+    wrk_run "$label-warmup" "$b" 0 "http://127.0.0.1:${port_of[$b]}$path" "$script"
+    SECONDS_PER_RUN=$saved
+    for ((r = 1; r <= ROUNDS; r++)); do
+        local order=("$a" "$b") c
+        [ $((r % 2)) = 1 ] || order=("$b" "$a")
+        for c in "${order[@]}"; do
+            wrk_run "$label" "$c" "$r" "http://127.0.0.1:${port_of[$c]}$path" "$script"
+        done
+    done
+}
+
+if part 2; then
+    say "part 2: throughput, wrk -t1 -c$CONNS, $ROUNDS rounds of ${SECONDS_PER_RUN} s each way"
+    start none none
+    start module module
+    start rewrite rewrite
+    say "  GET pass-through: no module vs module"
+    ab_compare get none module /docs/page.html
+    say "  428 rejections: mod_rewrite recipe vs module"
+    ab_compare reject rewrite module /docs/put.txt "$here/put.lua"
+    for s in none module rewrite; do stop "${pid_of[$s]}"; done
+fi
+
+# ---- part 3: early rejection ---------------------------------------------
+if part 3; then
+    say "part 3: early rejection of a $UPLOAD_MB MB PUT"
+    # %I: what the server read of the request, headers included.
+    for guard in module rewrite; do
+        start "up-$guard" "$guard" \
+            "CustomLog \"$scratch/logs/up-$guard.access.log\" \"%>s %I\""
+    done
+    size=$((UPLOAD_MB * 1024 * 1024))
+    for ((t = 1; t <= UPLOAD_TRIES; t++)); do
+        for guard in module rewrite; do
+            for expect in expect noexpect; do
+                log="$scratch/logs/up-$guard.access.log"
+                before=$(wc -l < "$log" 2>/dev/null || echo 0)
+                line=$("$client" upload "${port_of[up-$guard]}" \
+                       "/docs/upload-$t.bin" "$size" \
+                       "$([ $expect = expect ] && echo expect)")
+                # The access log line is written when the request is done.
+                read_bytes=""
+                for ((i = 0; i < 50; i++)); do
+                    if [ "$(wc -l < "$log" 2>/dev/null || echo 0)" -gt "$before" ]; then
+                        read_bytes=$(tail -n 1 "$log" | awk '{ print $2 }')
+                        break
+                    fi
+                    sleep 0.1
+                done
+                raw_line "upload $guard $expect $t $line server_read=${read_bytes:-?}"
+            done
+        done
+    done
+    for guard in module rewrite; do stop "${pid_of[up-$guard]}"; done
+fi
+
+# ---- part 4: serialization ---------------------------------------------
+if part 4; then
+    say "part 4: RequirePreconditionSerialize On vs Off"
+    render ser-probe event serialize-on "$PORT_FIRST"
+    if probe=$("$HTTPD" -t -f "$scratch/conf/ser-probe.conf" 2>&1); then
+        raw_line "serialize available"
+        start ser-off serialize-off
+        start ser-on serialize-on
+        etag=$("$client" etag "${port_of[ser-off]}" /docs/ser/f0.txt)
+        etag_on=$("$client" etag "${port_of[ser-on]}" /docs/ser/f0.txt)
+        [ "$etag" = "$etag_on" ] || {
+            echo "bench/run.sh: the two servers give different ETags" >&2; exit 1; }
+        raw_line "serialize etag $etag"
+        export RP_ETAG=$etag RP_FILES=$SER_FILES     # for put-etag.lua
+        ab_compare serialize ser-off ser-on /docs/ser/ "$here/put-etag.lua"
+        stop "${pid_of[ser-off]}"
+        stop "${pid_of[ser-on]}"
+    else
+        reason=$(grep -m1 -o "Invalid command '[A-Za-z]*'" <<<"$probe" \
+                 || head -n 1 <<<"$probe")
+        raw_line "serialize unavailable $reason"
+    fi
+fi
+
+raw_line "meta seconds $(( $(date +%s) - started ))"
+
+# ---- report ----------------------------------------------------------------
+"$python" "$here/report.py" "$raw" "$png"
+ln -sfn "$(basename "$raw")" "$here/results/latest.txt"
+[ ! -f "$png" ] || ln -sfn "$(basename "$png")" "$here/results/latest.png"
+say "raw numbers: ${raw#$top/}; chart: ${png#$top/}; $(( $(date +%s) - started )) s"
