@@ -13,6 +13,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set grid ytics
 set bmargin 5
+set offsets 0, 0, graph 0.22, 0   # room for the key above the bars
 set boxwidth 0.8
 
 if (exists("irfile")) {

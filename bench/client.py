@@ -7,11 +7,14 @@
                                         N requests of KIND (get or put) over
                                         one keep-alive connection, one at a
                                         time; fail on another status
-  client.py upload PORT PATH SIZE [expect]
+  client.py upload PORT PATH SIZE [expect] [MBIT/S]
                                         a PUT of SIZE body bytes, sent in
                                         chunks while watching for the
                                         response; prints how many body bytes
-                                        went out before the final response
+                                        went out before the final response.
+                                        MBIT/S paces the body like a client
+                                        on a link of that speed (0: as fast
+                                        as loopback takes it)
   client.py etag PORT PATH              print the ETag of a GET
 
 Every wait is bounded; a server that does not answer is an error.
@@ -173,10 +176,11 @@ def cmd_reqs(port, kind, n, statuses, pause_ms="0"):
     print(" ".join("%d:%d" % kv for kv in sorted(seen.items())))
 
 
-def cmd_upload(port, path, size, expect=""):
+def cmd_upload(port, path, size, expect="", mbit="0"):
     """Send a PUT of `size` bytes; count body bytes sent before the final
     response. Prints key=value pairs."""
     size = int(size)
+    rate = float(mbit) * 1e6 / 8      # bytes per second; 0: unpaced
     sock = connect(int(port))
     head = ("PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: rp-bench\r\n"
             "Content-Type: application/octet-stream\r\nContent-Length: %d\r\n"
@@ -227,11 +231,22 @@ def cmd_upload(port, path, size, expect=""):
                 closed = True
                 break
             status = final_status()
-    # Stream eagerly, as clients do: write whenever the socket takes data,
+    # Stream eagerly, as clients do: write whenever the socket takes data
+    # (or, paced, as soon as the link would have carried the last chunk),
     # and look for a response after every write.
+    body_start = time.time()
     while status is None and not closed and sent < size:
         if time.time() - start > UPLOAD_DEADLINE:
             die("upload to %s took over %d s" % (path, UPLOAD_DEADLINE))
+        if rate:
+            ahead = body_start + sent / rate - time.time()
+            if ahead > 0:
+                r, _, _ = select.select([sock], [], [], ahead)
+                if r:
+                    if not read_some():
+                        closed = True
+                    status = final_status()
+                    continue
         try:
             sent += sock.send(chunk[:min(CHUNK, size - sent)])
             wait = 0
@@ -254,9 +269,10 @@ def cmd_upload(port, path, size, expect=""):
             break
         status = final_status()
     sock.close()
-    print("status=%s sent=%d size=%d expect=%d got100=%d seconds=%.3f"
+    print("status=%s sent=%d size=%d expect=%d mbit=%s got100=%d seconds=%.3f"
           % (status if status is not None else "none", sent, size,
-             1 if expect else 0, 1 if got_100 else 0, time.time() - start))
+             1 if expect else 0, mbit, 1 if got_100 else 0,
+             time.time() - start))
 
 
 COMMANDS = {"wait": cmd_wait, "free": cmd_free, "reqs": cmd_reqs,

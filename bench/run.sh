@@ -17,7 +17,9 @@
 #      module, 428s by the module and by the mod_rewrite recipe; rounds of
 #      A B then B A, median of the rounds' ratios.
 #   3. Early rejection: body bytes a client sent before its 428 arrived, for
-#      a 200 MB PUT with and without Expect: 100-continue (bench/client.py).
+#      a 200 MB PUT with Expect: 100-continue, and without it both paced
+#      like a client on a 1 Gbit/s link and as fast as loopback takes it
+#      (bench/client.py); and what the server read (%I).
 #   4. RequirePreconditionSerialize On vs Off: conditional PUTs (If-Match)
 #      to distinct files, when the built module has the directive.
 #
@@ -37,6 +39,7 @@
 #   BENCH_WRK_CONNECTIONS=8
 #   BENCH_UPLOAD_MB=200     part 3: size of the refused upload
 #   BENCH_UPLOAD_TRIES=5    part 3: tries per case (the median is reported)
+#   BENCH_UPLOAD_MBIT=1000  part 3: link speed of the paced client, Mbit/s
 # Servers listen on 127.0.0.1, ports 18400-18499, and are all stopped on exit.
 set -euo pipefail
 
@@ -58,6 +61,7 @@ SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-2}
 CONNS=${BENCH_WRK_CONNECTIONS:-8}
 UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 UPLOAD_TRIES=${BENCH_UPLOAD_TRIES:-5}
+UPLOAD_MBIT=${BENCH_UPLOAD_MBIT:-1000}
 SER_FILES=1000
 PORT_FIRST=18400
 PORT_LAST=18499
@@ -229,6 +233,7 @@ raw_line() { echo "$*" >> "$raw"; }
     echo "meta wrk_connections $CONNS"
     echo "meta upload_bytes $((UPLOAD_MB * 1024 * 1024))"
     echo "meta upload_tries $UPLOAD_TRIES"
+    echo "meta upload_mbit $UPLOAD_MBIT"
     echo "meta ser_files $SER_FILES"
     echo "meta parts $PARTS"
 } > "$raw"
@@ -345,12 +350,19 @@ if part 3; then
     size=$((UPLOAD_MB * 1024 * 1024))
     for ((t = 1; t <= UPLOAD_TRIES; t++)); do
         for guard in module rewrite; do
-            for expect in expect noexpect; do
+            # expect: Expect: 100-continue; link: no Expect, paced like a
+            # client on a link of UPLOAD_MBIT; loopback: no Expect, as fast
+            # as the sockets take it.
+            for mode in expect link loopback; do
+                case $mode in
+                    expect) args=(expect 0) ;;
+                    link) args=("" "$UPLOAD_MBIT") ;;
+                    loopback) args=("" 0) ;;
+                esac
                 log="$scratch/logs/up-$guard.access.log"
                 before=$(wc -l < "$log" 2>/dev/null || echo 0)
                 line=$("$client" upload "${port_of[up-$guard]}" \
-                       "/docs/upload-$t.bin" "$size" \
-                       "$([ $expect = expect ] && echo expect)")
+                       "/docs/upload-$t.bin" "$size" "${args[@]}")
                 # The access log line is written when the request is done.
                 read_bytes=""
                 for ((i = 0; i < 50; i++)); do
@@ -360,7 +372,7 @@ if part 3; then
                     fi
                     sleep 0.1
                 done
-                raw_line "upload $guard $expect $t $line server_read=${read_bytes:-?}"
+                raw_line "upload $guard $mode $t $line server_read=${read_bytes:-?}"
             done
         done
     done
@@ -390,6 +402,14 @@ if part 4; then
         raw_line "serialize unavailable $reason"
     fi
 fi
+
+# What the servers logged at level error or worse: a measurement of a
+# server that was failing would be worthless.
+for log in "$scratch"/logs/*.error.log; do
+    [ -f "$log" ] || continue
+    n=$(grep -cE '\[[a-z_0-9]*:(error|crit|alert|emerg)\]' "$log" || true)
+    [ "$n" = 0 ] || raw_line "errorlog $(basename "$log" .error.log) $n $(grep -m1 -E '\[[a-z_0-9]*:(error|crit|alert|emerg)\]' "$log" | cut -c1-200)"
+done
 
 raw_line "meta seconds $(( $(date +%s) - started ))"
 
