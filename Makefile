@@ -23,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind lint bench FORCE
+.PHONY: all deps install test run race clean unit fuzz valgrind lint bench soak FORCE
 
 all: $(MODULE)
 
@@ -61,6 +61,13 @@ valgrind: deps
 # gcc and clang -Wall -Wextra -Werror, cppcheck, clang-tidy: tools/lint.sh.
 lint:
 	tools/lint.sh
+
+# A minute of mixed load per MPM with wrk, RSS and graceful restarts:
+# soak/run.sh (SOAK_SECONDS=, SOAK_MPMS=). Not part of make test.
+soak: deps
+	tools/deps.sh wrk
+	$(MAKE) all SANITIZE=0
+	soak/run.sh
 
 # libFuzzer on the policy functions: t/fuzz/run.sh (FUZZ_SECONDS in all).
 fuzz:
