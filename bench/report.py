@@ -134,7 +134,7 @@ def main():
             return other / om
         p("")
         p("   pass-through overhead: module %+.0f Ir/request; mod_rewrite recipe %+.0f"
-          " (%.1fx the module's); <If> recipe %+.0f (%.1fx)"
+          " (%.2fx the module's); <If> recipe %+.0f (%.2fx)"
           % (om, orw, times(orw), oif, times(oif)))
         r428 = ir[("module", "put")] / ir[("rewrite", "put")]
         r428if = ir[("module", "put")] / ir[("if", "put")]
@@ -145,10 +145,10 @@ def main():
                         "%+.0f" % om))
         targets.append((times(orw) >= MIN_VS_REWRITE,
                         "mod_rewrite recipe's overhead >= %dx the module's"
-                        % MIN_VS_REWRITE, "%.1fx" % times(orw)))
+                        % MIN_VS_REWRITE, "%.2fx" % times(orw)))
         targets.append((times(oif) >= MIN_VS_IF,
                         "<If> recipe's overhead >= %dx the module's" % MIN_VS_IF,
-                        "%.1fx" % times(oif)))
+                        "%.2fx" % times(oif)))
         targets.append((r428 <= MAX_428_VS_REWRITE,
                         "428 path <= %.2fx the mod_rewrite recipe's Ir/request"
                         % MAX_428_VS_REWRITE, "%.2fx" % r428))
@@ -162,8 +162,10 @@ def main():
         bad = {c: (sum(x[1] for x in wrk[label][c]), sum(x[2] for x in wrk[label][c]))
                for c in (a, b)}
         ma, mb = statistics.median(ra), statistics.median(rb)
-        ratio = statistics.median(y / x for x, y in zip(ra, rb))
-        return ma, mb, ratio, bad, (ra, rb)
+        ratios = sorted(y / x for x, y in zip(ra, rb))
+        ratio = statistics.median(ratios)
+        q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratio] * 3
+        return ma, mb, ratio, bad, (ra, rb), (q[0], q[2])
 
     chart_ratio = []
     if "2" in parts and "get" in wrk:
@@ -174,15 +176,17 @@ def main():
              meta.get("wrk_seconds")))
         p("   B/A: median of the rounds' ratios)")
         p("")
-        p("   %-18s %-20s %10s   %-20s %10s   %6s" % ("", "A", "req/s", "B", "req/s", "B/A"))
+        p("   %-18s %-20s %10s   %-20s %10s   %6s  %s" % ("", "A", "req/s", "B", "req/s",
+                                                         "B/A", "rounds' B/A, IQR"))
         rows = [("GET pass-through", "get", "none", "module"),
                 ("428 rejection", "reject", "rewrite", "module")]
         for title, label, a, b in rows:
             if label not in wrk:
                 continue
-            ma, mb, ratio, bad, _ = compare(label, a, b)
-            p("   %-18s %-20s %10s   %-20s %10s   %6.3f"
-              % (title, NAMES[a], fmt_int(ma), NAMES[b], fmt_int(mb), ratio))
+            ma, mb, ratio, bad, _, iqr = compare(label, a, b)
+            p("   %-18s %-20s %10s   %-20s %10s   %6.3f  %.3f-%.3f"
+              % (title, NAMES[a], fmt_int(ma), NAMES[b], fmt_int(mb), ratio,
+                 iqr[0], iqr[1]))
             errors = sum(e for _, e in bad.values())
             if label == "get" and sum(x for x, _ in bad.values()):
                 p("   !! GET runs had non-2xx answers: %s" % bad)
@@ -262,10 +266,10 @@ def main():
         p("4. Serialization: conditional PUTs (If-Match, strong ETag, FileETag Digest,"
           " mod_dav) to %s distinct files" % meta.get("ser_files", "1000"))
         if "available" in ser and "serialize" in wrk:
-            ma, mb, ratio, bad, (ra, rb) = compare("serialize", "ser-off", "ser-on")
+            ma, mb, ratio, bad, (ra, rb), iqr = compare("serialize", "ser-off", "ser-on")
             p("   Serialize Off %s req/s, Serialize On %s req/s (medians):"
-              " On/Off %.3f (median of the rounds' ratios)"
-              % (fmt_int(ma), fmt_int(mb), ratio))
+              " On/Off %.3f (median of the rounds' ratios; IQR %.3f-%.3f)"
+              % (fmt_int(ma), fmt_int(mb), ratio, iqr[0], iqr[1]))
             p("   rounds: Off %s | On %s" % (" ".join("%.0f" % x for x in ra),
                                             " ".join("%.0f" % x for x in rb)))
             if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):

@@ -34,8 +34,8 @@
 #   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
 #   BENCH_CG_KEEP=DIR       part 1: keep the callgrind profiles there
 #                           (callgrind_annotate --inclusive=yes DIR/FILE)
-#   BENCH_WRK_ROUNDS=6      parts 2 and 4: rounds of A B (or B A)
-#   BENCH_WRK_SECONDS=2     parts 2 and 4: seconds per wrk run
+#   BENCH_WRK_ROUNDS=16     parts 2 and 4: rounds of A B (or B A)
+#   BENCH_WRK_SECONDS=1     parts 2 and 4: seconds per wrk run
 #   BENCH_WRK_CONNECTIONS=8
 #   BENCH_UPLOAD_MB=200     part 3: size of the refused upload
 #   BENCH_UPLOAD_TRIES=5    part 3: tries per case (the median is reported)
@@ -56,8 +56,8 @@ CG_WARM=100
 CG_N=${BENCH_CG_REQUESTS:-1000}
 CG_REPEAT=${BENCH_CG_REPEAT:-3}
 CG_PAUSE_MS=${BENCH_CG_PAUSE_MS:-1}
-ROUNDS=${BENCH_WRK_ROUNDS:-6}
-SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-2}
+ROUNDS=${BENCH_WRK_ROUNDS:-16}
+SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-1}
 CONNS=${BENCH_WRK_CONNECTIONS:-8}
 UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 UPLOAD_TRIES=${BENCH_UPLOAD_TRIES:-5}
@@ -88,6 +88,36 @@ raw="$here/results/bench-$stamp.txt"
 png="$here/results/bench-$stamp.png"
 
 # ---- scratch server tree -------------------------------------------------
+# Every server started is in pids; whatever happens, they are stopped and
+# the scratch tree removed.
+scratch=""
+pids=()
+cleanup() {
+    local rc=$? pid i
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || continue
+        for ((i = 0; i < 100; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ $rc -ne 0 ] && [ -n "$scratch" ]; then
+        for log in "$scratch"/logs/*.log "$scratch"/cg/*.log; do
+            [ -s "$log" ] || continue
+            echo "---- $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    [ -z "$scratch" ] || rm -rf "$scratch"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 scratch=$(mktemp -d /tmp/rp-bench.XXXXXX)
 chmod 755 "$scratch"
 mkdir -p "$scratch"/{conf,run,logs,var,modules,cg,htdocs/docs/ser}
@@ -109,33 +139,6 @@ if [ "$(id -u)" = 0 ]; then
     chown -R "$server_user:" "$scratch"
     as_user=(setpriv --reuid="$server_user" --regid="$server_user" --clear-groups)
 fi
-
-pids=()
-cleanup() {
-    local rc=$? pid i
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || continue
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    if [ $rc -ne 0 ]; then
-        for log in "$scratch"/logs/*.log "$scratch"/cg/*.log; do
-            [ -s "$log" ] || continue
-            echo "---- $log" >&2
-            tail -n 15 "$log" >&2
-        done
-    fi
-    rm -rf "$scratch"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # render NAME MPM GUARD PORT [EXTRA-LINE]: write $scratch/conf/NAME.conf
 render() {
