@@ -89,5 +89,6 @@ bench: deps
 	bench/run.sh
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf
+	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
+	    t/unit/build t/fuzz/build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true
