@@ -18,9 +18,9 @@ import sys
 import tempfile
 
 GUARDS = ["none", "module", "rewrite", "if"]
-NAMES = {"none": "no module", "module": "module", "rewrite": "mod_rewrite recipe",
+NAMES = {"none": "no module", "none-b": "no module (2nd)", "module": "module", "rewrite": "mod_rewrite recipe",
          "if": "<If> recipe", "ser-on": "Serialize On", "ser-off": "Serialize Off"}
-CHART_NAMES = {"none": "no module", "module": "module",
+CHART_NAMES = {"none": "no module", "none-b": "no module (2nd)", "module": "module",
                "rewrite": "mod_rewrite\\nrecipe", "if": "<If>\\nrecipe"}
 
 # Targets of issue 5.
@@ -178,8 +178,10 @@ def main():
         p("")
         p("   %-18s %-20s %10s   %-20s %10s   %6s  %s" % ("", "A", "req/s", "B", "req/s",
                                                          "B/A", "rounds' B/A, IQR"))
-        rows = [("GET pass-through", "get", "none", "module"),
+        rows = [("control (A/A)", "control", "none", "none-b"),
+                ("GET pass-through", "get", "none", "module"),
                 ("428 rejection", "reject", "rewrite", "module")]
+        control = None
         for title, label, a, b in rows:
             if label not in wrk:
                 continue
@@ -188,17 +190,22 @@ def main():
               % (title, NAMES[a], fmt_int(ma), NAMES[b], fmt_int(mb), ratio,
                  iqr[0], iqr[1]))
             errors = sum(e for _, e in bad.values())
-            if label == "get" and sum(x for x, _ in bad.values()):
+            if label in ("get", "control") and sum(x for x, _ in bad.values()):
                 p("   !! GET runs had non-2xx answers: %s" % bad)
             if errors:
                 p("   !! socket errors in %s: %d" % (label, errors))
-            chart_ratio.append(({"get": "GET\\nmodule / none",
+            chart_ratio.append(({"control": "control: GET\\nnone / none",
+                                 "get": "GET\\nmodule / none",
                                  "reject": "428s\\nmodule / rewrite"}[label],
                                 ratio))
+            if label == "control":
+                control = ratio
             if label == "get":
                 targets.append((ratio >= MIN_GET_RATIO,
                                 "GET throughput with the module >= %.2fx without"
-                                % MIN_GET_RATIO, "%.3fx" % ratio))
+                                % MIN_GET_RATIO, "%.3fx" % ratio
+                                + ("" if control is None
+                                   else " (control A/A %.3fx)" % control)))
         for title, label, a, b in rows:
             if label in wrk:
                 ra, rb = compare(label, a, b)[4]

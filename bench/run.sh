@@ -15,7 +15,8 @@
 #      and unconditional PUT (428), for: no module, module, both recipes.
 #   2. Throughput with wrk on loopback, event MPM: GET with and without the
 #      module, 428s by the module and by the mod_rewrite recipe; rounds of
-#      A B then B A, median of the rounds' ratios.
+#      A B then B A, median of the rounds' ratios. A control pits two
+#      identical servers against each other: the noise floor.
 #   3. Early rejection: body bytes a client sent before its 428 arrived, for
 #      a 200 MB PUT with Expect: 100-continue, and without it both paced
 #      like a client on a 1 Gbit/s link and as fast as loopback takes it
@@ -335,11 +336,15 @@ if part 2; then
     start none none
     start module module
     start rewrite rewrite
+    start none-b none
+    # Two identical servers: how far apart this machine puts equals.
+    say "  control: no module vs no module"
+    ab_compare control none none-b /docs/page.html
     say "  GET pass-through: no module vs module"
     ab_compare get none module /docs/page.html
     say "  428 rejections: mod_rewrite recipe vs module"
     ab_compare reject rewrite module /docs/put.txt "$here/put.lua"
-    for s in none module rewrite; do stop "${pid_of[$s]}"; done
+    for s in none module rewrite none-b; do stop "${pid_of[$s]}"; done
 fi
 
 # ---- part 3: early rejection ---------------------------------------------
