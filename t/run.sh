@@ -84,6 +84,8 @@ exec '$HTTPD' "\$@"
 WRAP
         extra=(-one-process)
         export APACHE_TEST_STARTUP_TIMEOUT=${APACHE_TEST_STARTUP_TIMEOUT:-180}
+        # For the tests that kill a child: here it would be the server.
+        export RP_SINGLE_PROCESS=1
     fi
     chmod 755 "$httpd"
 fi
