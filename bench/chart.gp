@@ -2,7 +2,7 @@
 # and for each panel that has data its file: irfile (configuration, GET and
 # PUT instructions per request), overfile (configuration, GET overhead),
 # ratiofile (comparison, B/A throughput ratio).
-set terminal pngcairo size 1600,600 font "sans,10" noenhanced
+set terminal pngcairo size 1800,600 font "sans,10" noenhanced
 set output out
 panels = (exists("irfile") ? 1 : 0) + (exists("overfile") ? 1 : 0) \
        + (exists("ratiofile") ? 1 : 0)

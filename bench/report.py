@@ -194,9 +194,9 @@ def main():
                 p("   !! GET runs had non-2xx answers: %s" % bad)
             if errors:
                 p("   !! socket errors in %s: %d" % (label, errors))
-            chart_ratio.append(({"control": "control: GET\\nnone / none",
-                                 "get": "GET\\nmodule / none",
-                                 "reject": "428s\\nmodule / rewrite"}[label],
+            chart_ratio.append(({"control": "A/A control\\nnone/none",
+                                 "get": "GET\\nmodule/none",
+                                 "reject": "428s\\nmodule/rewrite"}[label],
                                 ratio))
             if label == "control":
                 control = ratio
@@ -281,7 +281,7 @@ def main():
                                             " ".join("%.0f" % x for x in rb)))
             if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
                 p("   !! answers other than 2xx or socket errors: %s" % bad)
-            chart_ratio.append(("If-Match PUTs\\nSerialize On / Off", ratio))
+            chart_ratio.append(("If-Match PUTs\\nSerialize On/Off", ratio))
         else:
             p("   not available: %s" % (ser.get("unavailable")
                                         or "no measurement")
