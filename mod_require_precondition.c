@@ -83,6 +83,12 @@ typedef struct {
 static const rp_lockfile_t *rp_lockfile;
 static ap_filter_rec_t *rp_json_type_filter_handle;
 
+/* The 428 bodies and header lists for every set of counted headers, made
+ * once per configuration cycle so that a refusal only picks one. */
+static const char *rp_html_bodies[RP_HDR_ALL + 1];
+static const char *rp_json_bodies[RP_HDR_ALL + 1];
+static const char *rp_header_lists[RP_HDR_ALL + 1];
+
 static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 {
     rp_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
@@ -98,11 +104,27 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 #define RP_MERGE(field, unset) \
     conf->field = (add->field == (unset)) ? base->field : add->field
 
+static int rp_conf_is_empty(const rp_dir_conf *c)
+{
+    return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
+        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers;
+}
+
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 {
     rp_dir_conf *base = basev, *add = addv;
-    rp_dir_conf *conf = apr_palloc(p, sizeof(*conf));
+    rp_dir_conf *conf;
 
+    /* httpd merges per request for every section that matches, whether it
+     * uses this module or not: when one side sets nothing, the other is
+     * the answer, with no allocation. Merged configs are never written. */
+    if (rp_conf_is_empty(add)) {
+        return base;
+    }
+    if (rp_conf_is_empty(base)) {
+        return add;
+    }
+    conf = apr_palloc(p, sizeof(*conf));
     RP_MERGE(mode, RP_MODE_UNSET);
     RP_MERGE(serialize, RP_UNSET);
     RP_MERGE(serialize_timeout, RP_UNSET);
@@ -184,7 +206,7 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
                 /* Methods are case-sensitive; 'put' is not PUT. */
                 char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
                 ap_str_toupper(upper);
-                if (strcmp(upper, argv[i])
+                if (strcmp(upper, argv[i]) != 0
                     && ap_method_number_of(upper) < M_INVALID) {
                     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
                                  "RequirePreconditionMethods: "
@@ -259,29 +281,19 @@ static int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
-/* Which accepted headers are there in a form httpd will act on. */
-static unsigned int rp_present(const request_rec *r, unsigned int accepted)
+/* Is one of the counted headers there, in a form httpd will act on? */
+static int rp_present(const request_rec *r, unsigned int counted)
 {
-    unsigned int present = 0;
-
-    if ((accepted & RP_HDR_IF_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-Match"))) {
-        present |= RP_HDR_IF_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_NONE_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-None-Match"))) {
-        present |= RP_HDR_IF_NONE_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_UNMODIFIED_SINCE)
-        && rp_date_usable(apr_table_get(r->headers_in,
-                                        "If-Unmodified-Since"))) {
-        present |= RP_HDR_IF_UNMODIFIED_SINCE;
-    }
-    if ((accepted & RP_HDR_IF)
-        && rp_value_present(apr_table_get(r->headers_in, "If"))) {
-        present |= RP_HDR_IF;
-    }
-    return present;
+    return ((counted & RP_HDR_IF_MATCH)
+            && rp_value_present(apr_table_get(r->headers_in, "If-Match")))
+        || ((counted & RP_HDR_IF_NONE_MATCH)
+            && rp_value_present(apr_table_get(r->headers_in,
+                                              "If-None-Match")))
+        || ((counted & RP_HDR_IF_UNMODIFIED_SINCE)
+            && rp_date_usable(apr_table_get(r->headers_in,
+                                            "If-Unmodified-Since")))
+        || ((counted & RP_HDR_IF)
+            && rp_value_present(apr_table_get(r->headers_in, "If")));
 }
 
 /* A body the client may still be sending is not worth reading: with
@@ -303,7 +315,7 @@ static void rp_spare_body(request_rec *r)
 
 /* Give the 428 a body that says how to resubmit, unless the admin chose
  * one with ErrorDocument. */
-static void rp_set_body(request_rec *r, unsigned int accepted, int dav)
+static void rp_set_body(request_rec *r, unsigned int counted)
 {
     if (ap_response_code_string(r,
                                 ap_index_of_response(HTTP_PRECONDITION_REQUIRED))) {
@@ -311,22 +323,23 @@ static void rp_set_body(request_rec *r, unsigned int accepted, int dav)
     }
     if (rp_prefers_json(apr_table_get(r->headers_in, "Accept"))) {
         ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
-                           rp_body_json(r->pool, accepted, dav));
+                           rp_json_bodies[counted]);
         apr_table_setn(r->notes, RP_NOTE_JSON, "1");
     }
     else {
         ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
-                           rp_body_html(r->pool, accepted, dav));
+                           rp_html_bodies[counted]);
     }
 }
 
 /* RequirePrecondition: DECLINED to let the request go on, or the 428. */
 static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
 {
-    unsigned int accepted = conf->headers ? conf->headers : RP_HDR_ALL;
-    int dav = rp_is_dav(r);
+    unsigned int counted = rp_counted_headers(conf->headers ? conf->headers
+                                                            : RP_HDR_ALL,
+                                              rp_is_dav(r));
 
-    if (rp_is_conditional(accepted, rp_present(r, accepted), dav)) {
+    if (rp_present(r, counted)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s %s: let through: conditional request", r->method,
                       r->uri);
@@ -341,17 +354,17 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
                       "%s %s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
                       r->method, r->uri, r->useragent_ip,
-                      rp_accepted_list(r->pool, accepted, dav));
+                      rp_header_lists[counted]);
         return DECLINED;
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "%s %s: refused with 428: no usable precondition "
                   "(accepted: %s)%s", r->method, r->uri,
-                  rp_accepted_list(r->pool, accepted, dav),
+                  rp_header_lists[counted],
                   method != r->method_number ? " [method override]" : "");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    rp_set_body(r, accepted, dav);
+    rp_set_body(r, counted);
     rp_spare_body(r);
     return HTTP_PRECONDITION_REQUIRED;
 }
@@ -425,7 +438,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
         ? RP_DEFAULT_SERIALIZE_TIMEOUT : conf->serialize_timeout;
     apr_time_t start = apr_time_now(), deadline = start + timeout;
-    apr_interval_time_t pause = 1000;
+    apr_interval_time_t backoff = 1000;
     struct flock fl = { 0 };
     rp_lock_t *lock;
     char path[64];
@@ -476,9 +489,9 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
             rp_spare_body(r);
             return HTTP_SERVICE_UNAVAILABLE;
         }
-        apr_sleep(pause < deadline - now ? pause : deadline - now);
-        if (pause < 16000) {
-            pause *= 2;
+        apr_sleep(backoff < deadline - now ? backoff : deadline - now);
+        if (backoff < 16000) {
+            backoff *= 2;
         }
     }
     ap_set_module_config(r->request_config, &require_precondition_module,
@@ -501,17 +514,18 @@ static int rp_fixups(request_rec *r)
     if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0) {
         return DECLINED;
     }
-    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
-     * must not be refused again. */
-    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
-        return DECLINED;
-    }
+    /* The method first: for a read it is a bit test and the end. */
     method = rp_guarded_method(r, conf->methods ? conf->methods
                                                 : RP_DEFAULT_METHODS);
     if (method == M_INVALID) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                       "%s %s: let through: method not guarded",
                       r->method, r->uri);
+        return DECLINED;
+    }
+    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
+     * must not be refused again. */
+    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
         return DECLINED;
     }
     if (conf->mode > RP_MODE_OFF) {
@@ -532,13 +546,20 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     static const char *const userdata_key = "require_precondition_lockfile";
     apr_pool_t *process_pool = s->process->pool;
     rp_lockfile_t *lf = NULL;
-    apr_status_t rv;
 
-    (void)pconf;
+    unsigned int counted;
+
     (void)plog;
     (void)ptemp;
+    for (counted = 0; counted <= RP_HDR_ALL; counted++) {
+        rp_html_bodies[counted] = rp_body_html(pconf, counted, 1);
+        rp_json_bodies[counted] = rp_body_json(pconf, counted, 1);
+        rp_header_lists[counted] = rp_accepted_list(pconf, counted, 1);
+    }
     apr_pool_userdata_get((void **)&lf, userdata_key, process_pool);
     if (!lf) {
+        apr_status_t rv;
+
         lf = apr_pcalloc(process_pool, sizeof(*lf));
         lf->fd = memfd_create("require_precondition", MFD_CLOEXEC);
         if (lf->fd < 0) {
@@ -616,7 +637,7 @@ static const command_rec rp_cmds[] = {
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "
                   "(default 10)"),
-    { NULL }
+    { NULL, { NULL }, NULL, 0, RAW_ARGS, NULL }
 };
 
 module AP_MODULE_DECLARE_DATA require_precondition_module = {

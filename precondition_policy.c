@@ -123,12 +123,14 @@ int rp_date_usable(const char *value)
     return value && apr_date_parse_http(value) != APR_DATE_BAD;
 }
 
+unsigned int rp_counted_headers(unsigned int accepted, int dav)
+{
+    return dav ? accepted : (accepted & ~RP_HDR_IF);
+}
+
 int rp_is_conditional(unsigned int accepted, unsigned int present, int dav)
 {
-    if (!dav) {
-        accepted &= ~RP_HDR_IF;
-    }
-    return (accepted & present) != 0;
+    return (rp_counted_headers(accepted, dav) & present) != 0;
 }
 
 /* Accept parsing. Integers throughout: q is kept in thousandths. */
@@ -316,17 +318,12 @@ static const struct {
 
 #define RP_NHEADERS (sizeof(rp_headers) / sizeof(rp_headers[0]))
 
-static unsigned int rp_effective(unsigned int accepted, int dav)
-{
-    return dav ? accepted : (accepted & ~RP_HDR_IF);
-}
-
 const char *rp_accepted_list(apr_pool_t *p, unsigned int accepted, int dav)
 {
     const char *list = NULL;
     apr_size_t i;
 
-    accepted = rp_effective(accepted, dav);
+    accepted = rp_counted_headers(accepted, dav);
     for (i = 0; i < RP_NHEADERS; i++) {
         if (accepted & rp_headers[i].bit) {
             list = list ? apr_pstrcat(p, list, ", ", rp_headers[i].name, NULL)
@@ -341,7 +338,7 @@ static const char *rp_advice(apr_pool_t *p, unsigned int accepted, int dav)
     const char *advice = NULL;
     apr_size_t i, n = 0, seen = 0;
 
-    accepted = rp_effective(accepted, dav);
+    accepted = rp_counted_headers(accepted, dav);
     for (i = 0; i < RP_NHEADERS; i++) {
         n += (accepted & rp_headers[i].bit) != 0;
     }
@@ -423,7 +420,7 @@ const char *rp_body_json(apr_pool_t *p, unsigned int accepted, int dav)
     const char *list = NULL;
     apr_size_t i;
 
-    accepted = rp_effective(accepted, dav);
+    accepted = rp_counted_headers(accepted, dav);
     for (i = 0; i < RP_NHEADERS; i++) {
         if (accepted & rp_headers[i].bit) {
             list = apr_pstrcat(p, list ? list : "", list ? ", " : "", "\"",

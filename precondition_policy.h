@@ -52,6 +52,11 @@ int rp_value_present(const char *value);
  * httpd silently ignores one that does not. */
 int rp_date_usable(const char *value);
 
+/* The accepted headers that count on this request: all of them where
+ * mod_dav handles it (`dav`), all but the WebDAV If elsewhere, since
+ * nothing else evaluates If. */
+unsigned int rp_counted_headers(unsigned int accepted, int dav);
+
 /* Does this set of present headers make the request conditional? `present`
  * has a bit for each header that is there and usable; `dav` says whether
  * mod_dav handles the request, the only place where `If` is evaluated. */
