@@ -160,25 +160,34 @@ $res = req(PUT => $u, ['If-None-Match' => '*'], 'x');
 ok t_cmp($res->code, 409, 'handler error: the next one is not locked out');
 ok t_cmp(time - $t0 < 0.8 ? 1 : 0, 1, 'handler error: no wait');
 
-# 9. A child killed while it holds a lock releases it.
+# 9. A child killed while it holds a lock releases it. Not when the server
+#    is one process (make valgrind sets RP_SINGLE_PROCESS): that process is
+#    the server, and killing it would end the run.
 $u = '/dav/serial/short/kill.txt';
 put_disk($u, "v1\n");
 $tag = $etag_hdr->($u);
 my $mark = log_lines('error_log');
-$a = begin_put($u, $tag, 'AAAA', 8);
-my ($line) = wait_for_log('error_log', $mark,
-                          qr{PUT /dav/serial/short/kill\.txt: serialized});
-my ($pid) = ($line || '') =~ /\[pid (\d+)/;
-ok t_cmp($pid, qr/^\d+$/, 'kill: the debug line names the child');
-ok t_cmp(kill(KILL => $pid), 1, 'kill: the child holding the lock is killed');
-close $a;
-sleep 0.3;
-$t0 = time;
-$rb = finish(begin_put($u, $tag, 'BBBBbbbb', 8));
-ok t_cmp($rb->[0], 204, 'kill: the next writer gets the lock');
-ok t_cmp(time - $t0 < 0.8 ? 1 : 0, 1, 'kill: without waiting it out');
-ok t_cmp(slurp($u), 'BBBBbbbb', 'kill: and writes');
-ok t_cmp(req(GET => '/errors/428.html')->code, 200, 'the server still serves');
+if ($ENV{RP_SINGLE_PROCESS}) {
+    skip('one server process: no child to kill', 0) for 1 .. 6;
+    # Section 11 looks for a serialized write after $mark.
+    finish(begin_put($u, $tag, 'CCCCcccc', 8));
+}
+else {
+    $a = begin_put($u, $tag, 'AAAA', 8);
+    my ($line) = wait_for_log('error_log', $mark,
+                              qr{PUT /dav/serial/short/kill\.txt: serialized});
+    my ($pid) = ($line || '') =~ /\[pid (\d+)/;
+    ok t_cmp($pid, qr/^\d+$/, 'kill: the debug line names the child');
+    ok t_cmp(kill(KILL => $pid), 1, 'kill: the child holding the lock is killed');
+    close $a;
+    sleep 0.3;
+    $t0 = time;
+    $rb = finish(begin_put($u, $tag, 'BBBBbbbb', 8));
+    ok t_cmp($rb->[0], 204, 'kill: the next writer gets the lock');
+    ok t_cmp(time - $t0 < 0.8 ? 1 : 0, 1, 'kill: without waiting it out');
+    ok t_cmp(slurp($u), 'BBBBbbbb', 'kill: and writes');
+    ok t_cmp(req(GET => '/errors/428.html')->code, 200, 'the server still serves');
+}
 
 # 10. The lock covers every URI of one file: /dav/serial/ and
 #     /dav/serial/short/../ name the same file only through the file path.
