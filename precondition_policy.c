@@ -318,19 +318,32 @@ static const struct {
 
 #define RP_NHEADERS (sizeof(rp_headers) / sizeof(rp_headers[0]))
 
-const char *rp_accepted_list(apr_pool_t *p, unsigned int accepted, int dav)
+/* The names of the counted headers, joined with ", ", each in double
+ * quotes (JSON-escaped) when `quoted`. */
+static const char *rp_join_names(apr_pool_t *p, unsigned int counted,
+                                 int quoted)
 {
     const char *list = NULL;
     apr_size_t i;
 
-    accepted = rp_counted_headers(accepted, dav);
     for (i = 0; i < RP_NHEADERS; i++) {
-        if (accepted & rp_headers[i].bit) {
-            list = list ? apr_pstrcat(p, list, ", ", rp_headers[i].name, NULL)
-                        : rp_headers[i].name;
+        const char *name;
+
+        if (!(counted & rp_headers[i].bit)) {
+            continue;
         }
+        name = quoted ? apr_pstrcat(p, "\"",
+                                    rp_json_escape(p, rp_headers[i].name),
+                                    "\"", NULL)
+                      : rp_headers[i].name;
+        list = list ? apr_pstrcat(p, list, ", ", name, NULL) : name;
     }
     return list ? list : "";
+}
+
+const char *rp_accepted_list(apr_pool_t *p, unsigned int accepted, int dav)
+{
+    return rp_join_names(p, rp_counted_headers(accepted, dav), 0);
 }
 
 static const char *rp_advice(apr_pool_t *p, unsigned int accepted, int dav)
@@ -417,17 +430,10 @@ const char *rp_json_escape(apr_pool_t *p, const char *s)
 
 const char *rp_body_json(apr_pool_t *p, unsigned int accepted, int dav)
 {
-    const char *list = NULL;
-    apr_size_t i;
+    const char *list;
 
     accepted = rp_counted_headers(accepted, dav);
-    for (i = 0; i < RP_NHEADERS; i++) {
-        if (accepted & rp_headers[i].bit) {
-            list = apr_pstrcat(p, list ? list : "", list ? ", " : "", "\"",
-                               rp_json_escape(p, rp_headers[i].name), "\"",
-                               NULL);
-        }
-    }
+    list = rp_join_names(p, accepted, 1);
     return apr_pstrcat(p,
         "{\n  \"type\": \"https://www.rfc-editor.org/rfc/rfc6585#section-3\",\n"
         "  \"title\": \"Precondition Required\",\n"
@@ -435,7 +441,7 @@ const char *rp_body_json(apr_pool_t *p, unsigned int accepted, int dav)
         "  \"detail\": \"", rp_json_escape(p, rp_detail(p, accepted, 1)),
         "\",\n"
         "  \"code\": \"MissingPrecondition\",\n"
-        "  \"accepted_headers\": [", list ? list : "", "]\n}\n", NULL);
+        "  \"accepted_headers\": [", list, "]\n}\n", NULL);
 }
 
 /* SipHash-2-4, after the reference description by Aumasson and Bernstein. */

@@ -94,16 +94,10 @@ png="$here/results/bench-$stamp.png"
 scratch=""
 pids=()
 cleanup() {
-    local rc=$? pid i
+    local rc=$? pid
     trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || continue
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+    for pid in "${pids[@]+"${pids[@]}"}"; do
+        stop "$pid"
     done
     if [ $rc -ne 0 ] && [ -n "$scratch" ]; then
         for log in "$scratch"/logs/*.log "$scratch"/cg/*.log; do
