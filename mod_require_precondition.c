@@ -281,19 +281,29 @@ static int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
-/* Is one of the counted headers there, in a form httpd will act on? */
-static int rp_present(const request_rec *r, unsigned int counted)
+/* Which of the accepted headers are there, in a form httpd will act on. */
+static unsigned int rp_present(const request_rec *r, unsigned int accepted)
 {
-    return ((counted & RP_HDR_IF_MATCH)
-            && rp_value_present(apr_table_get(r->headers_in, "If-Match")))
-        || ((counted & RP_HDR_IF_NONE_MATCH)
-            && rp_value_present(apr_table_get(r->headers_in,
-                                              "If-None-Match")))
-        || ((counted & RP_HDR_IF_UNMODIFIED_SINCE)
-            && rp_date_usable(apr_table_get(r->headers_in,
-                                            "If-Unmodified-Since")))
-        || ((counted & RP_HDR_IF)
-            && rp_value_present(apr_table_get(r->headers_in, "If")));
+    unsigned int present = 0;
+
+    if ((accepted & RP_HDR_IF_MATCH)
+        && rp_value_present(apr_table_get(r->headers_in, "If-Match"))) {
+        present |= RP_HDR_IF_MATCH;
+    }
+    if ((accepted & RP_HDR_IF_NONE_MATCH)
+        && rp_value_present(apr_table_get(r->headers_in, "If-None-Match"))) {
+        present |= RP_HDR_IF_NONE_MATCH;
+    }
+    if ((accepted & RP_HDR_IF_UNMODIFIED_SINCE)
+        && rp_date_usable(apr_table_get(r->headers_in,
+                                        "If-Unmodified-Since"))) {
+        present |= RP_HDR_IF_UNMODIFIED_SINCE;
+    }
+    if ((accepted & RP_HDR_IF)
+        && rp_value_present(apr_table_get(r->headers_in, "If"))) {
+        present |= RP_HDR_IF;
+    }
+    return present;
 }
 
 /* A body the client may still be sending is not worth reading: with
@@ -335,11 +345,11 @@ static void rp_set_body(request_rec *r, unsigned int counted)
 /* RequirePrecondition: DECLINED to let the request go on, or the 428. */
 static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
 {
-    unsigned int counted = rp_counted_headers(conf->headers ? conf->headers
-                                                            : RP_HDR_ALL,
-                                              rp_is_dav(r));
+    unsigned int accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    int dav = rp_is_dav(r);
+    unsigned int counted = rp_counted_headers(accepted, dav);
 
-    if (rp_present(r, counted)) {
+    if (rp_is_conditional(accepted, rp_present(r, counted), dav)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s %s: let through: conditional request", r->method,
                       r->uri);

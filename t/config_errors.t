@@ -53,7 +53,7 @@ my @good = (
     'RequirePreconditionSerializeTimeout 3600',
 );
 
-plan tests => 2 * @bad + @good + 3;
+plan tests => 2 * @bad + @good + 5;
 
 my $n = 0;
 sub check {
@@ -85,6 +85,14 @@ for my $b (@bad) {
 for my $g (@good) {
     my ($rc, $out) = check($g);
     ok t_cmp($rc, 0, "apache2 -t accepts: $g") or print "# $out";
+}
+
+# What an admin copies from conf/ parses as it is.
+for my $f (qw(example-location.conf require_precondition.conf)) {
+    my ($rc, $out) = check(qq(</Location>\nDefine APACHE_LOG_DIR "$dir"\n)
+                           . qq(Include "$vars->{t_dir}/../conf/$f"\n)
+                           . '<Location /guarded/>');
+    ok t_cmp($rc, 0, "conf/$f passes apache2 -t") or print "# $out";
 }
 
 # 'put' is a legal (extension) method, but surely meant PUT: say so.
