@@ -11,7 +11,7 @@ use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use RPTest;
 
-plan tests => 24, need_module 'dav';
+plan tests => 29, need_module 'dav';
 
 my $big = 200 * 1024 * 1024;
 my $u = '/dav/core/upload.txt';
@@ -60,6 +60,25 @@ ok t_cmp($r[0][1] =~ /^Connection: close/mi ? 1 : 0, 0,
          'small body: the connection is kept');
 ok t_cmp($r[1][0], 200, 'small body: the next request is served');
 ok t_cmp($r[1][2], "old\n", 'small body: ... and the file is unchanged');
+
+# The drain limit: 64 KiB exactly is read and discarded, one byte more
+# closes the connection.
+my $max = 65536;
+@r = parse_responses(raw_exchange(
+    "PUT $u HTTP/1.1\r\nHost: localhost\r\nContent-Length: $max\r\n\r\n"
+    . ('x' x $max)
+    . "GET $u HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+ok t_cmp(scalar @r, 2, '64 KiB body: drained, two responses on one connection');
+ok t_cmp($r[0][0], 428, '64 KiB body: 428');
+ok t_cmp($r[0][1] =~ /^Connection: close/mi ? 1 : 0, 0,
+         '64 KiB body: the connection is kept');
+@r = parse_responses(raw_exchange(
+    "PUT $u HTTP/1.1\r\nHost: localhost\r\nContent-Length: " . ($max + 1)
+    . "\r\n\r\n" . ('x' x ($max + 1))
+    . "GET $u HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+ok t_cmp(scalar @r, 1, '64 KiB + 1 body: one response');
+ok t_cmp($r[0][1], qr/^Connection: close\r?$/mi,
+         '64 KiB + 1 body: Connection: close');
 
 # A pipelined PUT whose body is itself a request, then a real GET: exactly
 # two responses, and the smuggled request never runs.

@@ -15,7 +15,7 @@ use IO::Socket::INET ();
 use Time::HiRes qw(time sleep);
 use RPTest;
 
-plan tests => 40, need_module 'dav';
+plan tests => 51, need_module 'dav';
 
 # Open a connection and send a PUT's head and the first part of its body.
 sub begin_put {
@@ -84,6 +84,23 @@ ok t_cmp($rb->[0], 412, 'serialized: B then gets httpd\'s 412');
 ok t_cmp(slurp($u), 'AAAAaaaa', 'serialized: A\'s write is kept');
 ok t_cmp(time - $t0 >= 1.4 ? 1 : 0, 1, 'serialized: B waited');
 
+# 2b. FileETag MTime Size: the ETag B is checked against is made after B
+#     got the lock, not from what httpd saw of the file before it waited.
+$u = '/race/mtime-on/w.txt';
+my $path = put_disk($u, "v1\n");
+utime time - 3600, time - 3600, $path;      # a strong MTime ETag
+$tag = $etag_hdr->($u);
+ok t_cmp($tag->[1], qr/^"/, 'MTime Size: a strong ETag to start from');
+$a = begin_put($u, $tag, 'AAAA', 8);
+sleep 0.3;
+$b = begin_put($u, $tag, 'BBBBbbbb', 8);
+ok t_cmp(answered($b, 1), 0, 'MTime Size: B waits');
+$ra = finish($a, 'aaaa');
+$rb = finish($b);
+ok t_cmp($ra->[0], 204, 'MTime Size: A wins');
+ok t_cmp($rb->[0], 412, 'MTime Size: B sees A\'s write and gets 412');
+ok t_cmp(slurp($u), 'AAAAaaaa', 'MTime Size: A\'s write is kept');
+
 # 3. The wait has a limit: 503 with Retry-After.
 $u = '/dav/serial/short/t.txt';
 put_disk($u, "v1\n");
@@ -95,6 +112,7 @@ $b = begin_put($u, $tag, 'BBBBbbbb', 8);
 $rb = finish($b);
 my $waited = time - $t0;
 ok t_cmp($rb->[0], 503, 'timeout: 503');
+ok t_cmp(slurp($u), "v1\n", 'timeout: nothing written by the time of the 503');
 ok t_cmp($rb->[1], qr/^Retry-After: 1\r?$/mi, 'timeout: Retry-After');
 ok t_cmp($waited >= 0.7 && $waited < 4 ? 1 : 0, 1,
          sprintf('timeout: after about 0.8 s (%.2f s)', $waited));
@@ -189,18 +207,26 @@ else {
     ok t_cmp(req(GET => '/errors/428.html')->code, 200, 'the server still serves');
 }
 
-# 10. The lock covers every URI of one file: /dav/serial/ and
-#     /dav/serial/short/../ name the same file only through the file path.
-$u = '/dav/serial/same.txt';
+# 10. The lock is the file's: an Alias gives the same file a second URL.
+$u = '/dav/serial/alias.txt';
 put_disk($u, "v1\n");
 $a = begin_put($u, ['If-Match' => '*'], 'AAAA', 8);
 sleep 0.3;
-$b = begin_put('/dav/serial//same.txt', ['If-Match' => '*'], 'BBBBbbbb', 8);
-ok t_cmp(answered($b, 1.5), 0, 'one file, two spellings: B waits');
-finish($a, 'aaaa');
-ok t_cmp(finish($b)->[0], 204, 'one file, two spellings: B after A');
+$b = begin_put('/serial-alias/alias.txt', ['If-Match' => '*'], 'BBBBbbbb', 8);
+ok t_cmp(answered($b, 1.5), 0, 'one file, two URLs (Alias): B waits');
+ok t_cmp(finish($a, 'aaaa')->[0], 204, 'one file, two URLs: A');
+ok t_cmp(finish($b)->[0], 204, 'one file, two URLs: B after A');
+ok t_cmp(slurp($u), 'BBBBbbbb', 'one file, two URLs: B wrote last');
 
-# 11. The debug line says how long the lock took.
+# 11. A write redirected internally to the same resource does not wait for
+#     the lock its own request holds.
+$t0 = time;
+$res = req(PUT => '/serial-redirect/x.txt', ['If-Match' => '*'], 'x');
+ok t_cmp($res->code, 200, 'redirect to the same resource: no 503');
+ok t_cmp($res->content, "inner\n", 'redirect to the same resource: served');
+ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
+
+# 12. The debug line says how long the lock took.
 ok t_cmp(join('', log_lines('error_log', $mark)),
          qr{require_precondition:debug.*serialized: lock taken after \d+ ms},
          'debug line for a serialized write');
