@@ -16,14 +16,10 @@
  * before the handler reads a byte of the body.
  *
  * RequirePreconditionSerialize On also makes the precondition check and the
- * write atomic: the same hook takes an exclusive lock on the resource that
- * is held until the request's pool goes, after the response is complete.
- * The locks are Linux open file description locks on one anonymous file
- * (memfd) that the parent creates and every child inherits; each request
- * opens its own description of it through /proc/self/fd, so threads of one
- * child exclude each other as processes do. The kernel drops a lock when
- * its description is closed, whatever ends the request or the process, and
- * the file has no name, so nothing is left behind by any kind of stop.
+ * write atomic: the same hook locks the resources the request writes (by
+ * identity: device and inode, not URL) until the request's pool goes,
+ * after the response is complete. The lock engine is rp_lock.c; with
+ * RequirePreconditionLockFile its lock file is shared by several servers.
  */
 
 #ifndef _GNU_SOURCE
@@ -40,18 +36,10 @@
 #include "util_filter.h"
 
 #include "apr_strings.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#ifndef F_OFD_SETLK
-#error "RequirePreconditionSerialize needs Linux open file description locks"
-#endif
+#include "apr_uri.h"
 
 #include "precondition_policy.h"
+#include "rp_lock.h"
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -73,14 +61,6 @@ typedef struct {
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
 } rp_dir_conf;
 
-/* The lock file: created once per server lifetime (it survives graceful
- * restarts, so a lock taken before one still excludes writers after it). */
-typedef struct {
-    int fd;
-    unsigned char key[16];      /* SipHash key for lock offsets */
-} rp_lockfile_t;
-
-static const rp_lockfile_t *rp_lockfile;
 static ap_filter_rec_t *rp_json_type_filter_handle;
 
 /* The 428 bodies and header lists for every set of counted headers, made
@@ -147,6 +127,7 @@ static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
 
     if (!strcasecmp(arg, "On")) {
         conf->serialize = 1;
+        rp_lock_note_used();
     }
     else if (!strcasecmp(arg, "Off")) {
         conf->serialize = 0;
@@ -379,139 +360,48 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
     return HTTP_PRECONDITION_REQUIRED;
 }
 
-/* A held lock: one open file description with one byte locked in it. */
-typedef struct {
-    int fd;
-    apr_off_t offset;
-} rp_lock_t;
-
-static apr_status_t rp_unlock(void *data)
+/* The PUT sub-request of the Destination of a COPY or MOVE, which says
+ * what the destination is (its file, its handler); NULL when there is no
+ * usable Destination, or it names another host (mod_dav refuses those). */
+static request_rec *rp_destination_lookup(request_rec *r)
 {
-    rp_lock_t *lock = data;
+    const char *dest = apr_table_get(r->headers_in, "Destination");
+    apr_uri_t uri;
+    request_rec *rr;
 
-    /* Closing the description drops its lock. */
-    close(lock->fd);
-    return APR_SUCCESS;
-}
-
-/* Where the lock of r's resource lives in the lock file: a keyed hash of
- * the virtual host and the mapped file (the URI when there is none), so
- * that every URI that reaches one file shares its lock. 62 bits: two
- * distinct resources share a lock with a chance of 2^-62. */
-static apr_off_t rp_lock_offset(request_rec *r)
-{
-    const char *target = (r->filename && r->filename[0] == '/')
-        ? apr_pstrcat(r->pool, r->filename, r->path_info, NULL) : r->uri;
-    const char *key = apr_psprintf(r->pool, "%s:%u\n%s",
-                                   r->server->server_hostname,
-                                   (unsigned)r->server->port, target);
-
-    return (apr_off_t)(rp_siphash(rp_lockfile->key, key, strlen(key)) >> 2);
-}
-
-/* Is this lock already held by a request this one was redirected from? */
-static int rp_lock_held(const request_rec *r, apr_off_t offset)
-{
-    for (r = r->prev; r; r = r->prev) {
-        const rp_lock_t *lock = ap_get_module_config(r->request_config,
-                                                     &require_precondition_module);
-        if (lock && lock->offset == offset) {
-            return 1;
-        }
+    if (!dest || apr_uri_parse(r->pool, dest, &uri) != APR_SUCCESS
+        || !uri.path || uri.path[0] != '/') {
+        return NULL;
     }
-    return 0;
+    if (uri.hostname && r->hostname
+        && strcasecmp(uri.hostname, r->hostname) != 0) {
+        return NULL;
+    }
+    rr = ap_sub_req_method_uri("PUT", uri.path, r, NULL);
+    if (!rr || rr->status != HTTP_OK) {
+        return NULL;
+    }
+    return rr;
 }
 
-/* httpd stat()ed the file while mapping the URI, before the lock was
- * ours, and mod_dav_fs and the core build ETags (FileETag MTime Size) and
- * Last-Modified from that. A writer that finished in between would leave
- * a stale ETag that still matches the old If-Match: look again. */
-static void rp_restat(request_rec *r)
-{
-    apr_status_t rv;
-
-    if (!r->filename || r->filename[0] != '/') {
-        return;
-    }
-    rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
-    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
-        r->finfo.filetype = APR_NOFILE;
-    }
-}
-
-/* RequirePreconditionSerialize: hold the resource until the response is
- * complete, or answer 503 when it stays taken longer than the timeout.
- * The kernel has no timed wait for these locks, so poll with a backoff
- * that starts at 1 ms and stays under 25 ms. */
+/* RequirePreconditionSerialize: hold what the request writes until the
+ * response is complete, or answer 503 when it stays taken longer than the
+ * timeout or cannot be locked (rp_lock.c). */
 static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
 {
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
         ? RP_DEFAULT_SERIALIZE_TIMEOUT : conf->serialize_timeout;
-    apr_time_t start = apr_time_now(), deadline = start + timeout;
-    apr_interval_time_t backoff = 1000;
-    struct flock fl = { 0 };
-    rp_lock_t *lock;
-    char path[64];
+    request_rec *dest = NULL;
+    int status;
 
-    if (!rp_lockfile) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s %s: cannot serialize: "
-                      "no lock file (see the start-up log)", r->method,
-                      r->uri);
-        return HTTP_INTERNAL_SERVER_ERROR;
+    if (r->method_number == M_COPY || r->method_number == M_MOVE) {
+        dest = rp_destination_lookup(r);
     }
-    lock = apr_palloc(r->pool, sizeof(*lock));
-    lock->offset = rp_lock_offset(r);
-    if (rp_lock_held(r, lock->offset)) {
-        return DECLINED;
+    status = rp_lock_request(r, dest, timeout);
+    if (status != DECLINED) {
+        rp_spare_body(r);
     }
-    apr_snprintf(path, sizeof(path), "/proc/self/fd/%d", rp_lockfile->fd);
-    lock->fd = open(path, O_RDWR | O_CLOEXEC);
-    if (lock->fd < 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
-                      "serialize: opening %s", r->method, r->uri, path);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    apr_pool_cleanup_register(r->pool, lock, rp_unlock,
-                              apr_pool_cleanup_null);
-
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = (off_t)lock->offset;
-    fl.l_len = 1;
-    while (fcntl(lock->fd, F_OFD_SETLK, &fl) != 0) {
-        apr_time_t now;
-
-        if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
-                          "serialize: locking", r->method, r->uri);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        now = apr_time_now();
-        if (now >= deadline) {
-            apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
-
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          "%s %s: 503: another write to this resource held "
-                          "it for longer than %" APR_TIME_T_FMT " ms",
-                          r->method, r->uri, apr_time_as_msec(timeout));
-            apr_table_setn(r->err_headers_out, "Retry-After",
-                           apr_psprintf(r->pool, "%" APR_TIME_T_FMT, secs));
-            rp_spare_body(r);
-            return HTTP_SERVICE_UNAVAILABLE;
-        }
-        apr_sleep(backoff < deadline - now ? backoff : deadline - now);
-        if (backoff < 16000) {
-            backoff *= 2;
-        }
-    }
-    ap_set_module_config(r->request_config, &require_precondition_module,
-                         lock);
-    rp_restat(r);
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
-                  " ms", r->method, r->uri,
-                  apr_time_as_msec(apr_time_now() - start));
-    return DECLINED;
+    return status;
 }
 
 static int rp_fixups(request_rec *r)
@@ -548,48 +438,44 @@ static int rp_fixups(request_rec *r)
     return conf->serialize > 0 ? rp_serialize(r, conf) : DECLINED;
 }
 
-/* The lock file is anonymous: nothing on disk to leak, whatever stops the
- * server. It lives in the process pool, so graceful restarts keep it. */
+static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                         apr_pool_t *ptemp)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    rp_lock_pre_config();
+    return OK;
+}
+
+/* Runs for apache2 -t too: a lock file that cannot serve stops it. */
+static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    return rp_lock_check_config(pconf, s);
+}
+
 static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
-    static const char *const userdata_key = "require_precondition_lockfile";
-    apr_pool_t *process_pool = s->process->pool;
-    rp_lockfile_t *lf = NULL;
-
     unsigned int counted;
 
     (void)plog;
     (void)ptemp;
+    (void)s;
     for (counted = 0; counted <= RP_HDR_ALL; counted++) {
         rp_html_bodies[counted] = rp_body_html(pconf, counted, 1);
         rp_json_bodies[counted] = rp_body_json(pconf, counted, 1);
         rp_header_lists[counted] = rp_accepted_list(pconf, counted, 1);
     }
-    apr_pool_userdata_get((void **)&lf, userdata_key, process_pool);
-    if (!lf) {
-        apr_status_t rv;
-
-        lf = apr_pcalloc(process_pool, sizeof(*lf));
-        lf->fd = memfd_create("require_precondition", MFD_CLOEXEC);
-        if (lf->fd < 0) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
-                         "cannot create the lock file for "
-                         "RequirePreconditionSerialize");
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        rv = apr_generate_random_bytes(lf->key, sizeof(lf->key));
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                         "cannot make a key for RequirePreconditionSerialize");
-            close(lf->fd);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        apr_pool_userdata_set(lf, userdata_key, apr_pool_cleanup_null,
-                              process_pool);
-    }
-    rp_lockfile = lf;
     return OK;
+}
+
+static void rp_child_init(apr_pool_t *p, server_rec *s)
+{
+    rp_lock_child_init(p, s);
 }
 
 /* ap_send_error_response() labels every canned body text/html; the
@@ -617,7 +503,10 @@ static void rp_register_hooks(apr_pool_t *p)
     static const char *const after_dav[] = { "mod_dav.c", NULL };
 
     (void)p;
+    ap_hook_pre_config(rp_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(rp_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(rp_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
@@ -647,6 +536,11 @@ static const command_rec rp_cmds[] = {
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "
                   "(default 10)"),
+    AP_INIT_TAKE1("RequirePreconditionLockFile", rp_lock_set_file, NULL,
+                  RSRC_CONF,
+                  "an absolute path: the lock file serialization uses, which "
+                  "several servers on shared storage may share (default: an "
+                  "anonymous one per server)"),
     { NULL, { NULL }, NULL, 0, RAW_ARGS, NULL }
 };
 

@@ -1,0 +1,42 @@
+/* rp_lock.h: the lock engine of RequirePreconditionSerialize.
+ *
+ * A write locks the resources it acts on, by identity (device and inode of
+ * the folders and files, not the URL), in one lock file, with Linux open
+ * file description byte-range locks: one description per request holds all
+ * of its locks, and closing it (the request's pool cleanup, or the death of
+ * the process) drops them. The lock file is anonymous (one per server), or
+ * the file RequirePreconditionLockFile names, which several servers on
+ * shared storage may name together.
+ *
+ * On a platform without open file description locks the module still
+ * builds; RequirePreconditionSerialize On is then refused at start-up.
+ */
+#ifndef RP_LOCK_H
+#define RP_LOCK_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+/* RequirePreconditionLockFile path (server config only). */
+const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg);
+
+/* RequirePreconditionSerialize On was seen while reading the configuration:
+ * the start-up checks then refuse what cannot work. */
+void rp_lock_note_used(void);
+
+/* Hooks, called by the module's own hooks of the same name. */
+void rp_lock_pre_config(void);
+int rp_lock_check_config(apr_pool_t *pconf, server_rec *s);
+void rp_lock_child_init(apr_pool_t *p, server_rec *s);
+
+/* Lock what r writes: its own target and, for COPY and MOVE, the
+ * destination `dest` (a lookup sub-request of the Destination; NULL when
+ * there is none). Waits up to `timeout`. Returns DECLINED once everything
+ * is held (until r's pool goes; a request that r was internally redirected
+ * from and that holds its locks already makes this a no-op), or the status
+ * to answer with: 503 after the timeout (with Retry-After) or when a lock
+ * operation fails. */
+int rp_lock_request(request_rec *r, request_rec *dest,
+                    apr_interval_time_t timeout);
+
+#endif /* RP_LOCK_H */
