@@ -418,6 +418,13 @@ static int rp_fixups(request_rec *r)
     method = rp_guarded_method(r, conf->methods ? conf->methods
                                                 : RP_DEFAULT_METHODS);
     if (method == M_INVALID) {
+        /* COPY and MOVE write their destination: serialized even where
+         * they need no precondition. */
+        if (conf->serialize > 0
+            && (r->method_number == M_COPY || r->method_number == M_MOVE)
+            && !r->main) {
+            return rp_serialize(r, conf);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                       "%s %s: let through: method not guarded",
                       r->method, r->uri);

@@ -51,6 +51,13 @@ libexec=$("$APXS" -q LIBEXECDIR)
              env dav dav_fs proxy proxy_http http2 status; do
         echo "LoadModule ${m}_module $libexec/mod_$m.so"
     done
+    # CGI for the front controller of t/serialize.t: mod_cgid where the
+    # children have threads, as Debian does.
+    if [ "$MPM" = prefork ]; then
+        echo "LoadModule cgi_module $libexec/mod_cgi.so"
+    else
+        echo "LoadModule cgid_module $libexec/mod_cgid.so"
+    fi
 } > conf/modules.conf
 
 # Under a sanitizer or valgrind, apache2 is started through a wrapper that
