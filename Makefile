@@ -23,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind lint bench soak FORCE
+.PHONY: all deps install test test-cluster run race clean unit fuzz valgrind lint bench soak FORCE
 
 all: $(MODULE)
 
@@ -46,7 +46,10 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) all
 	@set -e; for m in $(MPMS); do echo "== Apache::Test suite, MPM $$m"; \
-	    SANITIZE=$(SANITIZE) MPM=$$m t/run.sh $(TESTS); done
+	    SANITIZE=$(SANITIZE) MPM=$$m t/run.sh $(TESTS); \
+	    if [ -z "$(TESTS)" ] && [ "$(SANITIZE)" != 1 ]; then \
+	        echo "== two servers, one lock file, MPM $$m"; \
+	        MPM=$$m t/multi/run.sh; fi; done
 
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:
@@ -76,6 +79,12 @@ fuzz:
 run: deps
 	$(MAKE) all
 	PORT=$(PORT) demo/run.sh
+
+# Serialization across two servers whose shared storage is a one-node
+# GlusterFS volume mounted through FUSE: t/multi/gluster.sh (root only).
+test-cluster: deps
+	$(MAKE) all
+	MPMS="$(MPMS)" t/multi/gluster.sh
 
 # The race harness under every MPM, 100 rounds: t/race.sh.
 race: deps

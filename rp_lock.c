@@ -344,15 +344,12 @@ static const char *rp_lock_open_anonymous(apr_pool_t *p, rp_lockfile_t *lf)
     return NULL;
 }
 
-static apr_status_t rp_lock_close_file(void *data)
+static void rp_lock_close_file(rp_lockfile_t *lf)
 {
-    rp_lockfile_t *lf = data;
-
     if (lf->fd >= 0) {
         close(lf->fd);
         lf->fd = -1;
     }
-    return APR_SUCCESS;
 }
 
 /* Runs in the parent for every configuration cycle, and for apache2 -t:
@@ -405,8 +402,8 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    apr_pool_cleanup_register(process_pool, lf, rp_lock_close_file,
-                              apr_pool_cleanup_null);
+    /* No cleanup: the process pool outlives this module's code (it is
+     * unloaded with pconf), and the descriptor goes with the process. */
     apr_pool_userdata_set(lf, userdata_key, apr_pool_cleanup_null,
                           process_pool);
     rp_lockfile = lf;

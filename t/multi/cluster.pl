@@ -1,0 +1,465 @@
+#!/usr/bin/perl
+# Serialization across servers (t/multi/run.sh starts this; see there).
+#
+# Two httpd servers A and B (own ServerRoot, configuration, port,
+# ServerName, MPM) over one DocumentRoot and one RequirePreconditionLockFile:
+#   - start-up refusals of bad lock files name the directive and the value;
+#   - a write held on one server makes a write to the same file through the
+#     other wait, then see the first one's ETag (412);
+#   - the race harness (N writers, one ETag, at the same instant) has exactly
+#     one winner per round, with the writers spread over both servers;
+#   - the read-modify-write counter (GET, +1, PUT with If-Match, retry on
+#     412) keeps every acknowledged increment;
+#   - a SIGKILLed child on one server releases its locks for the other;
+#   - a graceful restart of one server does not stop the exclusion;
+#   - the control: the same servers without the directive lose updates.
+# Prints TAP; exits non-zero when a check fails.
+use strict;
+use warnings;
+use File::Path qw(make_path remove_tree);
+use File::Temp qw(tempdir);
+use IO::Select ();
+use IO::Socket::INET ();
+use POSIX ();
+use Time::HiRes qw(time sleep);
+
+my $top = shift or die "usage: cluster.pl TOP\n";
+my $httpd = $ENV{HTTPD} || '/usr/sbin/apache2';
+my $apxs = $ENV{APXS} || 'apxs';
+my $mpm_a = $ENV{MPM} || 'event';
+my %next = (event => 'worker', worker => 'prefork', prefork => 'event');
+my $mpm_b = $next{$mpm_a} or die "unknown MPM $mpm_a\n";
+my $rounds = $ENV{RP_MULTI_ROUNDS} || 20;
+my $writers = $ENV{RP_MULTI_WRITERS} || 8;
+my $clients = $ENV{RP_MULTI_CLIENTS} || 6;
+my $increments = $ENV{RP_MULTI_INCREMENTS} || 20;
+
+chomp(my $libexec = `$apxs -q LIBEXECDIR`);
+my $scratch = tempdir('/tmp/rp-cluster.XXXXXX', CLEANUP => 1);
+my $shared = $ENV{RP_MULTI_DOCROOT} || "$scratch/shared";
+my $docroot = "$shared/htdocs";
+my $lockfile = ($ENV{RP_MULTI_LOCKDIR} || $shared) . "/rp.lock";
+remove_tree($docroot);
+make_path("$docroot/dav");
+unlink $lockfile;
+
+my ($n, $failed) = (0, 0);
+sub check {
+    my ($ok, $name, $detail) = @_;
+    $n++;
+    print(($ok ? 'ok' : 'not ok') . " $n - $name\n");
+    print "# $detail\n" if !$ok && defined $detail;
+    $failed++ unless $ok;
+    return $ok;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0',
+                                  Proto => 'tcp') or die "port: $!";
+    return $s->sockport;
+}
+
+# ---- servers -------------------------------------------------------------
+
+my %servers;
+sub server_conf {
+    my ($s, %o) = @_;
+    my $lock = exists $o{lockline} ? $o{lockline}
+             : $o{lockfile} ? "RequirePreconditionLockFile $lockfile" : '';
+    my $mods = join '', map { "LoadModule ${_}_module $libexec/mod_$_.so\n" }
+        ("mpm_$s->{mpm}", qw(authz_core dav dav_fs dir));
+    return <<"CONF";
+ServerRoot $s->{root}
+Listen 127.0.0.1:$s->{port}
+ServerName $s->{name}
+PidFile $s->{root}/httpd.pid
+DefaultRuntimeDir $s->{root}
+ErrorLog $s->{root}/error_log
+LogLevel info require_precondition:debug
+$mods
+LoadModule require_precondition_module $top/.libs/mod_require_precondition.so
+StartServers 2
+MaxRequestWorkers 32
+ServerLimit 16
+<IfModule !mpm_prefork_module>
+    ThreadsPerChild 16
+</IfModule>
+KeepAlive Off
+DocumentRoot $docroot
+DavLockDB $s->{root}/davlock
+FileETag Digest
+$lock
+<Directory $docroot>
+    Require all granted
+</Directory>
+<Location /dav/>
+    Dav On
+    RequirePrecondition On
+    RequirePreconditionSerialize On
+    RequirePreconditionSerializeTimeout 10
+</Location>
+@{[ $o{extra} // "" ]}
+CONF
+}
+
+sub new_server {
+    my ($name, $mpm) = @_;
+    my $root = "$scratch/$name";
+    make_path($root);
+    return $servers{$name} = { name => "$name.test", mpm => $mpm,
+                               root => $root, port => free_port() };
+}
+
+sub write_conf {
+    my ($s, %o) = @_;
+    open my $fh, '>', "$s->{root}/httpd.conf" or die $!;
+    print $fh server_conf($s, %o);
+    close $fh;
+}
+
+sub ctl {
+    my ($s, $cmd) = @_;
+    return system($httpd, '-d', $s->{root}, '-f', "$s->{root}/httpd.conf",
+                  '-k', $cmd) == 0;
+}
+
+sub up {
+    my $s = shift;
+    for (1 .. 100) {
+        my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$s->{port}",
+                                      Proto => 'tcp', Timeout => 1);
+        return 1 if $c;
+        sleep 0.1;
+    }
+    return 0;
+}
+
+sub start {
+    my $s = shift;
+    unlink "$s->{root}/error_log";
+    ctl($s, "start") or do { system("cat", "$s->{root}/error_log"); return 0 };
+    $s->{running} = 1;
+    return up($s);
+}
+
+sub stop {
+    my $s = shift;
+    return unless $s->{running};
+    my $t0 = time;
+    ctl($s, 'stop');
+    for my $i (1 .. 300) {
+        last unless -e "$s->{root}/httpd.pid";
+        if ($i == 30 && $ENV{RP_MULTI_DEBUG}) {
+            system("for t in \$(ps -e -o pid=,cmd= | grep '$s->{root}' | grep -v grep | awk '{print \$1}'); do for k in /proc/\$t/task/*; do echo \$k \$(cat \$k/wchan) \$(cut -d' ' -f1 \$k/syscall); done; done | sort | uniq -c -f1 | head -30");
+        }
+        sleep 0.1;
+    }
+    printf "# %s stopped after %.1f s\n", $s->{name}, time - $t0;
+    $s->{running} = 0;
+}
+
+END { stop($_) for values %servers }
+$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+
+# ---- HTTP ----------------------------------------------------------------
+
+sub hp { return "127.0.0.1:$_[0]{port}" }
+
+# Send a request; with $send, only that many body bytes for now.
+sub begin {
+    my ($s, $method, $uri, $headers, $body, $send) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => hp($s), Proto => 'tcp',
+                                     Timeout => 10) or die "connect: $!";
+    $sock->autoflush(1);
+    $body //= '';
+    my $now = defined $send ? substr($body, 0, $send) : $body;
+    my @h = @{ $headers || [] };
+    my $h = join '', map { "$h[2*$_]: $h[2*$_+1]\r\n" } 0 .. @h / 2 - 1;
+    print $sock "$method $uri HTTP/1.1\r\nHost: $s->{name}\r\n"
+        . "Connection: close\r\nContent-Length: " . length($body)
+        . "\r\n$h\r\n$now";
+    return [$sock, substr($body, length $now)];
+}
+
+sub answered {
+    my ($req, $secs) = @_;
+    return IO::Select->new($req->[0])->can_read($secs) ? 1 : 0;
+}
+
+# Finish a request: (status, ETag, body).
+sub finish {
+    my $req = shift;
+    my $sock = $req->[0];
+    print $sock $req->[1] if length $req->[1];
+    my $got = '';
+    while (IO::Select->new($sock)->can_read(20)) {
+        my $r = sysread($sock, my $buf, 65536);
+        last unless $r;
+        $got .= $buf;
+    }
+    close $sock;
+    my ($status) = $got =~ m{^HTTP/1\.\d (\d{3})};
+    my ($etag) = $got =~ m{^ETag:\s*(\S+)\r?$}mi;
+    my ($body) = $got =~ m{\r\n\r\n(.*)\z}s;
+    return ($status // 'none', $etag, $body // '');
+}
+
+sub request { return finish(begin(@_)) }
+
+sub put_file {
+    my ($path, $content) = @_;
+    open my $fh, '>', "$docroot$path" or die "$docroot$path: $!";
+    print $fh $content;
+    close $fh;
+}
+
+sub slurp {
+    open my $fh, '<', "$docroot$_[0]" or return undef;
+    local $/;
+    return scalar <$fh>;
+}
+
+sub etag { return (request($_[0], 'GET', $_[1]))[1] }
+
+# ---- the harnesses ------------------------------------------------------
+
+# Race rounds: $writers PUTs with one ETag at one instant, spread over the
+# servers. Returns the rounds with more than one winner.
+sub race {
+    my ($uri, @on) = @_;
+    my $lost = 0;
+    my $bad = 0;
+    for my $round (1 .. $rounds) {
+        put_file($uri, "round $round base\n");
+        my $tag = etag($on[0], $uri) // '';
+        pipe(my $go_r, my $go_w) or die $!;
+        pipe(my $res_r, my $res_w) or die $!;
+        my @kids;
+        for my $i (1 .. $writers) {
+            my $pid = fork // die "fork: $!";
+            if (!$pid) {
+                close $go_w;
+                close $res_r;
+                my $s = $on[$i % @on];
+                my $sock = IO::Socket::INET->new(PeerAddr => hp($s),
+                                                 Proto => 'tcp', Timeout => 10);
+                my $body = "round $round writer $i\n";
+                my $req = "PUT $uri HTTP/1.1\r\nHost: $s->{name}\r\n"
+                    . "If-Match: $tag\r\nContent-Length: " . length($body)
+                    . "\r\nConnection: close\r\n\r\n$body";
+                sysread($go_r, my $x, 1);
+                my $st = 'err';
+                if ($sock) {
+                    syswrite($sock, $req);
+                    local $/;
+                    my $resp = <$sock> // '';
+                    ($st) = $resp =~ m{^HTTP/1\.\d (\d{3})};
+                    $st //= 'err';
+                }
+                syswrite($res_w, "$st\n");
+                POSIX::_exit(0);
+            }
+            push @kids, $pid;
+        }
+        close $go_r;
+        close $res_w;
+        sleep 0.2;
+        close $go_w;
+        my @st = map { chomp; $_ } <$res_r>;
+        waitpid $_, 0 for @kids;
+        my $won = grep { $_ eq '204' } @st;
+        $lost++ if $won > 1;
+        $bad++ if grep { $_ ne '204' && $_ ne '412' } @st;
+    }
+    return ($lost, $bad);
+}
+
+# The read-modify-write counter. Returns (acknowledged, final, errors).
+sub counter {
+    my ($uri, @on) = @_;
+    put_file($uri, "0\n");
+    pipe(my $res_r, my $res_w) or die $!;
+    my @kids;
+    for my $c (1 .. $clients) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $res_r;
+            my $s = $on[$c % @on];
+            my ($acks, $errors) = (0, 0);
+            for (1 .. $increments) {
+                for my $try (1 .. 200) {
+                    my ($st, $tag, $body) = request($s, 'GET', $uri);
+                    if ($st ne '200' || !defined $tag) { $errors++; next }
+                    my ($v) = $body =~ /(\d+)/;
+                    ($st) = request($s, 'PUT', $uri, ['If-Match' => $tag],
+                                    ($v + 1) . "\n");
+                    if ($st eq '204') { $acks++; last }
+                    next if $st eq '412';
+                    $errors++;
+                }
+            }
+            syswrite($res_w, "$acks $errors\n");
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    close $res_w;
+    my ($acks, $errors) = (0, 0);
+    while (<$res_r>) {
+        my ($a, $e) = split;
+        $acks += $a;
+        $errors += $e;
+    }
+    waitpid $_, 0 for @kids;
+    my ($final) = (slurp($uri) // '') =~ /(\d+)/;
+    return ($acks, $final // -1, $errors);
+}
+
+# ---- 1. start-up refusals -------------------------------------------------
+
+my $t = new_server('refuse', $mpm_a);
+my $closed = "$scratch/closed";
+make_path($closed);
+chmod 0500, $closed;
+put_file('/dav/data.txt', "someone's data, not a lock file\n");
+my @refusals = (
+    ['a relative path', 'RequirePreconditionLockFile rp.lock', 'rp.lock'],
+    ['a directory', "RequirePreconditionLockFile $scratch", $scratch],
+    ['a directory (trailing slash)', "RequirePreconditionLockFile $scratch/",
+     "$scratch/"],
+    ['an unwritable folder', "RequirePreconditionLockFile $closed/rp.lock",
+     "$closed/rp.lock"],
+    ['a file that is not a lock file',
+     "RequirePreconditionLockFile $docroot/dav/data.txt",
+     "$docroot/dav/data.txt"],
+);
+for my $r (@refusals) {
+    my ($what, $line, $value) = @$r;
+    write_conf($t, lockline => $line);
+    my $out = `$httpd -t -d $t->{root} -f $t->{root}/httpd.conf 2>&1`;
+    my $rc = $? >> 8;
+    check($rc != 0 && $out =~ /RequirePreconditionLockFile/
+          && index($out, $value) >= 0,
+          "refused at start-up: $what, naming the directive and the value",
+          "rc=$rc: $out");
+}
+write_conf($t, lockline => '',
+           extra => "<VirtualHost 127.0.0.1:$t->{port}>\n"
+                  . "    RequirePreconditionLockFile $lockfile\n</VirtualHost>");
+my $out = `$httpd -t -d $t->{root} -f $t->{root}/httpd.conf 2>&1`;
+check($? != 0 && $out =~ /RequirePreconditionLockFile/,
+      'refused: RequirePreconditionLockFile inside a VirtualHost', $out);
+write_conf($t, lockfile => 1);
+$out = `$httpd -t -d $t->{root} -f $t->{root}/httpd.conf 2>&1`;
+check($? == 0, 'a good lock file passes apache2 -t', "rc=$?: $out");
+my @st = stat $lockfile;
+check(@st && ($st[2] & 07777) == 0600, 'the lock file is made with mode 0600',
+      sprintf('mode %o', $st[2] // 0));
+chmod 0700, $closed;
+
+# ---- 2. two servers, one lock file --------------------------------------
+
+my $a = new_server('a', $mpm_a);
+my $b = new_server('b', $mpm_b);
+write_conf($_, lockfile => 1) for $a, $b;
+check(start($a) && start($b), "servers A ($mpm_a) and B ($mpm_b) start with "
+      . 'one lock file') or exit 1;
+
+# A write held on A: the same file through B waits, then gets 412.
+put_file('/dav/x.txt', "v1\n");
+my $tag = etag($a, '/dav/x.txt');
+my $hold = begin($a, 'PUT', '/dav/x.txt', ['If-Match' => $tag], 'AAAAaaaa', 4);
+sleep 0.3;
+my $second = begin($b, 'PUT', '/dav/x.txt', ['If-Match' => $tag], 'BBBBbbbb');
+check(!answered($second, 1.5), 'B waits while A holds the file');
+my ($sa) = finish($hold);
+my ($sb) = finish($second);
+check($sa eq '204' && $sb eq '412', 'A wins, B then gets 412', "A $sa, B $sb");
+check((slurp('/dav/x.txt') // '') eq 'AAAAaaaa', "A's write is kept");
+
+my $t0 = time;
+my ($lost, $bad) = race('/dav/race.txt', $a, $b);
+printf "# race: %d rounds of %d writers over A and B: %d lost rounds (%.1f s)\n",
+    $rounds, $writers, $lost, time - $t0;
+check($lost == 0 && $bad == 0, 'race over two servers: one winner a round',
+      "lost $lost, other statuses $bad");
+
+$t0 = time;
+my ($acks, $final, $errors) = counter('/dav/counter.txt', $a, $b);
+printf "# counter: %d clients x %d increments over A and B: %d acknowledged, "
+    . "%d in the file, %d errors (%.1f s)\n", $clients, $increments, $acks,
+    $final, $errors, time - $t0;
+check($acks == $clients * $increments && $final == $acks && $errors == 0,
+      'counter over two servers: every acknowledged increment is there');
+
+# A SIGKILLed child of A releases its locks for B.
+put_file('/dav/kill.txt', "v1\n");
+$tag = etag($a, '/dav/kill.txt');
+open my $log, '<', "$a->{root}/error_log" or die $!;
+seek $log, 0, 2;
+$hold = begin($a, 'PUT', '/dav/kill.txt', ['If-Match' => $tag], 'AAAAaaaa', 4);
+my $pid;
+for (1 .. 50) {
+    while (my $l = <$log>) {
+        ($pid) = $l =~ /\[pid (\d+).*PUT \/dav\/kill\.txt: serialized/
+            if $l =~ /kill\.txt: serialized/;
+    }
+    last if $pid;
+    sleep 0.1;
+    seek $log, 0, 1;
+}
+check($pid && kill('KILL', $pid), "a child of A holding a lock is killed",
+      'no pid in the debug line');
+close $hold->[0];
+sleep 0.3;
+$t0 = time;
+my ($sk) = request($b, 'PUT', '/dav/kill.txt', ['If-Match' => $tag], 'BBBBbbbb');
+check($sk eq '204' && time - $t0 < 1, 'B gets the lock at once after the kill',
+      sprintf('%s after %.2f s', $sk, time - $t0));
+check((slurp('/dav/kill.txt') // '') eq 'BBBBbbbb', 'and writes');
+
+# A graceful restart of one server does not stop the exclusion: held on B
+# while A restarts, then held on A across its own restart.
+for my $case ([$b, $a, 'held on B, A restarts gracefully'],
+              [$a, $b, 'held on A across its graceful restart']) {
+    my ($holder, $other, $what) = @$case;
+    put_file('/dav/g.txt', "v1\n");
+    $tag = etag($holder, '/dav/g.txt');
+    $hold = begin($holder, 'PUT', '/dav/g.txt', ['If-Match' => $tag],
+                  'AAAAaaaa', 4);
+    sleep 0.3;
+    ctl($a, 'graceful');
+    sleep 1;
+    up($a);
+    $second = begin($other, 'PUT', '/dav/g.txt', ['If-Match' => $tag],
+                    'BBBBbbbb');
+    check(!answered($second, 1.5), "$what: the other server's writer waits");
+    ($sa) = finish($hold);
+    ($sb) = finish($second);
+    check($sa eq '204' && $sb eq '412', "$what: then gets 412", "$sa, $sb");
+}
+check(!system("grep -q 'resuming normal operations' $a->{root}/error_log"),
+      'A did restart gracefully');
+($lost) = race('/dav/race2.txt', $a, $b);
+check($lost == 0, 'race after the restarts: one winner a round', "lost $lost");
+my @err = grep { /require_precondition:(error|crit)|AH00052|segfault/ }
+    map { open my $f, '<', "$_->{root}/error_log"; <$f> } $a, $b;
+check(!@err, 'no errors in the servers\' logs', join '', grep { defined } @err[0 .. 2]);
+stop($_) for $a, $b;
+system("grep -v 'debug\\]' $a->{root}/error_log | tail -n 25") if $ENV{RP_MULTI_DEBUG};
+
+# ---- 3. the control: the same without the directive ----------------------
+
+write_conf($_) for $a, $b;
+check(start($a) && start($b), 'A and B start without the lock file') or exit 1;
+($lost) = race('/dav/race3.txt', $a, $b);
+my ($cacks, $cfinal) = counter('/dav/counter3.txt', $a, $b);
+printf "# control (anonymous lock per server): %d lost rounds of %d; counter "
+    . "%d acknowledged, %d in the file\n", $lost, $rounds, $cacks, $cfinal;
+check($lost > 0 || $cfinal < $cacks,
+      'without RequirePreconditionLockFile the harnesses see lost updates');
+stop($_) for $a, $b;
+
+print "1..$n\n";
+print $failed ? "# $failed of $n failed\n" : "# all $n passed\n";
+exit($failed ? 1 : 0);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Serialization across servers (RequirePreconditionLockFile): two separate
+# httpd servers, each with its own ServerRoot, configuration, port,
+# ServerName and MPM, over one DocumentRoot and one lock file. The checks
+# themselves are in t/multi/cluster.pl; this starts and stops the servers.
+#
+#   MPM=event t/multi/run.sh      # server A runs MPM, server B the next one
+#   RP_MULTI_DOCROOT=/mnt/shared t/multi/run.sh   # shared storage elsewhere
+#                                 # (make test-cluster)
+#
+# As root it runs itself as the test account, as t/run.sh does.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+MPM=${MPM:-event}
+export HTTPD APXS MPM
+
+if [ "$(id -u)" = 0 ]; then
+    user=${RP_TEST_USER:-rptest}
+    if ! id -u "$user" >/dev/null 2>&1; then
+        useradd --system --no-create-home --home-dir /nonexistent \
+                --shell /usr/sbin/nologin "$user"
+    fi
+    work=$(mktemp -d /tmp/rp-multi.XXXXXX)
+    trap 'rm -rf "$work"' EXIT
+    tar -C "$top" --exclude=./.git --exclude=./t/logs -cf - . \
+        | tar -C "$work" -xf -
+    chown -R "$user:" "$work"
+    chmod 755 "$work"
+    if [ -n "${RP_MULTI_DOCROOT:-}" ]; then
+        chown "$user:" "$RP_MULTI_DOCROOT"
+    fi
+    rc=0
+    runuser -u "$user" -- env HOME="$work" PATH="$PATH" MPM="$MPM" \
+        HTTPD="$HTTPD" APXS="$APXS" RP_MULTI_DOCROOT="${RP_MULTI_DOCROOT:-}" \
+        RP_MULTI_LOCKDIR="${RP_MULTI_LOCKDIR:-}" RP_MULTI_DEBUG="${RP_MULTI_DEBUG:-}" \
+        bash "$work/t/multi/run.sh" "$@" || rc=$?
+    exit $rc
+fi
+
+exec perl "$top/t/multi/cluster.pl" "$top"
