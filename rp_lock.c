@@ -88,19 +88,8 @@ APLOG_USE_MODULE(require_precondition);
 #define RP_LOCK_MAX     128
 #define RP_LOCK_REFIRE  10      /* ms between signals after the deadline */
 
-typedef struct {
-    const char *path;           /* RequirePreconditionLockFile; NULL: none */
-    const char *open_path;      /* what a child opens for each request */
-    int fd;                     /* the parent's description */
-    int shared;                 /* keys without what differs per server */
-    dev_t dev;                  /* the file a child must find at open_path */
-    ino_t ino;
-    unsigned char key[RP_LOCK_KEY_LEN];
-} rp_lockfile_t;
-
 static const char *rp_lock_path;        /* this configuration's directive */
 static int rp_lock_used;                /* Serialize On seen in it */
-static const rp_lockfile_t *rp_lockfile;
 
 const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg)
 {
@@ -136,6 +125,18 @@ void rp_lock_pre_config(void)
 #if RP_HAVE_OFD
 
 #define RP_LOCK_SIGNAL (SIGRTMIN + 3)
+
+typedef struct {
+    const char *path;           /* RequirePreconditionLockFile; NULL: none */
+    const char *open_path;      /* what a child opens for each request */
+    int fd;                     /* the parent's description */
+    int shared;                 /* keys without what differs per server */
+    dev_t dev;                  /* the file a child must find at open_path */
+    ino_t ino;
+    unsigned char key[RP_LOCK_KEY_LEN];
+} rp_lockfile_t;
+
+static const rp_lockfile_t *rp_lockfile;
 
 /* A held set: the description whose closing drops them all. */
 typedef struct {
@@ -197,12 +198,10 @@ static const char *rp_lock_child_access(apr_pool_t *p, const struct stat *st)
  * Returns NULL, or why it cannot serve. */
 static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
 {
-    unsigned char header[RP_LOCK_MAGIC_LEN + RP_LOCK_KEY_LEN];
     const char *chroot_dir = ap_unixd_config.chroot_dir;
     const char *why = NULL;
     struct stat st;
     int fd2 = -1;
-    ssize_t got;
 
     lf->fd = open(lf->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (lf->fd < 0) {
@@ -265,7 +264,9 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
         close(fd2);
     }
     if (!why) {
-        got = pread(lf->fd, header, sizeof(header), 0);
+        unsigned char header[RP_LOCK_MAGIC_LEN + RP_LOCK_KEY_LEN];
+        ssize_t got = pread(lf->fd, header, sizeof(header), 0);
+
         if (got == (ssize_t)sizeof(header)
             && !memcmp(header, RP_LOCK_MAGIC, RP_LOCK_MAGIC_LEN)) {
             memcpy(lf->key, header + RP_LOCK_MAGIC_LEN, RP_LOCK_KEY_LEN);
@@ -868,7 +869,6 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
                      RP_LOCK_NO_OFD_WHY);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    rp_lockfile = NULL;
     return OK;
 }
 
