@@ -39,6 +39,13 @@ my $scratch = tempdir('/tmp/rp-cluster.XXXXXX', CLEANUP => 1);
 my $shared = $ENV{RP_MULTI_DOCROOT} || "$scratch/shared";
 my $docroot = "$shared/htdocs";
 my $lockfile = ($ENV{RP_MULTI_LOCKDIR} || $shared) . "/rp.lock";
+# Server B may see the shared storage through another mount (another
+# client of a distributed filesystem), at another path.
+my $shared_b = $ENV{RP_MULTI_DOCROOT_B} || $shared;
+my %paths = (docroot => $docroot, lockfile => $lockfile);
+my %paths_b = (docroot => "$shared_b/htdocs",
+               lockfile => $ENV{RP_MULTI_DOCROOT_B} ? "$shared_b/rp.lock"
+                                                    : $lockfile);
 remove_tree($docroot);
 make_path("$docroot/dav");
 unlink $lockfile;
@@ -65,7 +72,8 @@ my %servers;
 sub server_conf {
     my ($s, %o) = @_;
     my $lock = exists $o{lockline} ? $o{lockline}
-             : $o{lockfile} ? "RequirePreconditionLockFile $lockfile" : '';
+             : $o{lockfile} ? "RequirePreconditionLockFile $s->{lockfile}" : '';
+    my $docroot = $s->{docroot};
     my $mods = join '', map { "LoadModule ${_}_module $libexec/mod_$_.so\n" }
         ("mpm_$s->{mpm}", qw(authz_core dav dav_fs dir));
     return <<"CONF";
@@ -103,11 +111,12 @@ CONF
 }
 
 sub new_server {
-    my ($name, $mpm) = @_;
+    my ($name, $mpm, $paths) = @_;
     my $root = "$scratch/$name";
     make_path($root);
     return $servers{$name} = { name => "$name.test", mpm => $mpm,
-                               root => $root, port => free_port() };
+                               root => $root, port => free_port(),
+                               %{ $paths || \%paths } };
 }
 
 sub write_conf {
@@ -360,10 +369,11 @@ chmod 0700, $closed;
 # ---- 2. two servers, one lock file --------------------------------------
 
 my $a = new_server('a', $mpm_a);
-my $b = new_server('b', $mpm_b);
+my $b = new_server('b', $mpm_b, \%paths_b);
 write_conf($_, lockfile => 1) for $a, $b;
 check(start($a) && start($b), "servers A ($mpm_a) and B ($mpm_b) start with "
       . 'one lock file') or exit 1;
+print "# A: $a->{docroot}, $a->{lockfile}\n# B: $b->{docroot}, $b->{lockfile}\n";
 
 # A write held on A: the same file through B waits, then gets 412.
 put_file('/dav/x.txt', "v1\n");

@@ -35,7 +35,7 @@ if [ "$(id -u)" = 0 ]; then
     rc=0
     runuser -u "$user" -- env HOME="$work" PATH="$PATH" MPM="$MPM" \
         HTTPD="$HTTPD" APXS="$APXS" RP_MULTI_DOCROOT="${RP_MULTI_DOCROOT:-}" \
-        RP_MULTI_LOCKDIR="${RP_MULTI_LOCKDIR:-}" RP_MULTI_DEBUG="${RP_MULTI_DEBUG:-}" \
+        RP_MULTI_LOCKDIR="${RP_MULTI_LOCKDIR:-}" RP_MULTI_DEBUG="${RP_MULTI_DEBUG:-}" RP_MULTI_DOCROOT_B="${RP_MULTI_DOCROOT_B:-}" \
         bash "$work/t/multi/run.sh" "$@" || rc=$?
     exit $rc
 fi
