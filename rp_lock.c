@@ -78,9 +78,20 @@
 
 APLOG_USE_MODULE(require_precondition);
 
-/* The lock file: bytes [0, RP_LOCK_HEADER) are the header (the magic and the
- * hash key) and its lock; the resources' locks lie above. */
+/* The lock file:
+ *   [0, RP_LOCK_HEADER)           the header (magic, hash key) and its lock;
+ *   RP_LOCK_TICKETS + 8 * bucket  the queues' ticket counters (data, the
+ *                                 only bytes ever written besides the
+ *                                 header) and their locks;
+ *   RP_LOCK_SLOTS + ...           the queues' slots (locks only);
+ *   RP_LOCK_BASE + hash           the resources' locks (locks only). */
 #define RP_LOCK_HEADER  4096
+#define RP_LOCK_BUCKETS 4096    /* queues; resources share them by hash */
+#define RP_LOCK_QSLOTS  256     /* waiters one queue keeps in order */
+#define RP_LOCK_TICKETS ((off_t)RP_LOCK_HEADER)
+#define RP_LOCK_SLOTS   ((off_t)1 << 32)
+#define RP_LOCK_BASE    ((off_t)1 << 40)
+#define RP_LOCK_LAST    (RP_LOCK_BASE + ((off_t)1 << 62) - 1)
 #define RP_LOCK_MAGIC   "RPLOCK1\n"
 #define RP_LOCK_MAGIC_LEN 8
 #define RP_LOCK_KEY_LEN 16
@@ -252,10 +263,10 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
     }
     /* ... and the offsets the resources use must be lockable. */
     else if (rp_lock_range(fd2, F_OFD_SETLK, F_WRLCK,
-                           (off_t)RP_LOCK_HEADER + ((off_t)1 << 62) - 1, 1)
+                           RP_LOCK_LAST, 1)
              != 0
              || rp_lock_range(fd2, F_OFD_SETLK, F_UNLCK,
-                              (off_t)RP_LOCK_HEADER + ((off_t)1 << 62) - 1, 1)
+                              RP_LOCK_LAST, 1)
              != 0) {
         why = apr_psprintf(p, "it cannot lock the offsets serialization "
                            "uses: %s", strerror(errno));
@@ -448,7 +459,7 @@ static void rp_lock_add(rp_lock_list_t *l, const unsigned char *data,
         l->overflow = 1;
         return;
     }
-    l->want[l->n].offset = RP_LOCK_HEADER
+    l->want[l->n].offset = (apr_off_t)RP_LOCK_BASE
         + (apr_off_t)(rp_siphash(rp_lockfile->key, data, len) >> 2);
     l->want[l->n].type = type;
     l->n++;
@@ -701,6 +712,113 @@ static int rp_lock_wait(int fd, struct flock *fl, apr_time_t deadline)
     return rv;
 }
 
+/* Queue for the exclusive lock at `offset`, first come first served: the
+ * kernel wakes every waiter of a released lock and gives it to whoever
+ * asks first (often a newcomer). A waiter draws a ticket t from its
+ * queue's counter (under the counter's lock), locks slot t of the queue,
+ * which it keeps until its request ends, and waits for slot t-1, held by
+ * the waiter before it: a release wakes one waiter, in ticket order. Then
+ * it asks for its locks, which still give the exclusion (a waiter that gave
+ * up, or a queue that two resources share by hash, only costs order, never
+ * safety). A request queues holding no lock and at most once, so waiting
+ * for a slot cannot close a circle with the waits for locks. */
+static apr_uint64_t rp_lock_bucket(apr_off_t offset)
+{
+    return ((apr_uint64_t)offset * 0x9E3779B97F4A7C15ULL) % RP_LOCK_BUCKETS;
+}
+
+/* Are there waiters in the queue of `offset`? Then a newcomer must join
+ * them rather than take the lock in the instant between a release and the
+ * next waiter's wake-up. The last ticket's slot tells (a read without the
+ * counter's lock: a wrong answer only costs order). */
+static int rp_lock_queue_busy(int fd, apr_off_t offset)
+{
+    apr_uint64_t bucket = rp_lock_bucket(offset), t;
+    unsigned char buf[8];
+    struct flock fl;
+
+    if (pread(fd, buf, sizeof(buf), RP_LOCK_TICKETS + (off_t)(bucket * 8))
+        != (ssize_t)sizeof(buf)) {
+        return 0;
+    }
+    memcpy(&t, buf, sizeof(t));
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = RP_LOCK_SLOTS + (off_t)(bucket * RP_LOCK_QSLOTS)
+        + (off_t)((t + RP_LOCK_QSLOTS - 1) % RP_LOCK_QSLOTS);
+    fl.l_len = 1;
+    return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static int rp_lock_queue(int fd, apr_off_t offset, apr_time_t deadline)
+{
+    apr_uint64_t bucket = rp_lock_bucket(offset);
+    off_t counter = RP_LOCK_TICKETS + (off_t)(bucket * 8);
+    off_t slots = RP_LOCK_SLOTS + (off_t)(bucket * RP_LOCK_QSLOTS);
+    struct flock fl;
+    apr_uint64_t t = 0;
+    unsigned char buf[8];
+    ssize_t got;
+    int rv, queued = 0;
+
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = counter;
+    fl.l_len = 8;
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+        if (!rp_lock_conflicts(errno)) {
+            return errno;
+        }
+        if ((rv = rp_lock_wait(fd, &fl, deadline)) != 0) {
+            return rv;
+        }
+    }
+    got = pread(fd, buf, sizeof(buf), counter);
+    if (got == (ssize_t)sizeof(buf)) {
+        memcpy(&t, buf, sizeof(t));
+    }
+    else if (got < 0) {
+        rv = errno;
+        rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+        return rv;
+    }
+    /* Our slot; taken already only when the queue has wrapped around,
+     * and then we simply do not queue. */
+    if (rp_lock_range(fd, F_OFD_SETLK, F_WRLCK,
+                      slots + (off_t)(t % RP_LOCK_QSLOTS), 1) == 0) {
+        apr_uint64_t next = t + 1;
+
+        memcpy(buf, &next, sizeof(next));
+        if (pwrite(fd, buf, sizeof(buf), counter) != (ssize_t)sizeof(buf)) {
+            rv = errno;
+            rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+            return rv;
+        }
+        queued = 1;
+    }
+    rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+
+    if (queued) {
+        /* The waiter before us: its slot is free when it is done. */
+        fl.l_type = F_RDLCK;
+        fl.l_start = slots
+            + (off_t)((t + RP_LOCK_QSLOTS - 1) % RP_LOCK_QSLOTS);
+        fl.l_len = 1;
+        if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+            if (!rp_lock_conflicts(errno)) {
+                return errno;
+            }
+            if ((rv = rp_lock_wait(fd, &fl, deadline)) != 0) {
+                return rv;
+            }
+        }
+        rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, fl.l_start, 1);
+    }
+    return 0;
+}
+
 /* After the locks: httpd mapped and stat()ed the target before they were
  * ours, and mod_dav and the core judge the precondition and make ETags
  * from that look. Look again, and when the path had not existed up to its
@@ -750,7 +868,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     rp_lock_held_t *held;
     const request_rec *prev;
     struct stat st;
-    int i, err, waited = 0;
+    int i, pass, err, waited = 0;
 
     /* A request redirected from one that holds its locks takes none. */
     for (prev = r->prev; prev; prev = prev->prev) {
@@ -795,39 +913,70 @@ int rp_lock_request(request_rec *r, request_rec *dest,
                                               "started with", NULL));
     }
 
-    for (i = 0; i < l->n; i++) {
-        struct flock fl;
+    /* First without waiting. On a conflict, let go of what was taken and,
+     * for an exclusive lock, queue; then take them all in order, waiting
+     * for each in turn. */
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < l->n; i++) {
+            struct flock fl;
 
-        memset(&fl, 0, sizeof(fl));
-        fl.l_type = l->want[i].type;
-        fl.l_whence = SEEK_SET;
-        fl.l_start = (off_t)l->want[i].offset;
-        fl.l_len = 1;
-        if (fcntl(held->fd, F_OFD_SETLK, &fl) == 0) {
-            continue;
-        }
-        err = errno;
-        if (!rp_lock_conflicts(err) && err != EINTR) {
-            return rp_lock_fail(r, err, "locking");
-        }
-        waited = 1;
-        err = rp_lock_wait(held->fd, &fl, deadline);
-        if (err == ETIMEDOUT) {
-            apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
+            memset(&fl, 0, sizeof(fl));
+            fl.l_type = l->want[i].type;
+            fl.l_whence = SEEK_SET;
+            fl.l_start = (off_t)l->want[i].offset;
+            fl.l_len = 1;
+            if (pass == 0 && fl.l_type == F_WRLCK
+                && rp_lock_queue_busy(held->fd, fl.l_start)) {
+                err = EAGAIN;   /* behind those already waiting */
+            }
+            else if (fcntl(held->fd, F_OFD_SETLK, &fl) == 0) {
+                continue;
+            }
+            else {
+                err = errno;
+            }
+            if (!rp_lock_conflicts(err) && err != EINTR) {
+                return rp_lock_fail(r, err, "locking");
+            }
+            waited = 1;
+            if (pass == 0) {
+                int j;
 
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          "%s %s: 503: another write to this resource held "
-                          "it for longer than %" APR_TIME_T_FMT " ms",
-                          r->method, r->uri, apr_time_as_msec(timeout));
-            apr_table_setn(r->err_headers_out, "Retry-After",
-                           apr_psprintf(r->pool, "%" APR_TIME_T_FMT, secs));
-            apr_table_setn(r->notes, "precondition-lock-wait",
-                           apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
-                                        apr_time_now() - start));
-            return HTTP_SERVICE_UNAVAILABLE;
+                for (j = 0; j < i; j++) {
+                    rp_lock_range(held->fd, F_OFD_SETLK, F_UNLCK,
+                                  (off_t)l->want[j].offset, 1);
+                }
+                err = fl.l_type == F_WRLCK
+                    ? rp_lock_queue(held->fd, l->want[i].offset, deadline) : 0;
+            }
+            else {
+                err = rp_lock_wait(held->fd, &fl, deadline);
+            }
+            if (err == ETIMEDOUT) {
+                apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
+
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                              "%s %s: 503: another write to this resource "
+                              "held it for longer than %" APR_TIME_T_FMT
+                              " ms", r->method, r->uri,
+                              apr_time_as_msec(timeout));
+                apr_table_setn(r->err_headers_out, "Retry-After",
+                               apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                                            secs));
+                apr_table_setn(r->notes, "precondition-lock-wait",
+                               apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                                            apr_time_now() - start));
+                return HTTP_SERVICE_UNAVAILABLE;
+            }
+            if (err != 0) {
+                return rp_lock_fail(r, err, "waiting for a lock");
+            }
+            if (pass == 0) {
+                break;
+            }
         }
-        if (err != 0) {
-            return rp_lock_fail(r, err, "waiting for a lock");
+        if (pass == 0 && i == l->n) {
+            break;              /* all taken at the first try */
         }
     }
     ap_set_module_config(r->request_config, &require_precondition_module,

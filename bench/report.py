@@ -9,6 +9,7 @@ RAW.txt holds one measurement a line (written by bench/run.sh):
   wrk COMPARISON CONFIG ROUND REQ/S NON-2XX SOCKET-ERRORS
   upload GUARD expect|noexpect TRY status=.. sent=.. size=.. ... server_read=..
   serialize available | unavailable REASON | etag ETAG
+  fair n=REQUESTS p50=US p99=US max=US s<STATUS>=COUNT...
 The table goes to stdout; the chart is drawn with gnuplot (bench/chart.gp).
 """
 import os
@@ -19,7 +20,8 @@ import tempfile
 
 GUARDS = ["none", "module", "rewrite", "if"]
 NAMES = {"none": "no module", "none-b": "no module (2nd)", "module": "module", "rewrite": "mod_rewrite recipe",
-         "if": "<If> recipe", "ser-on": "Serialize On", "ser-off": "Serialize Off"}
+         "if": "<If> recipe", "ser-on": "Serialize On", "ser-off": "Serialize Off",
+    "ser-anon": "anonymous lock file", "ser-file": "RequirePreconditionLockFile"}
 CHART_NAMES = {"none": "no module", "none-b": "no module (2nd)", "module": "module",
                "rewrite": "mod_rewrite\\nrecipe", "if": "<If>\\nrecipe"}
 
@@ -54,6 +56,8 @@ def load(path):
             upload.setdefault((f[1], f[2]), []).append(kv)
         elif f[0] == "serialize":
             ser[f[1]] = " ".join(f[2:])
+        elif f[0] == "fair":
+            ser["fair"] = dict(x.split("=", 1) for x in f[1:])
         elif f[0] == "errorlog":
             meta.setdefault("errorlogs", []).append(
                 "%s: %s lines, the first: %s" % (f[1], f[2], " ".join(f[3:])))
@@ -282,15 +286,46 @@ def main():
             if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
                 p("   !! answers other than 2xx or socket errors: %s" % bad)
             chart_ratio.append(("If-Match PUTs\\nSerialize On/Off", ratio))
+            targets.append((ratio >= 0.95, "distinct files: Serialize On >= 0.95x Off",
+                            "%.3f (IQR %.3f-%.3f)" % (ratio, iqr[0], iqr[1])))
         else:
             p("   not available: %s" % (ser.get("unavailable")
                                         or "no measurement")
               + " (the built module does not accept RequirePreconditionSerialize)")
 
+    # ---- part 5
+    if "5" in parts and "fair" in ser:
+        fr = ser["fair"]
+        ms = lambda k: int(fr.get(k, "-1")) / 1000.0
+        n503 = int(fr.get("s503", "0"))
+        p("")
+        p("5. Fairness: %s writers on one resource for %s s, timeout 1 s: the wait for"
+          " the lock per request" % (meta.get("fair_writers"), meta.get("fair_seconds")))
+        p("   %s requests: p50 %.1f ms, p99 %.1f ms, max %.1f ms; statuses %s"
+          % (fr.get("n"), ms("p50"), ms("p99"), ms("max"),
+             " ".join("%s x%s" % (k[1:], v) for k, v in sorted(fr.items())
+                      if k.startswith("s"))))
+        targets.append((n503 == 0, "contention: no 503 (64 writers, timeout 1 s)",
+                        "%d" % n503))
+        targets.append((0 <= ms("p99") < 100, "contention: p99 wait < 100 ms",
+                        "%.1f ms" % ms("p99")))
+
+    # ---- part 6
+    if "6" in parts and "lockfile" in wrk:
+        ma, mb, ratio, bad, (ra, rb), iqr = compare("lockfile", "ser-anon", "ser-file")
+        p("")
+        p("6. The lock file: part 4's PUTs, RequirePreconditionLockFile on local disk"
+          " vs the anonymous lock file")
+        p("   anonymous %s req/s, lock file %s req/s (medians): file/anonymous %.3f"
+          " (IQR %.3f-%.3f)" % (fmt_int(ma), fmt_int(mb), ratio, iqr[0], iqr[1]))
+        if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+            p("   !! answers other than 2xx or socket errors: %s" % bad)
+        chart_ratio.append(("lock file\\nfile/anonymous", ratio))
+
     # ---- targets
     if targets:
         p("")
-        p("Targets (issue 5)")
+        p("Targets (issues 5 and 10)")
         for met, text, value in targets:
             p("   %-6s %-66s %s" % ("met" if met else "MISSED", text, value))
     for line in meta.get("errorlogs", []):

@@ -23,13 +23,19 @@
 #      (bench/client.py); and what the server read (%I).
 #   4. RequirePreconditionSerialize On vs Off: conditional PUTs (If-Match)
 #      to distinct files, when the built module has the directive.
+#   5. Fairness under contention: BENCH_FAIR_WRITERS (64) writers PUT to one
+#      resource for BENCH_FAIR_SECONDS (5), RequirePreconditionSerializeTimeout
+#      1: the wait for the lock of every request (the module's note
+#      precondition-lock-wait, logged), p50/p99/max, and the 503s.
+#   6. The lock file: part 4's PUTs with RequirePreconditionLockFile on local
+#      disk vs the anonymous lock file, rounds of A B then B A.
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
 # run). bench/report.py redraws both from a raw file.
 #
 # Knobs (environment):
-#   BENCH_PARTS="1 2 3 4"   which parts to run
+#   BENCH_PARTS="1 2 3 4 5 6"   which parts to run
 #   BENCH_CG_REQUESTS=1000  part 1: requests measured per run
 #   BENCH_CG_REPEAT=3       part 1: runs per configuration and request kind
 #   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
@@ -52,7 +58,9 @@ libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
 
-PARTS=${BENCH_PARTS:-1 2 3 4}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6}
+FAIR_WRITERS=${BENCH_FAIR_WRITERS:-64}
+FAIR_SECONDS=${BENCH_FAIR_SECONDS:-5}
 CG_WARM=100
 CG_N=${BENCH_CG_REQUESTS:-1000}
 CG_REPEAT=${BENCH_CG_REPEAT:-3}
@@ -233,6 +241,8 @@ raw_line() { echo "$*" >> "$raw"; }
     echo "meta upload_tries $UPLOAD_TRIES"
     echo "meta upload_mbit $UPLOAD_MBIT"
     echo "meta ser_files $SER_FILES"
+    echo "meta fair_writers $FAIR_WRITERS"
+    echo "meta fair_seconds $FAIR_SECONDS"
     echo "meta parts $PARTS"
 } > "$raw"
 
@@ -403,6 +413,54 @@ if part 4; then
                  || head -n 1 <<<"$probe")
         raw_line "serialize unavailable $reason"
     fi
+fi
+
+# ---- part 5: fairness under contention ------------------------------------
+if part 5; then
+    say "part 5: $FAIR_WRITERS writers on one resource for $FAIR_SECONDS s, timeout 1 s"
+    echo "fair" > "$scratch/htdocs/docs/fair.txt"
+    [ -z "$server_user" ] || chown "$server_user:" "$scratch/htdocs/docs/fair.txt"
+    start fair serialize-fair "<IfModule mpm_event_module>
+    ThreadLimit $FAIR_WRITERS
+    ThreadsPerChild $FAIR_WRITERS
+    MaxRequestWorkers $FAIR_WRITERS
+    MaxSpareThreads $FAIR_WRITERS
+</IfModule>
+LogFormat \"%>s %{precondition-lock-wait}n\" rpwait
+CustomLog \"$scratch/logs/fair.wait.log\" rpwait"
+    wrk -t2 -c"$FAIR_WRITERS" -d"${FAIR_SECONDS}s" --timeout 10s \
+        -s "$here/put-one.lua" "http://127.0.0.1:${port_of[fair]}/" >/dev/null
+    stop "${pid_of[fair]}"
+    [ -z "${BENCH_FAIR_KEEP:-}" ] || cp "$scratch/logs/fair.wait.log" "$BENCH_FAIR_KEEP"
+    # status wait-in-microseconds, one line a request
+    raw_line "fair $("$python" -c '
+import sys
+st, waits = {}, []
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) != 2:
+        continue
+    st[f[0]] = st.get(f[0], 0) + 1
+    if f[1].isdigit():
+        waits.append(int(f[1]))
+waits.sort()
+q = lambda p: waits[min(len(waits) - 1, int(p * len(waits)))] if waits else -1
+print("n=%d p50=%d p99=%d max=%d %s" % (len(waits), q(0.5), q(0.99),
+      waits[-1] if waits else -1,
+      " ".join("s%s=%d" % kv for kv in sorted(st.items()))))
+' "$scratch/logs/fair.wait.log")"
+fi
+
+# ---- part 6: the lock file on local disk vs the anonymous one -------------
+if part 6; then
+    say "part 6: RequirePreconditionLockFile (local disk) vs the anonymous lock file"
+    start ser-anon serialize-on
+    start ser-file serialize-on "RequirePreconditionLockFile $scratch/var/rp.lock"
+    etag=$("$client" etag "${port_of[ser-anon]}" /docs/ser/f0.txt)
+    export RP_ETAG=$etag RP_FILES=$SER_FILES
+    ab_compare lockfile ser-anon ser-file /docs/ser/ "$here/put-etag.lua"
+    stop "${pid_of[ser-anon]}"
+    stop "${pid_of[ser-file]}"
 fi
 
 # What the servers logged at level error or worse: a measurement of a
