@@ -420,11 +420,13 @@ if part 5; then
     say "part 5: $FAIR_WRITERS writers on one resource for $FAIR_SECONDS s, timeout 1 s"
     echo "fair" > "$scratch/htdocs/docs/fair.txt"
     [ -z "$server_user" ] || chown "$server_user:" "$scratch/htdocs/docs/fair.txt"
+    # A thread for every writer, and spares: the waits are for the lock.
+    threads=$((FAIR_WRITERS + 16))
     start fair serialize-fair "<IfModule mpm_event_module>
-    ThreadLimit $FAIR_WRITERS
-    ThreadsPerChild $FAIR_WRITERS
-    MaxRequestWorkers $FAIR_WRITERS
-    MaxSpareThreads $FAIR_WRITERS
+    ThreadLimit $threads
+    ThreadsPerChild $threads
+    MaxRequestWorkers $threads
+    MaxSpareThreads $threads
 </IfModule>
 LogFormat \"%>s %{precondition-lock-wait}n\" rpwait
 CustomLog \"$scratch/logs/fair.wait.log\" rpwait"
