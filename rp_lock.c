@@ -214,6 +214,21 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
     struct stat st;
     int fd2 = -1;
 
+    /* The children open it after the chroot, if there is one. */
+    lf->open_path = lf->path;
+    if (chroot_dir && *chroot_dir && strcmp(chroot_dir, "/") != 0) {
+        apr_size_t n = strlen(chroot_dir);
+
+        while (n > 1 && chroot_dir[n - 1] == '/') {
+            n--;
+        }
+        if (strncmp(lf->path, chroot_dir, n) != 0 || lf->path[n] != '/') {
+            return apr_psprintf(p, "it is not inside ChrootDir %s, where "
+                                "the children have to open it", chroot_dir);
+        }
+        lf->open_path = lf->path + n;
+    }
+
     lf->fd = open(lf->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (lf->fd < 0) {
         return apr_psprintf(p, "cannot open or create it: %s",
@@ -316,20 +331,6 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
         return why;
     }
 
-    /* The children open it after the chroot, if there is one. */
-    lf->open_path = lf->path;
-    if (chroot_dir && *chroot_dir && strcmp(chroot_dir, "/") != 0) {
-        apr_size_t n = strlen(chroot_dir);
-
-        while (n > 1 && chroot_dir[n - 1] == '/') {
-            n--;
-        }
-        if (strncmp(lf->path, chroot_dir, n) != 0 || lf->path[n] != '/') {
-            return apr_psprintf(p, "it is not inside ChrootDir %s, where "
-                                "the children have to open it", chroot_dir);
-        }
-        lf->open_path = lf->path + n;
-    }
     return NULL;
 }
 

@@ -341,6 +341,12 @@ my @refusals = (
     ['a file that is not a lock file',
      "RequirePreconditionLockFile $docroot/dav/data.txt",
      "$docroot/dav/data.txt"],
+    # The children could not reach /proc/self/fd, or the file, after it.
+    ['ChrootDir and the anonymous lock file',
+     "ChrootDir $closed", $closed],
+    ['ChrootDir and a lock file outside it',
+     "ChrootDir $closed\nRequirePreconditionLockFile $scratch/outside.lock",
+     "$scratch/outside.lock"],
 );
 for my $r (@refusals) {
     my ($what, $line, $value) = @$r;
