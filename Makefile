@@ -10,8 +10,8 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-SRC     = mod_require_precondition.c precondition_policy.c
-HDR     = precondition_policy.h
+SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c
+HDR     = precondition_policy.h rp_stats.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the

@@ -52,6 +52,7 @@
 #endif
 
 #include "precondition_policy.h"
+#include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -349,7 +350,9 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
     int dav = rp_is_dav(r);
     unsigned int counted = rp_counted_headers(accepted, dav);
 
+    rp_stats_count(RP_STAT_JUDGED);
     if (rp_is_conditional(accepted, rp_present(r, counted), dav)) {
+        rp_stats_count(rp_stats_kind(rp_present(r, counted))); /* kind */
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s %s: let through: conditional request", r->method,
                       r->uri);
@@ -360,6 +363,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
     apr_table_setn(r->notes, RP_NOTE_MISSING, "1");
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
+        rp_stats_count(RP_STAT_REPORT_ONLY);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "%s %s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
@@ -373,6 +377,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
                   "(accepted: %s)%s", r->method, r->uri,
                   rp_header_lists[counted],
                   method != r->method_number ? " [method override]" : "");
+    rp_stats_count(RP_STAT_REFUSED);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     rp_set_body(r, counted);
     rp_spare_body(r);
@@ -496,6 +501,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
                           r->method, r->uri, apr_time_as_msec(timeout));
             apr_table_setn(r->err_headers_out, "Retry-After",
                            apr_psprintf(r->pool, "%" APR_TIME_T_FMT, secs));
+            rp_stats_count(RP_STAT_TIMEOUT);
             rp_spare_body(r);
             return HTTP_SERVICE_UNAVAILABLE;
         }
@@ -507,6 +513,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     ap_set_module_config(r->request_config, &require_precondition_module,
                          lock);
     rp_restat(r);
+    rp_stats_count(RP_STAT_SERIALIZED);
+    rp_stats_wait(backoff > 1000 ? apr_time_now() - start : 0);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                   " ms", r->method, r->uri,
@@ -589,7 +597,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               process_pool);
     }
     rp_lockfile = lf;
-    return OK;
+    return rp_stats_init(pconf, s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR; /* stats */
 }
 
 /* ap_send_error_response() labels every canned body text/html; the
@@ -618,6 +626,7 @@ static void rp_register_hooks(apr_pool_t *p)
 
     (void)p;
     ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    rp_stats_register_hooks(p);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);

@@ -16,7 +16,7 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 "$top/tools/deps.sh" gcc clang clang-tidy cppcheck >/dev/null
 
 cd "$top"
-module=(mod_require_precondition.c precondition_policy.c)
+module=(mod_require_precondition.c precondition_policy.c rp_stats.c)
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)
 # shellcheck disable=SC2207
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
@@ -30,7 +30,7 @@ step() { printf '%-34s %s\n' "$1" "$2"; }
 #    t/fuzz/run.sh use, without the fuzzer runtime (gcc has none).
 for cc in gcc clang; do
     rm -rf "$scratch/build"; mkdir -p "$scratch/build"
-    cp "${module[@]}" precondition_policy.h "$scratch/build/"
+    cp "${module[@]}" precondition_policy.h rp_stats.h "$scratch/build/"
     if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
             -Wc,-Werror "${module[@]}") >"$scratch/$cc.log" 2>&1; then
         step "$cc: module (apxs)" ok

@@ -1,0 +1,46 @@
+/* rp_stats.h: the counters of mod_require_precondition, summed over every
+ * child and thread, shown by mod_status (/server-status and ?auto).
+ *
+ * One array of 64-bit counters in anonymous shared memory that the parent
+ * makes once per server lifetime; children and threads update it with APR
+ * atomics. Nothing here is called on the pass-through path.
+ */
+#ifndef RP_STATS_H
+#define RP_STATS_H
+
+#include "httpd.h"
+#include "apr_time.h"
+
+typedef enum {
+    RP_STAT_JUDGED,             /* a guarded write that RequirePrecondition
+                                 * (On or ReportOnly) looked at */
+    RP_STAT_PASS_IF_MATCH,      /* let through, by the header that counted */
+    RP_STAT_PASS_IF_NONE_MATCH,
+    RP_STAT_PASS_IF_UNMODIFIED_SINCE,
+    RP_STAT_PASS_IF,
+    RP_STAT_PASS_OVERWRITE,     /* Overwrite: F on a COPY/MOVE destination */
+    RP_STAT_REFUSED,            /* answered 428 */
+    RP_STAT_REPORT_ONLY,        /* would have been refused (ReportOnly) */
+    RP_STAT_SERIALIZED,         /* took the resource's lock */
+    RP_STAT_WAITED,             /* ... after waiting for another write */
+    RP_STAT_TIMEOUT,            /* gave up waiting: 503 */
+    RP_STAT_COUNT
+} rp_stat_t;
+
+/* Make (first start) or find again (restart) the shared counters. */
+apr_status_t rp_stats_init(apr_pool_t *pconf, server_rec *s);
+
+/* Register the mod_status hook. */
+void rp_stats_register_hooks(apr_pool_t *p);
+
+/* Add one to a counter. */
+void rp_stats_count(rp_stat_t which);
+
+/* A serialized write that had to wait `waited` for the lock: counts it in
+ * RP_STAT_WAITED, the total and the maximum wait. 0: it did not wait. */
+void rp_stats_wait(apr_interval_time_t waited);
+
+/* The RP_STAT_PASS_* counter for one RP_HDR_* bit (the lowest one set). */
+rp_stat_t rp_stats_kind(unsigned int header_bits);
+
+#endif /* RP_STATS_H */
