@@ -23,7 +23,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind lint bench soak FORCE
+.PHONY: all deps install test test-clients run race clean unit fuzz valgrind lint bench soak FORCE
 
 all: $(MODULE)
 
@@ -47,6 +47,14 @@ test: deps
 	$(MAKE) all
 	@set -e; for m in $(MPMS); do echo "== Apache::Test suite, MPM $$m"; \
 	    SANITIZE=$(SANITIZE) MPM=$$m t/run.sh $(TESTS); done
+
+# The heavier client recipes (rclone, davix, davfs2 as root with FUSE)
+# against a real apache2: clients/run.sh (about 10 s). Not part of make test;
+# curl, cadaver, git and litmus are in it (t/clients.t).
+test-clients: deps
+	tools/deps.sh rclone davix davfs2
+	$(MAKE) all SANITIZE=0
+	clients/run.sh
 
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:

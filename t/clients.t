@@ -118,8 +118,10 @@ else {
 # MOVE without a precondition; refs/heads/* and info/refs are written with
 # the token of a LOCK in If.
 if (have('git')) {
+    # One connection at a time: git keeps its connections alive, and the
+    # few prefork children of Apache::Test would wait out KeepAliveTimeout.
     my $g = "git -c user.name=t -c user.email=t\@localhost "
-          . "-c protocol.version=0";
+          . "-c http.maxRequests=1";
     my $bare = sub {
         my $uri = shift;
         my $dir = disk_path($uri);
