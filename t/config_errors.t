@@ -38,6 +38,10 @@ my @bad = (
     ['RequirePreconditionSerializeTimeout 3601', qr/RequirePreconditionSerializeTimeout: '3601' is not a number of seconds/],
     ['RequirePreconditionSerializeTimeout 1e3', qr/RequirePreconditionSerializeTimeout: '1e3' is not a number of seconds/],
     ['RequirePreconditionSerializeTimeout .', qr/RequirePreconditionSerializeTimeout: '\.' is not a number of seconds/],
+    ['RequirePreconditionAcceptIfMatchStar Maybe', qr/RequirePreconditionAcceptIfMatchStar must be On or Off/],
+    ['RequirePreconditionAcceptIfMatchStar', qr/RequirePreconditionAcceptIfMatchStar must be On or Off/],
+    ['RequirePreconditionMethods PUT delete', qr/RequirePreconditionMethods: 'delete' is not a method: methods are case-sensitive; did you mean DELETE\?/],
+    ['RequirePreconditionMethods Patch', qr/RequirePreconditionMethods: 'Patch' is not a method: methods are case-sensitive; did you mean PATCH\?/],
 );
 my @good = (
     'RequirePrecondition On',
@@ -51,6 +55,9 @@ my @good = (
     'RequirePreconditionSerialize off',
     'RequirePreconditionSerializeTimeout 0.25',
     'RequirePreconditionSerializeTimeout 3600',
+    'RequirePreconditionAcceptIfMatchStar On',
+    'RequirePreconditionAcceptIfMatchStar off',
+    'RequirePreconditionMethods brew',
 );
 
 plan tests => 2 * @bad + @good + 5;
