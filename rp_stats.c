@@ -90,7 +90,10 @@ rp_stat_t rp_stats_kind(unsigned int header_bits)
     if (header_bits & RP_HDR_IF_UNMODIFIED_SINCE) {
         return RP_STAT_PASS_IF_UNMODIFIED_SINCE;
     }
-    return RP_STAT_PASS_IF;
+    if (header_bits & RP_HDR_IF) {
+        return RP_STAT_PASS_IF;
+    }
+    return RP_STAT_PASS_OVERWRITE;
 }
 
 apr_status_t rp_stats_init(apr_pool_t *pconf, server_rec *s)

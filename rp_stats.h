@@ -40,7 +40,8 @@ void rp_stats_count(rp_stat_t which);
  * RP_STAT_WAITED, the total and the maximum wait. 0: it did not wait. */
 void rp_stats_wait(apr_interval_time_t waited);
 
-/* The RP_STAT_PASS_* counter for one RP_HDR_* bit (the lowest one set). */
+/* The RP_STAT_PASS_* counter for the RP_HDR_* bit that counted (rp_judge's
+ * reason; with several bits, the first in rp_stats_kind's order). */
 rp_stat_t rp_stats_kind(unsigned int header_bits);
 
 #endif /* RP_STATS_H */

@@ -22,7 +22,7 @@ my @keys = qw(Judged PassedIfMatch PassedIfNoneMatch PassedIfUnmodifiedSince
               CountingSeconds);
 my $graceful = !$ENV{RP_SINGLE_PROCESS};
 
-plan tests => @keys + 44 + ($graceful ? 3 : 0),
+plan tests => @keys + 53 + ($graceful ? 3 : 0),
     need_module 'dav', 'status';
 
 # The counters from /rp-status?auto, without their prefix.
@@ -106,6 +106,8 @@ ok t_cmp($html, qr{guarded writes judged</td><td>$c1->{Judged}</td>},
          'HTML: the judged count is the ?auto one');
 expect(delta($c0, $c1), {}, 'reading the status');
 
+my $base = 'http://' . Apache::TestRequest::hostport();
+
 # 2. One request of each kind, each checked alone: status, file, counters.
 my $old = "old\n";
 my $new = "new\n";
@@ -143,6 +145,29 @@ my @cases = (
       headers => sub { ['If' => '([' . etag_of('/stats/a.txt') . '])'] },
       status => 204, after => $new,
       moved => { Judged => 1, PassedIf => 1, Serialized => 1 } },
+    { name => 'COPY with Overwrite: F: the destination is judged',
+      method => 'COPY', uri => '/stats/c.txt', before => $old,
+      headers => sub { fresh_path('/stats/c2.txt');
+                       [ Destination => "$base/stats/c2.txt",
+                         Overwrite => 'F' ] },
+      status => 201, after => 'unchanged',
+      moved => { Judged => 1, PassedOverwrite => 1, Serialized => 1 } },
+    { name => 'MOVE: source by If-Match, destination by Overwrite: F',
+      method => 'MOVE', uri => '/stats/m.txt', before => $old,
+      headers => sub { fresh_path('/stats/m2.txt');
+                       [ 'If-Match' => etag_of('/stats/m.txt'),
+                         Destination => "$base/stats/m2.txt",
+                         Overwrite => 'F' ] },
+      status => 201, after => 'absent',
+      moved => { Judged => 2, PassedIfMatch => 1, PassedOverwrite => 1,
+                 Serialized => 1 } },
+    { name => 'MOVE without Overwrite: F: the destination is refused',
+      method => 'MOVE', uri => '/stats/m.txt', before => $old,
+      headers => sub { fresh_path('/stats/m2.txt');
+                       [ 'If-Match' => etag_of('/stats/m.txt'),
+                         Destination => "$base/stats/m2.txt" ] },
+      status => 428, after => 'unchanged',
+      moved => { Judged => 2, PassedIfMatch => 1, Refused => 1 } },
     { name => 'ReportOnly: unconditional PUT goes through', method => 'PUT',
       uri => '/stats/report/a.txt', before => $old, body => $new,
       status => 204, after => $new,
