@@ -17,7 +17,8 @@ module="$top/.libs/mod_require_precondition.so"
 start=$(date +%s)
 root=$(mktemp -d /tmp/rp-clients.XXXXXX)
 chmod 755 "$root"
-mkdir -p "$root/htdocs/store" "$root/htdocs/report" "$root/var" \
+mkdir -p "$root/htdocs/store" "$root/htdocs/report" "$root/htdocs/edits" \
+         "$root/var" \
          "$root/src" "$root/mnt" "$root/cache"
 user_line=""
 if [ "$(id -u)" = 0 ]; then
@@ -71,7 +72,8 @@ disk() { cat "$root/htdocs$1" 2>/dev/null || echo absent; }
 rc() { "$@" >>"$root/var/clients.log" 2>&1 && echo 0 || echo fail; }
 etag() { curl -s -o /dev/null -w '%header{etag}' "$base$1"; }
 
-# rclone: a plain PUT and DELETE, MOVE with Overwrite: F. Refused under On;
+# rclone: a plain PUT and DELETE, MOVE with Overwrite: F but nothing for
+# its source. Refused under On;
 # fine under ReportOnly; create-only (--header-upload 'If-None-Match: *')
 # works under On and never overwrites.
 if command -v rclone >/dev/null; then
@@ -97,6 +99,11 @@ if command -v rclone >/dev/null; then
        "$(rc "${rcl[@]}" copy --header-upload 'If-None-Match: *' "$root/src" S:store/r)"
     ok "rclone create-only, changed file: 412" 412 "$(logged PUT /store/r/a.txt)"
     ok "rclone create-only, changed file: not overwritten" v1 "$(disk /store/r/a.txt)"
+    ok "rclone moveto, On: fails" fail \
+       "$(rc "${rcl[@]}" moveto S:store/r/a.txt S:store/r/b.txt)"
+    ok "rclone moveto, On: the MOVE is refused at its source" 428 \
+       "$(logged MOVE /store/r/a.txt)"
+    ok "rclone moveto, On: nothing moved" v1 "$(disk /store/r/a.txt)"
     ok "rclone delete, On: fails" fail "$(rc "${rcl[@]}" delete S:store/r)"
     ok "rclone delete, On: refused" 428 "$(logged DELETE /store/r/a.txt)"
     ok "rclone delete, On: still there" v1 "$(disk /store/r/a.txt)"
@@ -128,7 +135,7 @@ fi
 
 # davfs2: a file system, so it can only be mounted as root with FUSE.
 # Edits send If-None-Match: * or If-Match with the lock token in If; rm
-# sends a plain DELETE.
+# sends a plain DELETE, mv a plain MOVE (Overwrite: T).
 if ! command -v mount.davfs >/dev/null; then
     echo "skip - davfs2: not installed"
 elif [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
@@ -157,10 +164,29 @@ else
         ok "davfs2 edit: 204" 204 "$(logged PUT /store/f.txt)"
         ok "davfs2 edit: sent If-Match" 1 \
            "$(grep -c '^PUT /store/f.txt 204 if-match=\[[^-]' "$root/var/access_log")"
+        ok "davfs2 mv: fails" fail "$(rc mv "$root/mnt/f.txt" "$root/mnt/g.txt")"
+        ok "davfs2 mv: refused" 428 "$(logged MOVE /store/f.txt)"
+        ok "davfs2 mv: nothing moved" two "$(disk /store/f.txt)"
         ok "davfs2 rm: fails" fail "$(rc rm "$root/mnt/f.txt")"
         ok "davfs2 rm: refused" 428 "$(logged DELETE /store/f.txt)"
         ok "davfs2 rm: still there" two "$(disk /store/f.txt)"
         umount "$root/mnt" && mounted=0
+        # Only PUT and PATCH guarded: rm works; mv is judged at its
+        # destination as a PUT, and Overwrite: T does not count there.
+        if mount -t davfs -o "conf=$root/davfs2.conf" "$base/edits/" \
+                "$root/mnt" </dev/null >>"$root/var/clients.log" 2>&1; then
+            mounted=1
+            echo one > "$root/mnt/e.txt"; sync "$root/mnt/e.txt"
+            ok "davfs2, PUT PATCH guarded: create" one "$(upload /edits/e.txt one)"
+            ok "davfs2, PUT PATCH guarded: mv fails" fail \
+               "$(rc mv "$root/mnt/e.txt" "$root/mnt/e2.txt")"
+            ok "davfs2, PUT PATCH guarded: mv refused at its destination" 428 \
+               "$(logged MOVE /edits/e.txt)"
+            ok "davfs2, PUT PATCH guarded: rm works" 0 "$(rc rm "$root/mnt/e.txt")"
+            ok "davfs2, PUT PATCH guarded: rm deleted" 204 "$(logged DELETE /edits/e.txt)"
+            ok "davfs2, PUT PATCH guarded: gone" absent "$(disk /edits/e.txt)"
+            umount "$root/mnt" && mounted=0
+        fi
     else
         echo "skip - davfs2: mount failed ($(tail -n 1 "$root/var/clients.log"))"
     fi

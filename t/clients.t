@@ -17,7 +17,7 @@ use RPTest;
 
 sub have { my $c = shift; return grep { -x "$_/$c" } split /:/, $ENV{PATH} }
 
-my @plan = (curl => 9, cadaver => 8, git => 11, litmus => 7);
+my @plan = (curl => 9, cadaver => 10, git => 11, litmus => 7);
 my %n = @plan;
 my $total = 0;
 $total += $n{$_} for keys %n;
@@ -101,6 +101,10 @@ if (have('cadaver')) {
     ok t_cmp($out, qr/failed:\s*428 Precondition Required/,
              'cadaver rm: refused with 428');
     ok t_cmp(slurp($u), "old\n", 'cadaver rm: file still there');
+    $out = $cad->('mv cad.txt cad2.txt');
+    ok t_cmp($out, qr/failed:\s*428 Precondition Required/,
+             'cadaver mv: refused with 428');
+    ok t_cmp(slurp('/clients/cad2.txt'), undef, 'cadaver mv: nothing moved');
     $out = $cad->("lock cad.txt\nput local.txt cad.txt\nunlock cad.txt");
     ok t_cmp(scalar(() = $out =~ /succeeded/g), 3,
              'cadaver lock, put, unlock: all three succeed');

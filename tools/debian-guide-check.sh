@@ -108,7 +108,7 @@ ok "server-status: the HTML section" 1 \
 
 echo "# 3. debug lines in error.log"
 for re in 'refused with 428: no usable precondition' \
-          'let through: conditional request'; do
+          'let through: If-None-Match counts as a precondition'; do
     ok "error.log: $re" 1 \
        "$(grep -c "require_precondition:debug.*$re" $logs/error.log | awk '{print ($1 > 0)}')"
 done
