@@ -715,7 +715,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               process_pool);
     }
     rp_lockfile = lf;
-    return rp_stats_init(pconf, s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR; /* stats */
+    return rp_stats_init(s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 /* ap_send_error_response() labels every canned body text/html; the

@@ -96,17 +96,17 @@ rp_stat_t rp_stats_kind(unsigned int header_bits)
     return RP_STAT_PASS_OVERWRITE;
 }
 
-apr_status_t rp_stats_init(apr_pool_t *pconf, server_rec *s)
+apr_status_t rp_stats_init(server_rec *s)
 {
     static const char *const userdata_key = "require_precondition_stats";
     apr_pool_t *process_pool = s->process->pool;
     apr_shm_t *shm = NULL;
-    apr_status_t rv;
 
-    (void)pconf;
     apr_pool_userdata_get((void **)&shm, userdata_key, process_pool);
     if (!shm) {
-        rv = apr_shm_create(&shm, sizeof(rp_counters_t), NULL, process_pool);
+        apr_status_t rv = apr_shm_create(&shm, sizeof(rp_counters_t), NULL,
+                                         process_pool);
+
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                          "cannot make the shared memory for the "

@@ -28,7 +28,7 @@ typedef enum {
 } rp_stat_t;
 
 /* Make (first start) or find again (restart) the shared counters. */
-apr_status_t rp_stats_init(apr_pool_t *pconf, server_rec *s);
+apr_status_t rp_stats_init(server_rec *s);
 
 /* Register the mod_status hook. */
 void rp_stats_register_hooks(apr_pool_t *p);
