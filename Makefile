@@ -23,7 +23,8 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test run race clean unit fuzz valgrind lint bench soak FORCE
+.PHONY: all deps install uninstall test run race clean unit fuzz valgrind lint bench soak \
+        deb deb-test FORCE
 
 all: $(MODULE)
 
@@ -38,8 +39,23 @@ $(MODULE): $(SRC) $(HDR) .libs/build-flags
 deps:
 	tools/deps.sh
 
+# From source, for those who do not use the package: tools/install.sh.
+# DESTDIR= stages into a folder; a locally changed .conf is never replaced.
 install: all
-	tools/install.sh "$(APXS)"
+	DESTDIR="$(DESTDIR)" tools/install.sh install "$(APXS)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" tools/install.sh uninstall "$(APXS)"
+
+# The Debian package libapache2-mod-require-precondition, checked with
+# lintian, into build/deb/: tools/deb.sh (installs its build dependencies).
+deb:
+	tools/deb.sh
+
+# As root: install that package on this machine's apache2, run the
+# autopkgtest smoke test, reinstall, upgrade, purge: tools/deb-test.sh.
+deb-test:
+	tools/deb-test.sh
 
 # The suite once per MPM; TESTS= picks files, e.g. TESTS=t/dav.t MPMS=event.
 test: deps
@@ -90,5 +106,5 @@ bench: deps
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
-	    t/unit/build t/fuzz/build
+	    t/unit/build t/fuzz/build build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true

@@ -5,7 +5,8 @@
 #      and compile the test programs (t/unit, t/fuzz, tools) the same way;
 #   2. cppcheck (warning, style, performance, portability), with the
 #      suppressions of tools/cppcheck.supp;
-#   3. clang-tidy, with the checks below, every warning an error.
+#   3. clang-tidy, with the checks below, every warning an error;
+#   4. make install / make uninstall in a scratch DESTDIR (install-test.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
@@ -80,6 +81,14 @@ if clang-tidy --quiet -checks="$checks" -warnings-as-errors='*' \
 else
     step clang-tidy FAIL; fail=1
     grep -E -A3 'warning:|error:' "$scratch/tidy.log" || cat "$scratch/tidy.err"
+fi
+
+# 4. make install / make uninstall into a scratch DESTDIR.
+if "$top/tools/install-test.sh" >"$scratch/install.log" 2>&1; then
+    step "make install/uninstall" ok
+else
+    step "make install/uninstall" FAIL; fail=1
+    grep -v '^ok ' "$scratch/install.log"
 fi
 
 [ $fail = 0 ] && echo "lint: no finding" || echo "lint: findings above"
