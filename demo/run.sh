@@ -5,11 +5,10 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
 PORT=${PORT:-8428}
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
-module="$top/.libs/mod_require_precondition.so"
-[ -f "$module" ] || { echo "demo/run.sh: build first (make)" >&2; exit 1; }
+module=$rp_module_so
+rp_need_module demo/run.sh
 
 root=$(mktemp -d /tmp/rp-demo.XXXXXX)
 chmod 755 "$root"
@@ -21,20 +20,15 @@ if [ "$(id -u)" = 0 ]; then
 Group www-data"
     chown -R www-data: "$root/htdocs" "$root/var"
 fi
-sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$PORT|g" \
-    -e "s|@LIBEXEC@|$("$APXS" -q LIBEXECDIR)|g" -e "s|@MODULE@|$module|g" \
-    "$top/conf/demo.conf.in" | awk -v u="$user_line" '{ if ($0 == "@USER@") print u; else print }' \
-    > "$root/httpd.conf"
+rp_render "$top/conf/demo.conf.in" "$root/httpd.conf" ROOT="$root" PORT="$PORT" \
+    LIBEXEC="$("$APXS" -q LIBEXECDIR)" MODULE="$module" USER="$user_line"
 
 pid=""
 tailpid=""
 cleanup() {
     trap - INT TERM EXIT
     [ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null || true
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
+    [ -z "$pid" ] || rp_stop "$pid" 10
     rm -rf "$root"
     echo "demo stopped"
 }

@@ -16,17 +16,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
-HTTPD=${HTTPD:-/usr/sbin/apache2}
+. "$top/tools/lib.sh"
 MPM=${MPM:-event}
 export APXS HTTPD MPM
 
 if [ "$(id -u)" = 0 ]; then
-    user=${RP_TEST_USER:-rptest}
-    if ! id -u "$user" >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent \
-                --shell /usr/sbin/nologin "$user"
-    fi
+    user=$(rp_test_user)
     work=$(mktemp -d /tmp/rp-test.XXXXXX)
     trap 'rm -rf "$work"' EXIT
     tar -C "$top" --exclude=./.git --exclude=./t/logs -cf - . \
