@@ -10,6 +10,16 @@ PORT=${PORT:-8428}
 module=$rp_module_so
 rp_need_module demo/run.sh
 
+# A port someone listens on: say so and stop, rather than print the
+# walk-through for a server that cannot start.
+taken=$(ss -ltnpH "( sport = :$PORT )" 2>/dev/null || true)
+if [ -n "$taken" ] || (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    echo "demo/run.sh: port $PORT is taken; stop what listens there or pick" \
+         "another port: make run PORT=$((PORT + 1))" >&2
+    [ -z "$taken" ] || echo "$taken" >&2
+    exit 1
+fi
+
 root=$(mktemp -d /tmp/rp-demo.XXXXXX)
 chmod 755 "$root"
 mkdir -p "$root/htdocs/docs" "$root/var"
@@ -32,7 +42,9 @@ cleanup() {
     rm -rf "$root"
     echo "demo stopped"
 }
-trap cleanup INT TERM EXIT
+stopping=""
+trap 'stopping=1; cleanup' INT TERM
+trap cleanup EXIT
 
 "$HTTPD" -t -f "$root/httpd.conf" >/dev/null
 u="http://127.0.0.1:$PORT/docs/note.txt"
@@ -70,4 +82,10 @@ tail -qF "$root/var/error_log" "$root/var/access_log" 2>/dev/null &
 tailpid=$!
 "$HTTPD" -D FOREGROUND -f "$root/httpd.conf" &
 pid=$!
-wait "$pid" || true
+rc=0
+wait "$pid" || rc=$?
+if [ $rc -ne 0 ] && [ -z "$stopping" ]; then
+    sleep 0.2   # the tail above shows why
+    echo "demo/run.sh: apache2 exited with status $rc" >&2
+    exit $rc
+fi
