@@ -40,6 +40,7 @@
 #include "util_filter.h"
 
 #include "apr_strings.h"
+#include "apr_uri.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +65,9 @@ APLOG_USE_MODULE(require_precondition);
 /* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
 #define RP_NOTE_MISSING "precondition-missing"
 #define RP_NOTE_JSON    "require-precondition-json"
+#define RP_NOTE_COUNTED "precondition-counted"
+
+#define RP_BIT(m) (AP_METHOD_BIT << (m))
 
 typedef struct {
     int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
@@ -71,6 +75,7 @@ typedef struct {
     apr_interval_time_t serialize_timeout;  /* RP_UNSET when unset */
     apr_int64_t methods;        /* method bits; 0 when unset */
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
+    int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
 } rp_dir_conf;
 
 /* The lock file: created once per server lifetime (it survives graceful
@@ -85,9 +90,9 @@ static ap_filter_rec_t *rp_json_type_filter_handle;
 
 /* The 428 bodies and header lists for every set of counted headers, made
  * once per configuration cycle so that a refusal only picks one. */
-static const char *rp_html_bodies[RP_HDR_ALL + 1];
-static const char *rp_json_bodies[RP_HDR_ALL + 1];
-static const char *rp_header_lists[RP_HDR_ALL + 1];
+static const char *rp_html_bodies[RP_COUNTED_MAX + 1];
+static const char *rp_json_bodies[RP_COUNTED_MAX + 1];
+static const char *rp_header_lists[RP_COUNTED_MAX + 1];
 
 static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 {
@@ -97,6 +102,7 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
     conf->mode = RP_MODE_UNSET;
     conf->serialize = RP_UNSET;
     conf->serialize_timeout = RP_UNSET;
+    conf->accept_star = RP_UNSET;
     return conf;
 }
 
@@ -107,7 +113,8 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 static int rp_conf_is_empty(const rp_dir_conf *c)
 {
     return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
-        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers;
+        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers
+        && c->accept_star == RP_UNSET;
 }
 
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -130,6 +137,7 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     RP_MERGE(serialize_timeout, RP_UNSET);
     RP_MERGE(methods, 0);
     RP_MERGE(headers, 0);
+    RP_MERGE(accept_star, RP_UNSET);
     return conf;
 }
 
@@ -155,6 +163,15 @@ static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "RequirePreconditionSerialize: '%s' "
                             "is not On or Off", arg);
     }
+    return NULL;
+}
+
+static const char *rp_set_accept_star(cmd_parms *cmd, void *dconf, int on)
+{
+    rp_dir_conf *conf = dconf;
+
+    (void)cmd;
+    conf->accept_star = on;
     return NULL;
 }
 
@@ -186,6 +203,20 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
         }
         m = ap_method_number_of(argv[i]);
         if (m == M_INVALID) {
+            /* Methods are case-sensitive: 'put' would be a new method that
+             * no client sends, leaving PUT unguarded. */
+            char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
+
+            ap_str_toupper(upper);
+            if (strcmp(upper, argv[i]) != 0
+                && ap_method_number_of(upper) != M_INVALID) {
+                return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
+                                    "'%s' is not a method: methods are "
+                                    "case-sensitive; did you mean %s?",
+                                    argv[i], upper);
+            }
+        }
+        if (m == M_INVALID) {
             /* As <Limit> does: give the extension method a number now, so
              * that requests for it carry one and the test is a bit test. */
             if (cmd->pool == cmd->temp_pool) {
@@ -201,19 +232,6 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
                 return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
                                     "cannot register method '%s': too many "
                                     "extension methods", argv[i]);
-            }
-            {
-                /* Methods are case-sensitive; 'put' is not PUT. */
-                char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
-                ap_str_toupper(upper);
-                if (strcmp(upper, argv[i]) != 0
-                    && ap_method_number_of(upper) < M_INVALID) {
-                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                                 "RequirePreconditionMethods: "
-                                 "'%s' is not %s: methods are case-sensitive,"
-                                 " so %s is not guarded by this entry",
-                                 argv[i], upper, upper);
-                }
             }
         }
         methods |= AP_METHOD_BIT << m;
@@ -245,9 +263,12 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
-/* The method a request is to be judged as: its own, or for a POST, the
- * method an X-HTTP-Method-Override style header names if that one is
- * guarded, since the application behind httpd will act as that method. */
+/* The method a request is to be judged as: its own; for one httpd does not
+ * know that differs from a guarded method only in case ("put"), that
+ * method, since the application a proxy forwards it to may upper-case it;
+ * for a POST, the method an X-HTTP-Method-Override style header or an
+ * Express-style _method query parameter names, since the application
+ * behind httpd will act as that method. */
 static int rp_guarded_method(request_rec *r, apr_int64_t methods)
 {
     static const char *const override_headers[] = {
@@ -255,9 +276,18 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     };
     char name[32];
     apr_size_t i;
+    int m;
 
-    if (methods & (AP_METHOD_BIT << r->method_number)) {
+    if (methods & RP_BIT(r->method_number)) {
         return r->method_number;
+    }
+    if (r->method_number == M_INVALID) {
+        if (rp_override_method(r->method, name, sizeof(name))
+            && (m = ap_method_number_of(name)) != M_INVALID
+            && (methods & RP_BIT(m))) {
+            return m;
+        }
+        return M_INVALID;
     }
     if (r->method_number != M_POST) {
         return M_INVALID;
@@ -265,13 +295,17 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     for (i = 0; i < sizeof(override_headers) / sizeof(*override_headers);
          i++) {
         const char *value = apr_table_get(r->headers_in, override_headers[i]);
-        int m;
 
         if (value && rp_override_method(value, name, sizeof(name))
             && (m = ap_method_number_of(name)) != M_INVALID
-            && (methods & (AP_METHOD_BIT << m))) {
+            && (methods & RP_BIT(m))) {
             return m;
         }
+    }
+    if (r->args && rp_query_method(r->args, name, sizeof(name))
+        && (m = ap_method_number_of(name)) != M_INVALID
+        && (methods & RP_BIT(m))) {
+        return m;
     }
     return M_INVALID;
 }
@@ -281,29 +315,29 @@ static int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
-/* Which of the accepted headers are there, in a form httpd will act on. */
-static unsigned int rp_present(const request_rec *r, unsigned int accepted)
+static apr_int64_t rp_methods(const rp_dir_conf *conf)
 {
-    unsigned int present = 0;
+    return conf->methods ? conf->methods : RP_DEFAULT_METHODS;
+}
 
-    if ((accepted & RP_HDR_IF_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-Match"))) {
-        present |= RP_HDR_IF_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_NONE_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-None-Match"))) {
-        present |= RP_HDR_IF_NONE_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_UNMODIFIED_SINCE)
-        && rp_date_usable(apr_table_get(r->headers_in,
-                                        "If-Unmodified-Since"))) {
-        present |= RP_HDR_IF_UNMODIFIED_SINCE;
-    }
-    if ((accepted & RP_HDR_IF)
-        && rp_value_present(apr_table_get(r->headers_in, "If"))) {
-        present |= RP_HDR_IF;
-    }
-    return present;
+/* What a write says about the resource `target` (a request or the
+ * destination sub-request of a COPY or MOVE), for the policy. */
+static void rp_describe(rp_write_t *w, const request_rec *r,
+                        const request_rec *target, const rp_dir_conf *conf,
+                        int destination)
+{
+    w->if_match = apr_table_get(r->headers_in, "If-Match");
+    w->if_none_match = apr_table_get(r->headers_in, "If-None-Match");
+    w->if_unmodified_since = apr_table_get(r->headers_in,
+                                           "If-Unmodified-Since");
+    w->if_header = apr_table_get(r->headers_in, "If");
+    w->overwrite = apr_table_get(r->headers_in, "Overwrite");
+    w->target = target->uri;
+    w->request_time = r->request_time;
+    w->accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    w->dav = rp_is_dav(target);
+    w->destination = destination;
+    w->accept_star = conf->accept_star > 0;
 }
 
 /* A body the client may still be sending is not worth reading: with
@@ -342,17 +376,26 @@ static void rp_set_body(request_rec *r, unsigned int counted)
     }
 }
 
-/* RequirePrecondition: DECLINED to let the request go on, or the 428. */
-static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
+/* Judge one write of the request: the request URI's own, or the one a
+ * COPY or MOVE makes at its Destination (`dest`, the sub-request that maps
+ * it, judged under its own configuration `conf`). DECLINED to let the
+ * request go on, or the 428. */
+static int rp_require(request_rec *r, const rp_dir_conf *conf,
+                      const request_rec *dest, int method)
 {
-    unsigned int accepted = conf->headers ? conf->headers : RP_HDR_ALL;
-    int dav = rp_is_dav(r);
-    unsigned int counted = rp_counted_headers(accepted, dav);
+    rp_write_t w;
+    unsigned int counted, reason;
+    const char *where = dest ? apr_pstrcat(r->pool, " (destination ",
+                                           dest->uri, ")", NULL) : "";
 
-    if (rp_is_conditional(accepted, rp_present(r, counted), dav)) {
+    rp_describe(&w, r, dest ? dest : r, conf, dest != NULL);
+    counted = rp_counted_set(&w);
+    reason = rp_judge(&w);
+    if (reason) {
+        apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "%s %s: let through: conditional request", r->method,
-                      r->uri);
+                      "%s %s%s: let through: %s counts as a precondition",
+                      r->method, r->uri, where, rp_reason_name(reason));
         return DECLINED;
     }
 
@@ -361,22 +404,83 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "%s %s from %s would be refused with 428: no usable "
+                      "%s %s%s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
-                      r->method, r->uri, r->useragent_ip,
+                      r->method, r->uri, where, r->useragent_ip,
                       rp_header_lists[counted]);
         return DECLINED;
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "%s %s: refused with 428: no usable precondition "
-                  "(accepted: %s)%s", r->method, r->uri,
+                  "%s %s%s: refused with 428: no usable precondition "
+                  "(accepted: %s)%s", r->method, r->uri, where,
                   rp_header_lists[counted],
                   method != r->method_number ? " [method override]" : "");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     rp_set_body(r, counted);
     rp_spare_body(r);
     return HTTP_PRECONDITION_REQUIRED;
+}
+
+/* The sub-request that maps the Destination of a COPY or MOVE, looked up
+ * as mod_dav does (same virtual host, the path of the URI), as a PUT: the
+ * write it stands for. NULL when there is none that mod_dav would act on
+ * (no header, not a URI, or a lookup that fails: mod_dav refuses those). */
+static request_rec *rp_destination_lookup(request_rec *r)
+{
+    const char *value = apr_table_get(r->headers_in, "Destination");
+    apr_uri_t uri;
+    request_rec *sub;
+
+    if (!value || apr_uri_parse(r->pool, value, &uri) != APR_SUCCESS
+        || !uri.path || uri.path[0] != '/') {
+        return NULL;
+    }
+    sub = ap_sub_req_method_uri("PUT", uri.path, r, NULL);
+    if (sub->status != HTTP_OK) {
+        ap_destroy_sub_req(sub);
+        return NULL;
+    }
+    return sub;
+}
+
+/* COPY and MOVE write their Destination, and MOVE removes its source:
+ * each is judged under its own location's configuration, the destination
+ * as a PUT there, the source of a MOVE as a DELETE. A COPY's source is
+ * judged only where COPY itself is listed. */
+static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
+{
+    apr_int64_t source_methods = rp_methods(conf);
+    request_rec *dest;
+    int status = DECLINED;
+
+    if (conf->mode > RP_MODE_OFF
+        && ((source_methods & RP_BIT(r->method_number))
+            || (r->method_number == M_MOVE
+                && (source_methods & RP_BIT(M_DELETE))))) {
+        status = rp_require(r, conf, NULL, r->method_number);
+        if (status != DECLINED) {
+            return status;
+        }
+    }
+    dest = rp_destination_lookup(r);
+    if (dest) {
+        const rp_dir_conf *dconf =
+            ap_get_module_config(dest->per_dir_config,
+                                 &require_precondition_module);
+
+        if (dconf->mode > RP_MODE_OFF
+            && (rp_methods(dconf) & (RP_BIT(M_PUT)
+                                     | RP_BIT(r->method_number)))) {
+            status = rp_require(r, dconf, dest, r->method_number);
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                          "%s %s: destination %s not guarded", r->method,
+                          r->uri, dest->uri);
+        }
+    }
+    return status;
 }
 
 /* A held lock: one open file description with one byte locked in it. */
@@ -518,16 +622,17 @@ static int rp_fixups(request_rec *r)
 {
     const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                    &require_precondition_module);
+    int copy_move = r->method_number == M_COPY || r->method_number == M_MOVE;
     int method;
 
-    /* Both unset or off: one comparison each, nothing else. */
-    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0) {
+    /* Both unset or off: two comparisons each, nothing else. A COPY or
+     * MOVE goes on: what it overwrites may be guarded elsewhere. */
+    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
-    method = rp_guarded_method(r, conf->methods ? conf->methods
-                                                : RP_DEFAULT_METHODS);
-    if (method == M_INVALID) {
+    method = rp_guarded_method(r, rp_methods(conf));
+    if (method == M_INVALID && !copy_move) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                       "%s %s: let through: method not guarded",
                       r->method, r->uri);
@@ -538,8 +643,20 @@ static int rp_fixups(request_rec *r)
     if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
         return DECLINED;
     }
-    if (conf->mode > RP_MODE_OFF) {
-        int status = rp_require(r, conf, method);
+    /* mod_dav does not give httpd the file's modification time, so that
+     * If-Unmodified-Since would be compared with "now": give it. */
+    if (rp_is_dav(r) && r->finfo.filetype == APR_REG) {
+        ap_update_mtime(r, r->finfo.mtime);
+    }
+    if (copy_move) {
+        int status = rp_require_copy_move(r, conf);
+
+        if (status != DECLINED) {
+            return status;
+        }
+    }
+    else if (conf->mode > RP_MODE_OFF) {
+        int status = rp_require(r, conf, NULL, method);
 
         if (status != DECLINED) {
             return status;
@@ -561,10 +678,10 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
-    for (counted = 0; counted <= RP_HDR_ALL; counted++) {
-        rp_html_bodies[counted] = rp_body_html(pconf, counted, 1);
-        rp_json_bodies[counted] = rp_body_json(pconf, counted, 1);
-        rp_header_lists[counted] = rp_accepted_list(pconf, counted, 1);
+    for (counted = 0; counted <= RP_COUNTED_MAX; counted++) {
+        rp_html_bodies[counted] = rp_body_html(pconf, counted);
+        rp_json_bodies[counted] = rp_body_json(pconf, counted);
+        rp_header_lists[counted] = rp_accepted_list(pconf, counted);
     }
     apr_pool_userdata_get((void **)&lf, userdata_key, process_pool);
     if (!lf) {
@@ -639,6 +756,11 @@ static const command_rec rp_cmds[] = {
                       OR_FILEINFO,
                       "the headers that count as a precondition (default "
                       "If-Match If-None-Match If-Unmodified-Since If)"),
+    AP_INIT_FLAG("RequirePreconditionAcceptIfMatchStar", rp_set_accept_star,
+                 NULL, OR_FILEINFO,
+                 "On or Off (default): whether If-Match: * counts as a "
+                 "precondition, as a client's deliberate choice to "
+                 "overwrite whatever is there"),
     AP_INIT_TAKE1("RequirePreconditionSerialize", rp_set_serialize, NULL,
                   OR_FILEINFO,
                   "On or Off: whether guarded writes to one resource run "

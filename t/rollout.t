@@ -55,7 +55,8 @@ $miss = log_lines('missing_log');
 put_disk('/dav/core/trail.txt', $old);
 my $res = req(PUT => '/dav/core/trail.txt', [], $new);
 ok t_cmp($res->code, 428, 'On: refused');
-$res = req(PUT => '/dav/core/trail.txt', ['If-Match' => '*'], $new);
+$res = req(PUT => '/dav/core/trail.txt',
+          ['If-Match' => etag_of('/dav/core/trail.txt')], $new);
 ok t_cmp($res->code, 204, 'On: conditional accepted');
 @m = wait_for_log('missing_log', $miss, qr{trail});
 ok t_cmp(join('', @m), "PUT /dav/core/trail.txt 428 pm=1\n",

@@ -41,14 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     {
         /* The body the module would send for this input's header bits. */
-        unsigned int bits = size ? (unsigned int)data[0] & RP_HDR_ALL : 0;
-        int dav = size > 1 ? data[1] & 1 : 0;
-        const char *body = json ? rp_body_json(p, bits, dav)
-                                : rp_body_html(p, bits, dav);
-        const char *list = rp_accepted_list(p, bits, dav);
+        unsigned int bits = size ? (unsigned int)data[0] & RP_COUNTED_MAX
+                                 : 0;
+        const char *body = json ? rp_body_json(p, bits)
+                                : rp_body_html(p, bits);
+        const char *list = rp_accepted_list(p, bits);
         FUZZ_ASSERT(body && strstr(body, "Precondition Required"));
-        FUZZ_ASSERT(list && (*list != '\0') == ((bits & (dav ? RP_HDR_ALL
-                                                   : ~RP_HDR_IF)) != 0));
+        FUZZ_ASSERT(list && (*list != '\0')
+                    == ((bits & (RP_HDR_ALL | RP_HDR_OVERWRITE)) != 0));
     }
     free(accept);
     fuzz_end();

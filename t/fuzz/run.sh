@@ -20,7 +20,7 @@ out=$here/build
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition fuzz_if_header)
 
 "$top/tools/deps.sh" clang libclang-rt-dev llvm >/dev/null
 ver=$("$CLANG" --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
@@ -40,6 +40,7 @@ dict_of() {
         fuzz_accept) echo "$here/accept.dict" ;;
         fuzz_directives) echo "$here/directives.dict" ;;
         fuzz_precondition) echo "$here/precondition.dict" ;;
+        fuzz_if_header) echo "$here/if_header.dict" ;;
     esac
 }
 

@@ -211,7 +211,8 @@ sub parse_responses {
 }
 
 # Table-driven cases. Each is a hash:
-#   name, method, uri, headers (array ref), body,
+#   name, method, uri, headers (array ref, or code returning one), body,
+#   file    => the URI whose file is checked, when not uri (a query),
 #   before  => content the file has before (undef: no file),
 #   status  => expected status,
 #   after   => 'unchanged' | 'absent' | the expected content.
@@ -220,12 +221,13 @@ sub case_count { return 2 * scalar @_ }
 
 sub run_cases {
     for my $c (@_) {
+        my $file = $c->{file} || $c->{uri};
         if (defined $c->{before}) {
-            put_disk($c->{uri}, $c->{before});
+            put_disk($file, $c->{before});
         }
         else {
-            make_path(dirname(disk_path($c->{uri})));
-            unlink disk_path($c->{uri});
+            make_path(dirname(disk_path($file)));
+            unlink disk_path($file);
         }
         $c->{setup}->($c) if $c->{setup};
         my $res = req($c->{method}, $c->{uri},
@@ -237,7 +239,7 @@ sub run_cases {
         my $want = $after eq 'unchanged' ? $c->{before}
                  : $after eq 'absent'    ? undef
                  :                         $after;
-        ok t_cmp(slurp($c->{uri}), $want, "$c->{name}: file $after");
+        ok t_cmp(slurp($file), $want, "$c->{name}: file $after");
     }
 }
 
