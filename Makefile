@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
 SRC     = mod_require_precondition.c precondition_policy.c
-HDR     = precondition_policy.h
+HDR     = precondition_policy.h mod_require_precondition.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the

@@ -31,7 +31,7 @@ step() { printf '%-34s %s\n' "$1" "$2"; }
 #    t/fuzz/run.sh use, without the fuzzer runtime (gcc has none).
 for cc in gcc clang; do
     rm -rf "$scratch/build"; mkdir -p "$scratch/build"
-    cp "${module[@]}" precondition_policy.h "$scratch/build/"
+    cp "${module[@]}" ./*.h "$scratch/build/"
     if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
             -Wc,-Werror "${module[@]}") >"$scratch/$cc.log" 2>&1; then
         step "$cc: module (apxs)" ok
