@@ -6,7 +6,8 @@
 #   2. cppcheck (warning, style, performance, portability), with the
 #      suppressions of tools/cppcheck.supp;
 #   3. clang-tidy, with the checks below, every warning an error;
-#   4. make install / make uninstall in a scratch DESTDIR (install-test.sh).
+#   4. make install / make uninstall in a scratch DESTDIR (install-test.sh);
+#   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
@@ -89,6 +90,24 @@ if "$top/tools/install-test.sh" >"$scratch/install.log" 2>&1; then
 else
     step "make install/uninstall" FAIL; fail=1
     grep -v '^ok ' "$scratch/install.log"
+fi
+
+# 5. Log tags (tools/lognos.sh): first on two files it must refuse, a
+#    number used twice and a call without a tag, then on the module.
+printf '%s\n' 'void f(request_rec *r) {' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "a");' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "b");' \
+    '}' > "$scratch/dup.c"
+printf '%s\n' 'void f(request_rec *r) {' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", ")");' '}' > "$scratch/untagged.c"
+if FILES="$scratch/dup.c" tools/lognos.sh --check >/dev/null 2>&1 \
+        || FILES="$scratch/untagged.c" tools/lognos.sh --check >/dev/null 2>&1; then
+    step "log tags (RPLOGNO)" "FAIL: lognos.sh --check passes bad files"; fail=1
+elif tools/lognos.sh --check 2>"$scratch/lognos.log"; then
+    step "log tags (RPLOGNO)" ok
+else
+    step "log tags (RPLOGNO)" FAIL; fail=1
+    cat "$scratch/lognos.log"
 fi
 
 [ $fail = 0 ] && echo "lint: no finding" || echo "lint: findings above"
