@@ -7,7 +7,8 @@
 #      suppressions of tools/cppcheck.supp;
 #   3. clang-tidy, with the checks below, every warning an error;
 #   4. make install / make uninstall in a scratch DESTDIR (install-test.sh);
-#   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh).
+#   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh);
+#   6. the licence header on every source file (tools/license.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
@@ -108,6 +109,14 @@ elif tools/lognos.sh --check 2>"$scratch/lognos.log"; then
 else
     step "log tags (RPLOGNO)" FAIL; fail=1
     cat "$scratch/lognos.log"
+fi
+
+# 6. The Apache License header on every source file (tools/license.sh).
+if tools/license.sh --check 2>"$scratch/license.log"; then
+    step "licence headers" ok
+else
+    step "licence headers" FAIL; fail=1
+    cat "$scratch/license.log"
 fi
 
 [ $fail = 0 ] && echo "lint: no finding" || echo "lint: findings above"
