@@ -68,7 +68,8 @@ APLOG_USE_MODULE(require_precondition);
 #define RP_NOTE_JSON    "require-precondition-json"
 #define RP_NOTE_COUNTED "precondition-counted"
 
-#define RP_BIT(m) (AP_METHOD_BIT << (m))
+/* Shifted unsigned: M_INVALID is bit 63. */
+#define RP_BIT(m) ((apr_int64_t)((apr_uint64_t)1 << (m)))
 
 typedef struct {
     int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
@@ -235,7 +236,7 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
                                     "extension methods", argv[i]);
             }
         }
-        methods |= AP_METHOD_BIT << m;
+        methods |= RP_BIT(m);
     }
     conf->methods = methods;
     return NULL;

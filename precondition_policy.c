@@ -639,7 +639,10 @@ int rp_query_method(const char *args, char *buf, apr_size_t bufsize)
             for (s += 8; s < end && n + 1 < sizeof(value); n++) {
                 int c = rp_path_byte(&s, end);
 
-                value[n] = c == '+' && s[-1] == '+' ? ' ' : (char)c;
+                if (c == '+' && s[-1] == '+') {
+                    c = ' ';
+                }
+                value[n] = (char)c;
             }
             value[n] = '\0';
             return s == end && n > 0 && !memchr(value, 0, n)

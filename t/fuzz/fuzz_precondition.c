@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *value = fuzz_cstr(data, size);
     size_t vlen = strlen(value);
     unsigned int accepted = 0, present = 0;
-    int dav = 0, cond;
+    int dav = 0;
     const char *c, *esc;
     int blank = 1;
 
@@ -48,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         rp_write_t w = { 0 };
         unsigned int reason;
+        int cond;
 
         w.if_match = (present & RP_HDR_IF_MATCH) ? value : NULL;
         w.if_none_match = (present & RP_HDR_IF_NONE_MATCH) ? value : NULL;
