@@ -150,21 +150,12 @@ static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     return rp_parse_mode(cmd->pool, arg, &conf->mode);
 }
 
-static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 {
     rp_dir_conf *conf = dconf;
 
-    if (!strcasecmp(arg, "On")) {
-        conf->serialize = 1;
-    }
-    else if (!strcasecmp(arg, "Off")) {
-        conf->serialize = 0;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "RequirePreconditionSerialize: '%s' "
-                            "is not On or Off", arg);
-    }
+    (void)cmd;
+    conf->serialize = on ? 1 : 0;
     return NULL;
 }
 
@@ -779,10 +770,10 @@ static const command_rec rp_cmds[] = {
                  "On or Off (default): whether If-Match: * counts as a "
                  "precondition, as a client's deliberate choice to "
                  "overwrite whatever is there"),
-    AP_INIT_TAKE1("RequirePreconditionSerialize", rp_set_serialize, NULL,
-                  OR_FILEINFO,
-                  "On or Off: whether guarded writes to one resource run "
-                  "one at a time, precondition check and write together"),
+    AP_INIT_FLAG("RequirePreconditionSerialize", rp_set_serialize, NULL,
+                 OR_FILEINFO,
+                 "On or Off: whether guarded writes to one resource run "
+                 "one at a time, precondition check and write together"),
     AP_INIT_TAKE1("RequirePreconditionSerializeTimeout",
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "
