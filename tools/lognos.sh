@@ -9,6 +9,8 @@
 #                             ap_log_cserror call without a tag (make lint)
 #   tools/lognos.sh --fill    give every empty RPLOGNO() the next free
 #                             number, in file and line order
+#   tools/lognos.sh --tag     put an RPLOGNO() in front of the format of
+#                             every log call that has no tag, then --fill
 #   tools/lognos.sh --list    number, file:line, one a line
 #
 # Files: the module's *.c and *.h at the top of the tree (FILES= to choose).
@@ -60,13 +62,67 @@ for my $f (@files) {
         push @list, [$n, "$f:$line"];
     }
     # Every log call carries a tag among its arguments.
+    my @insert;
     while ($code =~ /\b(ap_log_(?:error|rerror|perror|cerror|cserror))\s*(\((?:[^()"]++|"(?:\\.|[^"\\])*"|(?2))*\))/g) {
-        my ($fn, $args, $pos) = ($1, $2, $-[0]);
+        my ($fn, $args, $pos, $argpos) = ($1, $2, $-[0], $-[2]);
         next if $args =~ /\bRPLOGNO\(/;
+        if ($mode eq "--tag") {
+            # The format: the argument after APLOG_MARK, level, status and
+            # the server, request, pool or connection (ap_log_cserror: 6th).
+            my $want = $fn eq "ap_log_cserror" ? 5 : 4;
+            my ($depth, $commas, $i) = (0, 0, 1);
+            while ($i < length($args) && $commas < $want) {
+                my $ch = substr($args, $i, 1);
+                if ($ch eq "\"") { $i++ while ($i < length($args) && (substr($args, $i, 1) ne "\"" || substr($args, $i - 1, 1) eq "\\")); }
+                elsif ($ch =~ /[([]/) { $depth++ }
+                elsif ($ch =~ /[)\]]/) { $depth-- }
+                elsif ($ch eq "," && $depth == 0) { $commas++ }
+                $i++;
+            }
+            $i++ while substr($args, $i, 1) =~ /\s/;
+            if (substr($args, $i, 1) eq "\"") {
+                push @insert, $argpos + $i;
+                next;
+            }
+        }
         print STDERR "lognos: ", "$f:", line_of($code, $pos), ": $fn without RPLOGNO()\n";
         $fail = 1;
     }
+    # As httpd places APLOGNO: in front of the format when the line stays
+    # within 79 columns once numbered, else at the end of the line before
+    # (when the format starts a line), else on a line of its own.
+    for my $at (reverse @insert) {
+        my $t = $text{$f};
+        my $bol = rindex($t, "\n", $at - 1) + 1;
+        my $eol = index($t, "\n", $at);
+        $eol = length($t) if $eol < 0;
+        my $before = substr($t, $bol, $at - $bol);
+        if ($eol - $bol + 15 <= 79) {
+            substr($text{$f}, $at, 0) = "RPLOGNO() ";
+        }
+        elsif ($before =~ /^\s*$/ && $bol > 0
+               && $bol - 1 - (rindex($t, "\n", $bol - 2) + 1) + 15 <= 79) {
+            substr($text{$f}, $bol - 1, 0) = " RPLOGNO()";
+        }
+        elsif ($before =~ /^\s*$/) {
+            substr($text{$f}, $bol, 0) = "${before}RPLOGNO()\n";
+        }
+        else {
+            my $open = index($t, "(", $bol);
+            my $indent = " " x ($open - $bol + 1);
+            my ($space) = $before =~ /(\s*)$/;
+            substr($text{$f}, $at - length($space), length($space))
+                = " RPLOGNO()\n$indent";
+        }
+    }
+    if (@insert) {
+        open my $out, ">", $f or die "$f: $!";
+        print $out $text{$f};
+        close $out or die "$f: $!";
+        print "lognos: $f: tagged ", scalar(@insert), " log calls\n";
+    }
 }
+$mode = "--fill" if $mode eq "--tag";
 
 if ($mode eq "--list") {
     printf "%-6s %s\n", $_->[0] eq "" ? "()" : $_->[0], $_->[1] for @list;
