@@ -386,7 +386,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
     reason = rp_judge(&w);
     if (reason) {
         apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00001)
                       "%s %s%s: let through: %s counts as a precondition",
                       r->method, r->uri, where, rp_reason_name(reason));
         return DECLINED;
@@ -396,7 +396,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
     apr_table_setn(r->notes, RP_NOTE_MISSING, "1");
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00002)
                       "%s %s%s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
                       r->method, r->uri, where, r->useragent_ip,
@@ -404,7 +404,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
         return DECLINED;
     }
 
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00003)
                   "%s %s%s: refused with 428: no usable precondition "
                   "(accepted: %s)%s", r->method, r->uri, where,
                   rp_header_lists[counted],
@@ -468,7 +468,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
             status = rp_require(r, dconf, dest, r->method_number);
         }
         else {
-            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, RPLOGNO(00004)
                           "%s %s: destination %s not guarded", r->method,
                           r->uri, dest->uri);
         }
@@ -551,7 +551,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     char path[64];
 
     if (!rp_lockfile) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s %s: cannot serialize: "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00005)
+                      "%s %s: cannot serialize: "
                       "no lock file (see the start-up log)", r->method,
                       r->uri);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -564,7 +565,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     apr_snprintf(path, sizeof(path), "/proc/self/fd/%d", rp_lockfile->fd);
     lock->fd = open(path, O_RDWR | O_CLOEXEC);
     if (lock->fd < 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, RPLOGNO(00006)
+                      "%s %s: cannot "
                       "serialize: opening %s", r->method, r->uri, path);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -579,7 +581,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         apr_time_t now;
 
         if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, RPLOGNO(00007)
+                          "%s %s: cannot "
                           "serialize: locking", r->method, r->uri);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -587,7 +590,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         if (now >= deadline) {
             apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
 
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00008)
                           "%s %s: 503: another write to this resource held "
                           "it for longer than %" APR_TIME_T_FMT " ms",
                           r->method, r->uri, apr_time_as_msec(timeout));
@@ -604,7 +607,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     ap_set_module_config(r->request_config, &require_precondition_module,
                          lock);
     rp_restat(r);
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00009)
                   "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                   " ms", r->method, r->uri,
                   apr_time_as_msec(apr_time_now() - start));
@@ -627,7 +630,7 @@ static int rp_fixups(request_rec *r)
     method = rp_guarded_method(r, rp_methods(conf));
     if (method == M_INVALID && !copy_move) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "%s %s: let through: method not guarded",
+                      RPLOGNO(00010) "%s %s: let through: method not guarded",
                       r->method, r->uri);
         return DECLINED;
     }
@@ -684,13 +687,13 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         lf->fd = memfd_create("require_precondition", MFD_CLOEXEC);
         if (lf->fd < 0) {
             ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
-                         "cannot create the lock file for "
+                         RPLOGNO(00011) "cannot create the lock file for "
                          "RequirePreconditionSerialize");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         rv = apr_generate_random_bytes(lf->key, sizeof(lf->key));
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, RPLOGNO(00012)
                          "cannot make a key for RequirePreconditionSerialize");
             close(lf->fd);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -730,7 +733,7 @@ static int rp_post_config_version(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     ap_add_version_component(pconf, "mod_require_precondition/"
                              MOD_REQUIRE_PRECONDITION_VERSION);
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO()
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO(00013)
                  "mod_require_precondition/" MOD_REQUIRE_PRECONDITION_VERSION
                  " loaded, built against httpd " AP_SERVER_BASEREVISION);
     return OK;

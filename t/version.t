@@ -28,5 +28,5 @@ ok t_cmp($info, qr{Server Version:.*mod_require_precondition/\Q$version\E},
          "mod_info's Server Version");
 
 my $log = slurp(Apache::Test::vars('t_logs') . '/error_log');
-ok t_cmp($log, qr{mod_require_precondition/\Q$version\E loaded, built against httpd 2\.4\.\d+},
+ok t_cmp($log, qr{RP\d{5}: mod_require_precondition/\Q$version\E loaded, built against httpd 2\.4\.\d+},
          'the start-up debug line');
