@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # mod_require_precondition: build, install, test and demo.
 # Targets stay thin; the logic lives in tools/, t/ and demo/.
 
@@ -11,7 +25,7 @@ FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
 SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c
-HDR     = precondition_policy.h rp_stats.h
+HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
@@ -23,7 +37,8 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test test-clients run race clean unit fuzz valgrind lint bench soak FORCE
+.PHONY: all deps install uninstall test test-clients run race clean unit fuzz \
+        valgrind lint bench soak deb deb-test FORCE
 
 all: $(MODULE)
 
@@ -38,8 +53,23 @@ $(MODULE): $(SRC) $(HDR) .libs/build-flags
 deps:
 	tools/deps.sh
 
+# From source, for those who do not use the package: tools/install.sh.
+# DESTDIR= stages into a folder; a locally changed .conf is never replaced.
 install: all
-	tools/install.sh "$(APXS)"
+	DESTDIR="$(DESTDIR)" tools/install.sh install "$(APXS)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" tools/install.sh uninstall "$(APXS)"
+
+# The Debian package libapache2-mod-require-precondition, checked with
+# lintian, into build/deb/: tools/deb.sh (installs its build dependencies).
+deb:
+	tools/deb.sh
+
+# As root: install that package on this machine's apache2, run the
+# autopkgtest smoke test, reinstall, upgrade, purge: tools/deb-test.sh.
+deb-test:
+	tools/deb-test.sh
 
 # The suite once per MPM; TESTS= picks files, e.g. TESTS=t/dav.t MPMS=event.
 test: deps
@@ -98,5 +128,5 @@ bench: deps
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
-	    t/unit/build t/fuzz/build
+	    t/unit/build t/fuzz/build build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true

@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* mod_require_precondition: answer 428 Precondition Required (RFC 6585 §3)
  * to a write that does not carry a usable precondition, so that two clients
  * editing the same document cannot silently overwrite each other.
@@ -53,6 +68,7 @@
 #endif
 
 #include "precondition_policy.h"
+#include "mod_require_precondition.h"
 #include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);
@@ -150,21 +166,12 @@ static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     return rp_parse_mode(cmd->pool, arg, &conf->mode);
 }
 
-static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 {
     rp_dir_conf *conf = dconf;
 
-    if (!strcasecmp(arg, "On")) {
-        conf->serialize = 1;
-    }
-    else if (!strcasecmp(arg, "Off")) {
-        conf->serialize = 0;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "RequirePreconditionSerialize: '%s' "
-                            "is not On or Off", arg);
-    }
+    (void)cmd;
+    conf->serialize = on ? 1 : 0;
     return NULL;
 }
 
@@ -397,7 +404,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
     if (reason) {
         rp_stats_count(rp_stats_kind(reason)); /* kind */
         apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00001)
                       "%s %s%s: let through: %s counts as a precondition",
                       r->method, r->uri, where, rp_reason_name(reason));
         return DECLINED;
@@ -408,7 +415,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
         rp_stats_count(RP_STAT_REPORT_ONLY);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00002)
                       "%s %s%s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
                       r->method, r->uri, where, r->useragent_ip,
@@ -416,7 +423,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
         return DECLINED;
     }
 
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00003)
                   "%s %s%s: refused with 428: no usable precondition "
                   "(accepted: %s)%s", r->method, r->uri, where,
                   rp_header_lists[counted],
@@ -481,7 +488,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
             status = rp_require(r, dconf, dest, r->method_number);
         }
         else {
-            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, RPLOGNO(00004)
                           "%s %s: destination %s not guarded", r->method,
                           r->uri, dest->uri);
         }
@@ -564,7 +571,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     char path[64];
 
     if (!rp_lockfile) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s %s: cannot serialize: "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00005)
+                      "%s %s: cannot serialize: "
                       "no lock file (see the start-up log)", r->method,
                       r->uri);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -577,7 +585,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     apr_snprintf(path, sizeof(path), "/proc/self/fd/%d", rp_lockfile->fd);
     lock->fd = open(path, O_RDWR | O_CLOEXEC);
     if (lock->fd < 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, RPLOGNO(00006)
+                      "%s %s: cannot "
                       "serialize: opening %s", r->method, r->uri, path);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -592,7 +601,8 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         apr_time_t now;
 
         if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, "%s %s: cannot "
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, errno, r, RPLOGNO(00007)
+                          "%s %s: cannot "
                           "serialize: locking", r->method, r->uri);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -600,7 +610,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         if (now >= deadline) {
             apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
 
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00008)
                           "%s %s: 503: another write to this resource held "
                           "it for longer than %" APR_TIME_T_FMT " ms",
                           r->method, r->uri, apr_time_as_msec(timeout));
@@ -620,7 +630,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     rp_restat(r);
     rp_stats_count(RP_STAT_SERIALIZED);
     rp_stats_wait(backoff > 1000 ? apr_time_now() - start : 0);
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00009)
                   "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                   " ms", r->method, r->uri,
                   apr_time_as_msec(apr_time_now() - start));
@@ -643,7 +653,7 @@ static int rp_fixups(request_rec *r)
     method = rp_guarded_method(r, rp_methods(conf));
     if (method == M_INVALID && !copy_move) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "%s %s: let through: method not guarded",
+                      RPLOGNO(00010) "%s %s: let through: method not guarded",
                       r->method, r->uri);
         return DECLINED;
     }
@@ -700,13 +710,13 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         lf->fd = memfd_create("require_precondition", MFD_CLOEXEC);
         if (lf->fd < 0) {
             ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
-                         "cannot create the lock file for "
+                         RPLOGNO(00011) "cannot create the lock file for "
                          "RequirePreconditionSerialize");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         rv = apr_generate_random_bytes(lf->key, sizeof(lf->key));
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, RPLOGNO(00012)
                          "cannot make a key for RequirePreconditionSerialize");
             close(lf->fd);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -737,6 +747,21 @@ static apr_status_t rp_json_type_filter(ap_filter_t *f,
     return ap_pass_brigade(f->next, bb);
 }
 
+/* The version in the server's: mod_info's "Server Version", and the
+ * Server header under ServerTokens Full. */
+static int rp_post_config_version(apr_pool_t *pconf, apr_pool_t *plog,
+                                  apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    ap_add_version_component(pconf, "mod_require_precondition/"
+                             MOD_REQUIRE_PRECONDITION_VERSION);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO(00013)
+                 "mod_require_precondition/" MOD_REQUIRE_PRECONDITION_VERSION
+                 " loaded, built against httpd " AP_SERVER_BASEREVISION);
+    return OK;
+}
+
 static void rp_register_hooks(apr_pool_t *p)
 {
     /* mod_dav claims the request in its own fixup; see it before us. */
@@ -748,6 +773,7 @@ static void rp_register_hooks(apr_pool_t *p)
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    ap_hook_post_config(rp_post_config_version, NULL, NULL, APR_HOOK_MIDDLE);
     rp_json_type_filter_handle =
         ap_register_output_filter("REQUIRE_PRECONDITION_JSON",
                                   rp_json_type_filter, NULL,
@@ -771,10 +797,10 @@ static const command_rec rp_cmds[] = {
                  "On or Off (default): whether If-Match: * counts as a "
                  "precondition, as a client's deliberate choice to "
                  "overwrite whatever is there"),
-    AP_INIT_TAKE1("RequirePreconditionSerialize", rp_set_serialize, NULL,
-                  OR_FILEINFO,
-                  "On or Off: whether guarded writes to one resource run "
-                  "one at a time, precondition check and write together"),
+    AP_INIT_FLAG("RequirePreconditionSerialize", rp_set_serialize, NULL,
+                 OR_FILEINFO,
+                 "On or Off: whether guarded writes to one resource run "
+                 "one at a time, precondition check and write together"),
     AP_INIT_TAKE1("RequirePreconditionSerializeTimeout",
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "

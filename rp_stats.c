@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* rp_stats.c: the counters of mod_require_precondition and their section
  * in mod_status. See rp_stats.h.
  *
@@ -18,6 +33,7 @@
 #include "apr_shm.h"
 #include "apr_strings.h"
 
+#include "mod_require_precondition.h"
 #include "precondition_policy.h"
 #include "rp_stats.h"
 
@@ -108,7 +124,7 @@ apr_status_t rp_stats_init(server_rec *s)
                                          process_pool);
 
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, RPLOGNO(00014)
                          "cannot make the shared memory for the "
                          "RequirePrecondition counters");
             return rv;

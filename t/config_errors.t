@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # A bad directive argument stops `apache2 -t` with a message that names the
 # directive and the value; a good configuration passes.
 use strict;
@@ -30,8 +44,8 @@ my @bad = (
     ['RequirePreconditionHeaders If-Range', qr/RequirePreconditionHeaders: 'If-Range' cannot make a write conditional/],
     ['RequirePreconditionHeaders X-Version', qr/RequirePreconditionHeaders: 'X-Version' is not a precondition header/],
     ['RequirePreconditionHeaders If-Match,If-None-Match', qr/RequirePreconditionHeaders: 'If-Match,If-None-Match' is not a precondition header/],
-    ['RequirePreconditionSerialize Yes', qr/RequirePreconditionSerialize: 'Yes' is not On or Off/],
-    ['RequirePreconditionSerialize', qr/RequirePreconditionSerialize takes one argument/],
+    ['RequirePreconditionSerialize Yes', qr/RequirePreconditionSerialize must be On or Off/],
+    ['RequirePreconditionSerialize', qr/RequirePreconditionSerialize must be On or Off/],
     ['RequirePreconditionSerializeTimeout 0', qr/RequirePreconditionSerializeTimeout: '0' is not a number of seconds greater than 0 and at most 3600/],
     ['RequirePreconditionSerializeTimeout -1', qr/RequirePreconditionSerializeTimeout: '-1' is not a number of seconds/],
     ['RequirePreconditionSerializeTimeout 10s', qr/RequirePreconditionSerializeTimeout: '10s' is not a number of seconds/],

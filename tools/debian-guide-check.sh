@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # The README's admin's guide, step by step, on this machine's stock Debian
 # apache2 (/etc/apache2, service apache2, port 80): quick start, FileETag
 # Digest inside the section, the 409 of a missing folder, the ReportOnly
@@ -29,6 +43,8 @@ save=$(mktemp -d /tmp/rp-debian.XXXXXX)
 tar -C /etc -cpf "$save/etc.tar" apache2
 tar -C /var/log -cpf "$save/log.tar" apache2
 had_so=0; [ -e "$so" ] && had_so=1 && cp -p "$so" "$save/"
+manifest="$libexec/mod_require_precondition.installed"   # make install's list
+had_manifest=0; [ -e "$manifest" ] && had_manifest=1 && cp -p "$manifest" "$save/"
 had_docs=0; [ -e /var/www/html/docs ] && had_docs=1
 
 restore() {
@@ -41,6 +57,8 @@ restore() {
     rm -rf /etc/apache2 && tar -C /etc -xpf "$save/etc.tar"
     rm -rf /var/log/apache2 && tar -C /var/log -xpf "$save/log.tar"
     if [ $had_so = 1 ]; then cp -p "$save/$(basename "$so")" "$so"; else rm -f "$so"; fi
+    if [ $had_manifest = 1 ]; then cp -p "$save/$(basename "$manifest")" "$manifest"
+    else rm -f "$manifest"; fi
     [ $had_docs = 1 ] || rm -rf /var/www/html/docs
     rm -rf "$save"
     echo "restored /etc/apache2 and /var/log/apache2; apache2 stopped"
