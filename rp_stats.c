@@ -171,6 +171,19 @@ static int rp_stats_status(request_rec *r, int flags)
     ap_rprintf(r, "<p>Counting since %s, summed over all children "
                "(kept across restarts, reset when the server stops).</p>\n",
                ap_ht_time(r->pool, since, "%Y-%m-%d %H:%M:%S %Z", 0));
+    if (flags & AP_STATUS_NOTABLE) {
+        /* ?notable: a list, as mod_status's own sections then are. */
+        ap_rputs("<dl>\n", r);
+        for (i = 0; i < RP_STAT_COUNT; i++) {
+            ap_rprintf(r, "<dt>%s: %" APR_UINT64_T_FMT "</dt>\n",
+                       rp_stat_names[i].label, v[i]);
+        }
+        ap_rprintf(r, "<dt>total wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
+                   "<dt>longest wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
+                   "</dl>\n", total / 1000, (unsigned)(total % 1000),
+                   max / 1000, (unsigned)(max % 1000));
+        return OK;
+    }
     ap_rputs("<table border=\"0\">\n", r);
     for (i = 0; i < RP_STAT_COUNT; i++) {
         ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT

@@ -36,7 +36,7 @@ my @keys = qw(Judged PassedIfMatch PassedIfNoneMatch PassedIfUnmodifiedSince
               CountingSeconds);
 my $graceful = !$ENV{RP_SINGLE_PROCESS};
 
-plan tests => @keys + 53 + ($graceful ? 3 : 0),
+plan tests => @keys + 54 + ($graceful ? 3 : 0),
     need_module 'dav', 'status';
 
 # The counters from /rp-status?auto, without their prefix.
@@ -118,6 +118,9 @@ ok t_cmp($html, qr{refused with 428</td><td>$c1->{Refused}</td>},
          'HTML: the 428 count is the ?auto one');
 ok t_cmp($html, qr{guarded writes judged</td><td>$c1->{Judged}</td>},
          'HTML: the judged count is the ?auto one');
+my $notable = raw_get('/rp-status?notable')->[2];
+ok t_cmp($notable, qr{<dt>refused with 428: $c1->{Refused}</dt>},
+         'HTML without tables (?notable): a list');
 expect(delta($c0, $c1), {}, 'reading the status');
 
 my $base = 'http://' . Apache::TestRequest::hostport();
