@@ -347,6 +347,10 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
     w->dav = rp_is_dav(target);
     w->destination = destination;
     w->accept_star = conf->accept_star > 0;
+    /* The resource itself, not the deepest existing folder of a path
+     * whose rest is in path_info. */
+    w->collection = w->dav && target->finfo.filetype == APR_DIR
+                    && !(target->path_info && *target->path_info);
 }
 
 /* A body the client may still be sending is not worth reading: with
@@ -436,25 +440,141 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 }
 
 /* The sub-request that maps the Destination of a COPY or MOVE, looked up
- * as mod_dav does (same virtual host, the path of the URI), as a PUT: the
- * write it stands for. NULL when there is none that mod_dav would act on
- * (no header, not a URI, or a lookup that fails: mod_dav refuses those). */
+ * exactly as mod_dav looks it up (dav_lookup_uri): the Destination header,
+ * or Netscape's New-uri; an absolute URI of this request's scheme, without
+ * query or fragment; its path, relative ones too, in this virtual host,
+ * with the request's own method, so that the destination's <Limit> and
+ * authorization apply as they will for mod_dav. NULL when mod_dav would
+ * refuse the request for its Destination, so that nothing is written.
+ * Where another handler serves the request, any path in the header is
+ * looked up, since what the backend accepts is not known. */
 static request_rec *rp_destination_lookup(request_rec *r)
 {
     const char *value = apr_table_get(r->headers_in, "Destination");
+    const char *scheme;
     apr_uri_t uri;
     request_rec *sub;
 
-    if (!value || apr_uri_parse(r->pool, value, &uri) != APR_SUCCESS
-        || !uri.path || uri.path[0] != '/') {
+    if (!value) {
+        const char *host = apr_table_get(r->headers_in, "Host");
+        const char *path = apr_table_get(r->headers_in, "New-uri");
+
+        if (host && path) {
+            value = apr_pstrcat(r->pool, "http://", host, path, NULL);
+        }
+    }
+    if (!value || apr_uri_parse(r->pool, value, &uri) != APR_SUCCESS) {
         return NULL;
     }
-    sub = ap_sub_req_method_uri("PUT", uri.path, r, NULL);
+    if (rp_is_dav(r)) {
+        scheme = r->parsed_uri.scheme ? r->parsed_uri.scheme
+                                      : ap_http_scheme(r);
+        if (!uri.scheme || uri.query || uri.fragment
+            || ap_cstr_casecmp(uri.scheme, scheme) != 0) {
+            return NULL;
+        }
+    }
+    else if (!uri.path) {
+        return NULL;
+    }
+    sub = ap_sub_req_method_uri(r->method,
+                                apr_uri_unparse(r->pool, &uri,
+                                                APR_URI_UNP_OMITSITEPART),
+                                r, NULL);
     if (sub->status != HTTP_OK) {
         ap_destroy_sub_req(sub);
         return NULL;
     }
     return sub;
+}
+
+/* The sections that turn the rule on at a fixed URL prefix (<Location>)
+ * or folder (<Directory>), per virtual host: removing or overwriting a
+ * collection that holds one removes what it guards, whatever the
+ * collection's own configuration says. Regex and wildcard sections are
+ * not known by their path and are left out (see README). */
+typedef struct {
+    const server_rec *s;
+    const char *path;
+    apr_size_t len;
+    int is_dir;
+    const rp_dir_conf *conf;
+} rp_section_t;
+
+static apr_array_header_t *rp_guarded_sections;
+
+static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
+{
+    server_rec *s;
+
+    rp_guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
+    for (s = main_server; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(s->module_config);
+        apr_array_header_t *lists[2];
+        int l, i;
+
+        lists[0] = sconf->sec_url;
+        lists[1] = sconf->sec_dir;
+        for (l = 0; l < 2; l++) {
+            ap_conf_vector_t **v = (ap_conf_vector_t **)lists[l]->elts;
+
+            for (i = 0; i < lists[l]->nelts; i++) {
+                core_dir_config *cd = ap_get_core_module_config(v[i]);
+                const rp_dir_conf *c =
+                    ap_get_module_config(v[i], &require_precondition_module);
+                rp_section_t *sec;
+
+                if (!c || c->mode <= RP_MODE_OFF || !cd->d || cd->r
+                    || cd->d_is_fnmatch || cd->condition) {
+                    continue;
+                }
+                sec = apr_array_push(rp_guarded_sections);
+                sec->s = s;
+                sec->path = cd->d;
+                sec->len = strlen(cd->d);
+                sec->is_dir = l == 1;
+                sec->conf = c;
+            }
+        }
+    }
+}
+
+/* Is `path` (a URL path or a folder) strictly inside the collection
+ * `coll`? */
+static int rp_inside(const char *path, apr_size_t len, const char *coll)
+{
+    apr_size_t clen = strlen(coll);
+
+    while (clen && coll[clen - 1] == '/') {
+        clen--;
+    }
+    while (len && path[len - 1] == '/') {
+        len--;
+    }
+    return len > clen + 1 && !strncmp(path, coll, clen) && path[clen] == '/';
+}
+
+/* For a write that removes or overwrites the collection `t`, a guarded
+ * section inside it, or NULL. */
+static const rp_dir_conf *rp_guarded_inside(const request_rec *t)
+{
+    const rp_section_t *sec;
+    int i;
+
+    if (!rp_guarded_sections || !rp_is_dav(t)
+        || t->finfo.filetype != APR_DIR
+        || (t->path_info && *t->path_info)) {
+        return NULL;
+    }
+    sec = (const rp_section_t *)rp_guarded_sections->elts;
+    for (i = 0; i < rp_guarded_sections->nelts; i++) {
+        if (sec[i].s == t->server
+            && rp_inside(sec[i].path, sec[i].len,
+                         sec[i].is_dir ? t->filename : t->uri)) {
+            return sec[i].conf;
+        }
+    }
+    return NULL;
 }
 
 /* COPY and MOVE write their Destination, and MOVE removes its source:
@@ -476,16 +596,29 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
             return status;
         }
     }
+    else if (r->method_number == M_MOVE) {
+        const rp_dir_conf *inner = rp_guarded_inside(r);
+
+        if (inner && (status = rp_require(r, inner, NULL, M_MOVE))
+                     != DECLINED) {
+            return status;
+        }
+    }
     dest = rp_destination_lookup(r);
     if (dest) {
         const rp_dir_conf *dconf =
             ap_get_module_config(dest->per_dir_config,
                                  &require_precondition_module);
 
+        const rp_dir_conf *inner;
+
         if (dconf->mode > RP_MODE_OFF
             && (rp_methods(dconf) & (RP_BIT(M_PUT)
                                      | RP_BIT(r->method_number)))) {
             status = rp_require(r, dconf, dest, r->method_number);
+        }
+        else if ((inner = rp_guarded_inside(dest)) != NULL) {
+            status = rp_require(r, inner, dest, r->method_number);
         }
         else {
             ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, RPLOGNO(00004)
@@ -644,9 +777,13 @@ static int rp_fixups(request_rec *r)
     int copy_move = r->method_number == M_COPY || r->method_number == M_MOVE;
     int method;
 
-    /* Both unset or off: two comparisons each, nothing else. A COPY or
-     * MOVE goes on: what it overwrites may be guarded elsewhere. */
-    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move) {
+    /* Both unset or off: a few comparisons, nothing else. A COPY or MOVE
+     * goes on: what it overwrites may be guarded elsewhere; so does a
+     * DELETE where guarded sections exist: it may remove a collection
+     * that holds one. */
+    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
+        && (r->method_number != M_DELETE || !rp_guarded_sections
+            || !rp_guarded_sections->nelts)) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
@@ -674,8 +811,10 @@ static int rp_fixups(request_rec *r)
             return status;
         }
     }
-    else if (conf->mode > RP_MODE_OFF) {
-        int status = rp_require(r, conf, NULL, method);
+    else {
+        const rp_dir_conf *judge = conf->mode > RP_MODE_OFF ? conf
+            : method == M_DELETE ? rp_guarded_inside(r) : NULL;
+        int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
 
         if (status != DECLINED) {
             return status;
@@ -697,6 +836,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
+    rp_collect_sections(pconf, s);
     for (counted = 0; counted <= RP_COUNTED_MAX; counted++) {
         rp_html_bodies[counted] = rp_body_html(pconf, counted);
         rp_json_bodies[counted] = rp_body_json(pconf, counted);

@@ -249,17 +249,66 @@ static int rp_path_byte(const char **s, const char *end)
     return (unsigned char)*c;
 }
 
+static int rp_is_unreserved(int c)
+{
+    return apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Remove the dot segments of the absolute path in buf, in place, as
+ * ap_normalize_path() does; 0 when ".." would climb above the root. */
+static int rp_remove_dots(char *buf)
+{
+    char *in = buf, *out = buf;
+
+    while (*in) {
+        if (in[0] == '/' && in[1] == '.' && (in[2] == '/' || !in[2])) {
+            in += 2;
+            if (!*in) {
+                *out++ = '/';
+            }
+            continue;
+        }
+        if (in[0] == '/' && in[1] == '.' && in[2] == '.'
+            && (in[3] == '/' || !in[3])) {
+            if (out == buf) {
+                return 0;
+            }
+            while (out > buf && *--out != '/') {
+            }
+            in += 3;
+            if (!*in) {
+                *out++ = '/';
+            }
+            continue;
+        }
+        do {
+            *out++ = *in++;
+        } while (*in && *in != '/');
+    }
+    *out = '\0';
+    return 1;
+}
+
 /* Does the Resource-Tag [ref, end) name `target`, a decoded URL path?
- * The tag is an absolute URI or an absolute path; its path is compared
- * %-decoded, and a trailing slash (collections) makes no difference. */
+ * The tag's path is cleaned as mod_dav cleans it (unreserved characters
+ * decoded, dot segments removed, then all %-escapes decoded, a trailing
+ * slash dropped) and compared with the target; one mod_dav would refuse
+ * (an escaped "/" or NUL, ".." above the root) names nothing. */
 static int rp_tag_names(const char *ref, const char *end, const char *target)
 {
+    char buf[2048];
     const char *s = ref, *q;
-    apr_size_t tlen = strlen(target);
-    int c;
+    apr_size_t n = 0, tlen = strlen(target);
+    char *in, *out;
 
-    if (*s != '/') {
-        /* scheme "://" authority */
+    if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
+        /* "//authority/path" */
+        for (s += 2; s < end && *s != '/'; s++) {
+        }
+    }
+    else if (*s != '/') {
+        /* scheme "://" authority; a scheme with a relative path is never
+         * the absolute path of a resource */
         while (s < end && (apr_isalnum(*s) || *s == '+' || *s == '-'
                            || *s == '.')) {
             s++;
@@ -267,32 +316,60 @@ static int rp_tag_names(const char *ref, const char *end, const char *target)
         if (s == ref || end - s < 3 || strncmp(s, "://", 3) != 0) {
             return 0;
         }
-        for (s += 3; s < end && *s != '/'; s++) {
-            if (*s == '?' || *s == '#') {
-                return 0;
-            }
-        }
-        if (s == end) {
-            return tlen == 1 && target[0] == '/';
+        for (s += 3; s < end && *s != '/' && *s != '?' && *s != '#'; s++) {
         }
     }
     for (q = s; q < end && *q != '?' && *q != '#'; q++) {
     }
-    end = q;
-    if (end - s > 1 && end[-1] == '/') {
-        end--;
+    if (q == s) {
+        return tlen == 1 && target[0] == '/';
+    }
+    if ((apr_size_t)(q - s) >= sizeof(buf)) {
+        return 0;
+    }
+    /* Unreserved characters decoded first, so that %2e%2e is "..". */
+    while (s < q) {
+        if (s[0] == '%' && q - s >= 3 && apr_isxdigit(s[1])
+            && apr_isxdigit(s[2])
+            && rp_is_unreserved(rp_hexval(s[1]) * 16 + rp_hexval(s[2]))) {
+            buf[n++] = (char)(rp_hexval(s[1]) * 16 + rp_hexval(s[2]));
+            s += 3;
+        }
+        else {
+            buf[n++] = *s++;
+        }
+    }
+    buf[n] = '\0';
+    if (!rp_remove_dots(buf)) {
+        return 0;
+    }
+    for (in = out = buf; *in; out++) {
+        if (*in == '%') {
+            int c;
+
+            if (!apr_isxdigit(in[1]) || !apr_isxdigit(in[2])) {
+                return 0;
+            }
+            c = rp_hexval(in[1]) * 16 + rp_hexval(in[2]);
+            if (c == '/' || c == 0) {
+                return 0;
+            }
+            *out = (char)c;
+            in += 3;
+        }
+        else {
+            *out = *in++;
+        }
+    }
+    *out = '\0';
+    n = (apr_size_t)(out - buf);
+    if (n > 1 && buf[n - 1] == '/') {
+        n--;
     }
     if (tlen > 1 && target[tlen - 1] == '/') {
         tlen--;
     }
-    while ((c = rp_path_byte(&s, end)) >= 0) {
-        if (!tlen || (unsigned char)*target != c) {
-            return 0;
-        }
-        target++;
-        tlen--;
-    }
-    return tlen == 0;
+    return n == tlen && !memcmp(buf, target, n);
 }
 
 /* A Coded-URL or Resource-Tag: "<" ... ">" at s with no blank inside.
@@ -316,8 +393,9 @@ static const char *rp_angle(const char *s, const char **ref,
 }
 
 /* A List "(" 1*Condition ")" at s. Sets *positive when it holds a
- * condition that is not negated. Returns the end, or NULL. */
-static const char *rp_if_list(const char *s, int *positive)
+ * condition that is not negated (with `tokens_only`, a state token that
+ * is not negated). Returns the end, or NULL. */
+static const char *rp_if_list(const char *s, int *positive, int tokens_only)
 {
     int conditions = 0;
 
@@ -360,13 +438,12 @@ static const char *rp_if_list(const char *s, int *positive)
             return NULL;
         }
         conditions++;
-        *positive |= !negated;
+        *positive |= !negated && (!tokens_only || s[-1] == '>');
     }
     return conditions ? s + 1 : NULL;
 }
 
-int rp_if_header_counts(const char *value, const char *target,
-                        int untagged_apply)
+int rp_if_header_counts(const char *value, const char *target, int flags)
 {
     const char *s;
     int tagged, applying = 0, unprotected = 0;
@@ -381,7 +458,7 @@ int rp_if_header_counts(const char *value, const char *target,
     /* 1*No-tag-list or 1*Tagged-list, never both. */
     tagged = *s == '<';
     while (*s) {
-        int applies = untagged_apply, lists = 0;
+        int applies = (flags & RP_IF_UNTAGGED_APPLY) != 0, lists = 0;
 
         if (tagged) {
             const char *ref, *refend;
@@ -395,14 +472,15 @@ int rp_if_header_counts(const char *value, const char *target,
         do {
             int positive;
 
-            if (!(s = rp_if_list(s, &positive))) {
+            if (!(s = rp_if_list(s, &positive,
+                                 (flags & RP_IF_TOKENS_ONLY) != 0))) {
                 return RP_IF_BAD;
             }
             lists++;
-            if (applies) {
-                applying++;
-                unprotected += !positive;
-            }
+            applying += applies;
+            /* Whatever its tag: mod_dav may read a tag as naming this
+             * resource where a literal comparison would not. */
+            unprotected += !positive;
             s = rp_ows(s);
         } while (*s == '(' && (tagged || lists < 1));
         if (*s && (tagged ? *s != '<' : *s != '(')) {
@@ -410,7 +488,8 @@ int rp_if_header_counts(const char *value, const char *target,
         }
     }
     /* The lists are alternatives: one that is true whatever the state of
-     * the resource (Not <DAV:no-lock>) makes the whole header so. */
+     * the resource (Not <DAV:no-lock>) makes the whole header so, and no
+     * client needs one. */
     return applying && !unprotected ? RP_IF_COUNTS : RP_IF_NO_CONDITION;
 }
 
@@ -428,6 +507,14 @@ unsigned int rp_counted_set(const rp_write_t *w)
         if ((set & RP_HDR_IF_MATCH) && w->accept_star) {
             set |= RP_HDR_STAR;
         }
+    }
+    if (w->collection) {
+        /* A collection's ETag and date do not change when a member does
+         * (mod_dav_fs gives every collection the same ETag under FileETag
+         * Digest): only a lock, or "it must not exist", protects what is
+         * inside. */
+        set = (set & ~(RP_HDR_IF_MATCH | RP_HDR_STAR
+                       | RP_HDR_IF_UNMODIFIED_SINCE)) | RP_HDR_COLLECTION;
     }
     return w->dav ? set : (set & ~RP_HDR_IF);
 }
@@ -450,7 +537,9 @@ unsigned int rp_judge(const rp_write_t *w)
         return RP_HDR_IF_UNMODIFIED_SINCE;
     }
     if ((set & RP_HDR_IF)
-        && rp_if_header_counts(w->if_header, w->target, !w->destination)
+        && rp_if_header_counts(w->if_header, w->target,
+                               (w->destination ? 0 : RP_IF_UNTAGGED_APPLY)
+                               | (w->collection ? RP_IF_TOKENS_ONLY : 0))
            == RP_IF_COUNTS) {
         return RP_HDR_IF;
     }

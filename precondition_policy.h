@@ -34,7 +34,8 @@
 /* Only in the set of what counts for one write, not in the directive: */
 #define RP_HDR_OVERWRITE            0x10u  /* Overwrite: F, destinations */
 #define RP_HDR_STAR                 0x20u  /* If-Match: * counts */
-#define RP_COUNTED_MAX              0x3fu  /* every counted set is <= this */
+#define RP_HDR_COLLECTION           0x40u  /* the target is a collection */
+#define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
  * request path tests "mode <= RP_MODE_OFF" once for both. */
@@ -85,6 +86,8 @@ typedef struct {
     int dav;                        /* mod_dav serves the resource */
     int destination;                /* the Destination of a COPY or MOVE */
     int accept_star;                /* If-Match: * counts */
+    int collection;                 /* an existing collection is removed
+                                     * or overwritten */
 } rp_write_t;
 
 /* The headers that may count for a judged write: for a destination,
@@ -108,16 +111,18 @@ int rp_overwrite_counts(const char *value);
 
 /* WebDAV If (RFC 4918 10.4) for the resource at URL path `target`:
  * RP_IF_COUNTS when at least one list applies to it (tagged with its URL,
- * absolute or path form, or untagged when `untagged_apply`: the target is
- * the request URI) and every list that applies holds
- * a condition that is not negated, so that no list can be true whatever
- * the resource's state; RP_IF_NO_CONDITION when it parses but that does
- * not hold; RP_IF_BAD when it does not parse. */
+ * absolute or path form, cleaned as mod_dav cleans it, or untagged with
+ * RP_IF_UNTAGGED_APPLY: the target is the request URI) and every list
+ * holds a condition that is not negated (with RP_IF_TOKENS_ONLY, a state
+ * token), so that no list can be true whatever the resource's state;
+ * RP_IF_NO_CONDITION when it parses but that does not hold; RP_IF_BAD when
+ * it does not parse. */
+#define RP_IF_UNTAGGED_APPLY  0x1
+#define RP_IF_TOKENS_ONLY     0x2
 #define RP_IF_BAD           (-1)
 #define RP_IF_NO_CONDITION  0
 #define RP_IF_COUNTS        1
-int rp_if_header_counts(const char *value, const char *target,
-                        int untagged_apply);
+int rp_if_header_counts(const char *value, const char *target, int flags);
 
 /* The name of the header bit `reason` (for debug lines), "none" for 0. */
 const char *rp_reason_name(unsigned int reason);

@@ -57,10 +57,14 @@ my @cases = (
       method => 'COPY', src => '/cm-free/f/src.txt', dst => '/dav/cm/f/doc.txt',
       headers => sub { ['If' => '<' . $url->($_[1]) . '> (Not <DAV:no-lock>)'] },
       status => 428, src_after => 'unchanged', dst_after => 'unchanged' },
-    { name => 'COPY, Destination as a path, %-encoded',
+    { name => 'COPY, Destination %-encoded',
       method => 'COPY', src => '/cm-free/g/src.txt', dst => '/dav/cm/g/doc.txt',
-      destination => '/dav/cm/g/d%6fc.txt',
+      destination => $url->('/dav/cm/g/d%6fc.txt'),
       status => 428, src_after => 'unchanged', dst_after => 'unchanged' },
+    { name => 'COPY, Destination as a bare path: mod_dav\'s 400',
+      method => 'COPY', src => '/cm-free/g2/src.txt', dst => '/dav/cm/g2/doc.txt',
+      destination => '/dav/cm/g2/doc.txt',
+      status => 400, src_after => 'unchanged', dst_after => 'unchanged' },
     { name => 'COPY, Overwrite: F onto an existing document is mod_dav\'s 412',
       method => 'COPY', src => '/cm-free/h/src.txt', dst => '/dav/cm/h/doc.txt',
       headers => sub { ['Overwrite' => 'F'] },
@@ -78,6 +82,27 @@ my @cases = (
       method => 'COPY', src => '/cm-free/k/src.txt', dst => '/dav/cm/k/doc.txt',
       headers => sub { ['If' => "<$_[1]> ([\"stale\"])"] },
       status => 412, src_after => 'unchanged', dst_after => 'unchanged' },
+    # The destination as mod_dav finds it, whatever form names it.
+    { name => 'COPY, New-uri instead of Destination (Netscape)',
+      method => 'COPY', src => '/cm-free/x/src.txt', dst => '/dav/cm/x/doc.txt',
+      destination => '', headers => sub { ['New-uri' => $_[1]] },
+      status => 428, src_after => 'unchanged', dst_after => 'unchanged' },
+    { name => 'COPY, Destination with a scheme and a relative path',
+      method => 'COPY', src => '/dav/cm/y/tmp.txt', dst => '/dav/cm/y/doc.txt',
+      destination => 'http:doc.txt',
+      status => 428, src_after => 'unchanged', dst_after => 'unchanged' },
+    { name => 'MOVE into a store where <Limit PUT> denies PUT',
+      method => 'MOVE', src => '/cm-free/z/src.txt', dst => '/cm-limit/doc.txt',
+      status => 428, src_after => 'unchanged', dst_after => 'unchanged' },
+    { name => 'MOVE into it with Overwrite: F',
+      method => 'MOVE', src => '/cm-free/z2/src.txt', dst => '/cm-limit/new.txt',
+      dst_before => undef, headers => sub { ['Overwrite' => 'F'] },
+      status => 201, src_after => 'absent', dst_after => 'source' },
+    { name => 'COPY, If tagged with the destination, dot segments',
+      method => 'COPY', src => '/cm-free/z3/src.txt', dst => '/dav/cm/z3/doc.txt',
+      headers => sub { (my $d = $_[1]) =~ s{/z3/}{/z3/./};
+                       ['If' => "<$d> ([" . etag_of($_[1]) . '])'] },
+      status => 204, src_after => 'unchanged', dst_after => 'source' },
     # MOVE removes its source: judged as a DELETE there.
     { name => 'MOVE out of a guarded store, no precondition',
       method => 'MOVE', src => '/dav/cm/l/tmp.txt', dst => '/cm-free/l/new.txt',
@@ -132,7 +157,27 @@ my @cases = (
       status => 204, src_after => 'unchanged', dst_after => 'source' },
 );
 
-plan tests => 3 * @cases + 2, need_module 'dav';
+# /cm-outer/ is unguarded and holds the guarded /cm-outer/guarded/:
+# removing or overwriting /cm-outer/ removes what that one guards. The
+# guarded member is what is checked.
+my $member = '/cm-outer/guarded/doc.txt';
+my @outer = (
+    { name => 'DELETE the collection that holds a guarded one',
+      method => 'DELETE', uri => '/cm-outer/', status => 428,
+      member => 'unchanged' },
+    { name => 'MOVE it away', method => 'MOVE', uri => '/cm-outer/',
+      dest => '/cm-free/o3/', status => 428, member => 'unchanged' },
+    { name => 'COPY a collection over it', method => 'COPY',
+      uri => '/cm-free/o4src/', dest => '/cm-outer/', status => 428,
+      member => 'unchanged' },
+    { name => 'DELETE a sibling of the guarded collection',
+      method => 'DELETE', uri => '/cm-outer/other/', status => 204,
+      member => 'unchanged' },
+    { name => 'DELETE it with the token of a lock on it', method => 'DELETE',
+      uri => '/cm-outer/', lock => 1, status => 204, member => 'absent' },
+);
+
+plan tests => 3 * @cases + 2 * @outer + 2, need_module 'dav';
 
 sub expect {
     my ($what, $before, $src_before) = @_;
@@ -153,13 +198,40 @@ for my $c (@cases) {
         fresh_path($c->{dst});
     }
     my $headers = $c->{headers} ? $c->{headers}->($c->{src}, $c->{dst}) : [];
-    my $dest = $c->{destination} || $url->($c->{dst});
-    my $res = req($c->{method}, $c->{src}, [Destination => $dest, @$headers]);
+    my $dest = defined $c->{destination} ? $c->{destination}
+                                         : $url->($c->{dst});
+    my $res = req($c->{method}, $c->{src},
+                  [(length $dest ? (Destination => $dest) : ()), @$headers]);
     ok t_cmp($res->code, $c->{status}, "$c->{name}: status");
     ok t_cmp(slurp($c->{src}), expect($c->{src_after}, $src_text),
              "$c->{name}: source $c->{src_after}");
     ok t_cmp(slurp($c->{dst}), expect($c->{dst_after}, $dst_before, $src_text),
              "$c->{name}: destination $c->{dst_after}");
+}
+
+my $lockbody = '<?xml version="1.0" encoding="utf-8"?>'
+    . '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+    . '<D:locktype><D:write/></D:locktype></D:lockinfo>';
+for my $c (@outer) {
+    put_disk($member, $src_text);
+    put_disk('/cm-outer/other/x.txt', $src_text);
+    put_disk('/cm-free/o4src/x.txt', $src_text);
+    fresh_path('/cm-free/o3/x.txt');
+    rmdir disk_path('/cm-free/o3');
+    my @h;
+    if ($c->{lock}) {
+        my $res = req(LOCK => $c->{uri}, ['Timeout' => 'Second-60',
+                      'Depth' => 'infinity', 'Content-Type' => 'text/xml'],
+                      $lockbody);
+        my ($token) = ($res->header('Lock-Token') || '') =~ /<([^>]+)>/;
+        @h = (If => '<' . $url->($c->{uri}) . "> (<$token>)");
+    }
+    push @h, Destination => $url->($c->{dest}), Overwrite => 'T'
+        if $c->{dest};
+    my $res = req($c->{method}, $c->{uri}, \@h);
+    ok t_cmp($res->code, $c->{status}, "$c->{name}: status");
+    ok t_cmp(slurp($member), $c->{member} eq 'absent' ? undef : $src_text,
+             "$c->{name}: the guarded member $c->{member}");
 }
 
 ok t_cmp(join('', wait_for_log('error_log', $mark,

@@ -114,6 +114,32 @@ my @cases = (
     { name => 'If: (Not <DAV:no-lock> [ETag])', @put, before => $old,
       headers => sub { ['If' => '(Not <DAV:no-lock> [' . $etag->() . '])'] },
       status => 204, after => $new },
+    # mod_dav cleans a tag (dot segments, %-escapes) before it compares.
+    { name => 'If tagged with the document, dot segments', @put,
+      before => $old,
+      headers => sub { ['If' => '</dav/pc/./x/../doc.txt> (['
+                                . $etag->() . '])'] },
+      status => 204, after => $new },
+    { name => 'an always-true list behind a tag mod_dav cleans', @put,
+      before => $old,
+      headers => sub { ['If' => '<' . $abs->($u) . '> (["nope"]) '
+                                . '</dav/pc/./doc.txt> (Not <DAV:no-lock>)'] },
+      status => 428, after => 'unchanged' },
+    # A collection's ETag and date do not change when a member does: only
+    # a lock protects what is inside. The member is checked.
+    { name => 'DELETE a collection with its ETag', method => 'DELETE',
+      uri => '/dav/pc/coll1/', file => '/dav/pc/coll1/member.txt',
+      before => $old, headers => ['If' => '([W/""])'],
+      status => 428, after => 'unchanged' },
+    { name => 'DELETE a collection with If-Match', method => 'DELETE',
+      uri => '/dav/pc/coll2/', file => '/dav/pc/coll2/member.txt',
+      before => $old, headers => ['If-Match' => 'W/""'],
+      status => 428, after => 'unchanged' },
+    { name => 'DELETE a collection with If-Unmodified-Since',
+      method => 'DELETE', uri => '/dav/pc/coll3/',
+      file => '/dav/pc/coll3/member.txt', before => $old,
+      headers => sub { ['If-Unmodified-Since' => time2str(time)] },
+      status => 428, after => 'unchanged' },
     # RequirePreconditionAcceptIfMatchStar On: the admin's choice.
     { name => 'AcceptIfMatchStar: If-Match: * counts', method => 'PUT',
       uri => '/dav/star/doc.txt', before => $old, body => $new,
@@ -129,9 +155,27 @@ my @cases = (
       headers => ['If-Match' => '*'], status => 428, after => 'unchanged' },
 );
 
-plan tests => case_count(@cases) + 2, need_module 'dav';
+plan tests => case_count(@cases) + 4, need_module 'dav';
 
 run_cases(@cases);
+
+# A depth-infinity lock on the collection: its token counts.
+my $lockbody = <<'XML';
+<?xml version="1.0" encoding="utf-8"?>
+<D:lockinfo xmlns:D="DAV:">
+  <D:lockscope><D:exclusive/></D:lockscope>
+  <D:locktype><D:write/></D:locktype>
+</D:lockinfo>
+XML
+my $cu = "/dav/pc/locked-$$/";
+put_disk("${cu}member.txt", $old);
+my $lres = req(LOCK => $cu, ['Timeout' => 'Second-60', 'Depth' => 'infinity',
+                             'Content-Type' => 'text/xml'], $lockbody);
+my ($token) = ($lres->header('Lock-Token') || '') =~ /<([^>]+)>/;
+ok t_cmp($token, qr/^opaquelocktoken:/, 'LOCK on the collection: a token');
+$lres = req(DELETE => $cu, ['If' => '<' . $abs->($cu) . "> (<$token>)"]);
+ok t_cmp($lres->code . ' ' . (defined slurp("${cu}member.txt") ? 'there' : 'gone'),
+         '204 gone', 'DELETE a locked collection with its lock token');
 
 # The 428 body names only what works here.
 put_disk($u, $old);

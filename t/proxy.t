@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The module in front of a backend that has no such check (ProxyPass): an
+# The module in front of a backend (ProxyPass) that does not require a
+# precondition itself but evaluates one (mod_dav): an
 # unconditional write never reaches the backend; the backend's own 412s and
 # 2xx pass through unchanged.
 use strict;

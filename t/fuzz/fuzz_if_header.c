@@ -20,8 +20,9 @@
  * header, the part after a target path. Invariants: the answer is one of
  * the three, the same twice; untagged lists never count for a
  * Destination; a list that is true whatever the resource's state, added
- * as an alternative, takes the protection away; a header that counts has
- * a condition in it. The same bytes as an If-Unmodified-Since value count
+ * as an alternative under any tag, takes the protection away; a header
+ * that counts has a condition in it; the collection rule (lock tokens
+ * only) never lets more through. The same bytes as an If-Unmodified-Since value count
  * exactly when httpd's date parser reads a time not after the arrival.
  */
 #include "precondition_policy.h"
@@ -42,10 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int got, dest;
     apr_time_t t, now = apr_time_from_sec(1700000000);
 
-    got = rp_if_header_counts(value, target, 1);
+    got = rp_if_header_counts(value, target, RP_IF_UNTAGGED_APPLY);
     FUZZ_ASSERT(got == RP_IF_BAD || got == RP_IF_NO_CONDITION
                 || got == RP_IF_COUNTS);
-    FUZZ_ASSERT(rp_if_header_counts(value, target, 1) == got);
+    FUZZ_ASSERT(rp_if_header_counts(value, target, RP_IF_UNTAGGED_APPLY) == got);
     dest = rp_if_header_counts(value, target, 0);
     while (*s == ' ' || *s == '\t') {
         s++;
@@ -57,16 +58,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else {
         FUZZ_ASSERT(dest == got);
     }
+    /* Only a lock token counts for a collection: never more than the
+     * general rule lets through. */
+    if (rp_if_header_counts(value, target,
+                            RP_IF_UNTAGGED_APPLY | RP_IF_TOKENS_ONLY)
+        == RP_IF_COUNTS) {
+        FUZZ_ASSERT(got == RP_IF_COUNTS);
+    }
     if (got == RP_IF_COUNTS) {
         FUZZ_ASSERT(strchr(value, '[') || strchr(value, '<'));
+        if (*s == '<') {
+            /* an always-true list under any tag takes the protection away */
+            const char *more = apr_pstrcat(p, value,
+                                           " </x> (Not <DAV:no-lock>)", NULL);
+            FUZZ_ASSERT(rp_if_header_counts(more, target,
+                                            RP_IF_UNTAGGED_APPLY)
+                        == RP_IF_NO_CONDITION);
+        }
         if (*s == '(') {
             const char *more = apr_pstrcat(p, value, " (Not <DAV:no-lock>)",
                                            NULL);
-            FUZZ_ASSERT(rp_if_header_counts(more, target, 1)
+            FUZZ_ASSERT(rp_if_header_counts(more, target, RP_IF_UNTAGGED_APPLY)
                         == RP_IF_NO_CONDITION);
         }
     }
-    FUZZ_ASSERT(rp_if_header_counts(value, NULL, 1) == RP_IF_BAD);
+    FUZZ_ASSERT(rp_if_header_counts(value, NULL, RP_IF_UNTAGGED_APPLY) == RP_IF_BAD);
 
     t = apr_date_parse_http(value);
     FUZZ_ASSERT(rp_unmodified_since_counts(value, now)

@@ -434,7 +434,21 @@ static void test_if_header(apr_pool_t *p)
         { "</some/other/resource> ([\"x\"])", "/d/a", 0 },
         { "</d/a> (Not [\"x\"])", "/d/a", 0 },
         { "</d/b> ([\"x\"]) </d/a> (Not <DAV:no-lock>)", "/d/a", 0 },
-        { "</d/b> (Not <DAV:no-lock>) </d/a> ([\"x\"])", "/d/a", 1 },
+        /* a list true whatever the state, under any tag: mod_dav may
+         * read the tag as this resource where a literal compare would not */
+        { "</d/b> (Not <DAV:no-lock>) </d/a> ([\"x\"])", "/d/a", 0 },
+        { "<http://h/d/a> ([\"n\"]) </d/./a> (Not <DAV:no-lock>)", "/d/a", 0 },
+        /* tags cleaned as mod_dav cleans them */
+        { "</d/./a> ([\"x\"])", "/d/a", 1 },
+        { "</d/x/../a> ([\"x\"])", "/d/a", 1 },
+        { "</d/x/%2e%2e/a> ([\"x\"])", "/d/a", 1 },
+        { "<//host/d/a> ([\"x\"])", "/d/a", 1 },
+        { "</d%2Fa> ([\"x\"])", "/d/a", 0 },      /* mod_dav refuses %2F */
+        { "</d/a%00> ([\"x\"])", "/d/a", 0 },
+        { "</../d/a> ([\"x\"])", "/d/a", 0 },     /* above the root */
+        { "<http:d/a> ([\"x\"])", "/d/a", 0 },    /* relative: not a path */
+        { "</d/a%20b> ([\"x\"])", "/d/a b", 1 },
+        { "</d//a> ([\"x\"])", "/d/a", 0 },       /* mod_dav keeps // */
         { "</d/a> ([\"x\"]) ([\"y\"])", "/d/a", 1 },
         { "</d/a> ([\"x\"]) (Not [\"y\"])", "/d/a", 0 },
         { "</d/ab> ([\"x\"])", "/d/a", 0 },
@@ -462,6 +476,14 @@ static void test_if_header(apr_pool_t *p)
         { "\"x\"", "/d/a", -1 },
         { "([\"x\"])", NULL, -1 },
     };
+    /* A collection: only a lock token protects what is inside. */
+    static const struct { const char *v; int want; } c[] = {
+        { "(<opaquelocktoken:x>)", 1 },
+        { "(<opaquelocktoken:x> [W/\"\"])", 1 },
+        { "([W/\"\"])", 0 },
+        { "(Not <DAV:no-lock> [\"e\"])", 0 },
+        { "(<urn:a>) ([\"e\"])", 0 },
+    };
     /* A Destination: untagged lists are about the request URI. */
     static const struct { const char *v; int want; } d[] = {
         { "([\"x\"])", 0 },
@@ -471,6 +493,13 @@ static void test_if_header(apr_pool_t *p)
     };
     apr_size_t i;
 
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        check(rp_if_header_counts(c[i].v, "/d/c",
+                                  RP_IF_UNTAGGED_APPLY | RP_IF_TOKENS_ONLY)
+              == c[i].want,
+              apr_psprintf(p, "rp_if_header_counts(%s, collection) == %d",
+                           show(p, c[i].v), c[i].want), NULL);
+    }
     for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
         check(rp_if_header_counts(d[i].v, "/d/a", 0) == d[i].want,
               apr_psprintf(p, "rp_if_header_counts(%s, destination) == %d",
@@ -478,7 +507,8 @@ static void test_if_header(apr_pool_t *p)
     }
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        check(rp_if_header_counts(t[i].v, t[i].target, 1) == t[i].want,
+        check(rp_if_header_counts(t[i].v, t[i].target, RP_IF_UNTAGGED_APPLY)
+              == t[i].want,
               apr_psprintf(p, "rp_if_header_counts(%s, %s) == %d",
                            show(p, t[i].v), show(p, t[i].target),
                            t[i].want), NULL);
@@ -495,7 +525,7 @@ static void test_judge(apr_pool_t *p)
         unsigned int want;
     } t[] = {
 #define W(im, inm, ius, ifh, ow, acc, dav, dest, star) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star }
+        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0 }
         { "nothing", W(NULL, NULL, NULL, NULL, NULL, RP_HDR_ALL, 1, 0, 0), 0 },
         { "If-Match", W("\"e\"", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
           RP_HDR_IF_MATCH },
@@ -549,6 +579,20 @@ static void test_judge(apr_pool_t *p)
         { "destination: If tagged, If not accepted",
           W(NULL, NULL, NULL, "</d/a> ([\"y\"])", NULL, RP_HDR_IF_MATCH, 1, 1,
             0), 0 },
+#define C(im, inm, ius, ifh, ow, dest) \
+        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1 }
+        { "collection: its ETag", C("W/\"\"", NULL, NULL, NULL, NULL, 0), 0 },
+        { "collection: a past date",
+          C(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL, 0), 0 },
+        { "collection: If with its ETag",
+          C(NULL, NULL, NULL, "([W/\"\"])", NULL, 0), 0 },
+        { "collection: If with a lock token",
+          C(NULL, NULL, NULL, "(<opaquelocktoken:x>)", NULL, 0), RP_HDR_IF },
+        { "collection: If-None-Match *", C(NULL, "*", NULL, NULL, NULL, 0),
+          RP_HDR_IF_NONE_MATCH },
+        { "collection destination: Overwrite F",
+          C(NULL, NULL, NULL, NULL, "F", 1), RP_HDR_OVERWRITE },
+#undef C
 #undef W
     };
     apr_size_t i;
