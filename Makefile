@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # mod_require_precondition: build, install, test and demo.
 # Targets stay thin; the logic lives in tools/, t/ and demo/.
 
@@ -10,8 +24,8 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-SRC     = mod_require_precondition.c precondition_policy.c rp_lock.c
-HDR     = precondition_policy.h rp_lock.h
+SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c
+HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
@@ -23,7 +37,8 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
 endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
-.PHONY: all deps install test test-cluster run race clean unit fuzz valgrind lint bench soak FORCE
+.PHONY: all deps install uninstall test test-clients test-cluster run race \
+        clean unit fuzz valgrind lint bench soak deb deb-test FORCE
 
 all: $(MODULE)
 
@@ -38,8 +53,23 @@ $(MODULE): $(SRC) $(HDR) .libs/build-flags
 deps:
 	tools/deps.sh
 
+# From source, for those who do not use the package: tools/install.sh.
+# DESTDIR= stages into a folder; a locally changed .conf is never replaced.
 install: all
-	tools/install.sh "$(APXS)"
+	DESTDIR="$(DESTDIR)" tools/install.sh install "$(APXS)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" tools/install.sh uninstall "$(APXS)"
+
+# The Debian package libapache2-mod-require-precondition, checked with
+# lintian, into build/deb/: tools/deb.sh (installs its build dependencies).
+deb:
+	tools/deb.sh
+
+# As root: install that package on this machine's apache2, run the
+# autopkgtest smoke test, reinstall, upgrade, purge: tools/deb-test.sh.
+deb-test:
+	tools/deb-test.sh
 
 # The suite once per MPM; TESTS= picks files, e.g. TESTS=t/dav.t MPMS=event.
 test: deps
@@ -50,6 +80,14 @@ test: deps
 	    if [ -z "$(TESTS)" ] && [ "$(SANITIZE)" != 1 ]; then \
 	        echo "== two servers, one lock file, MPM $$m"; \
 	        MPM=$$m t/multi/run.sh; fi; done
+
+# The heavier client recipes (rclone, davix, davfs2 as root with FUSE)
+# against a real apache2: clients/run.sh (about 10 s). Not part of make test;
+# curl, cadaver, git and litmus are in it (t/clients.t).
+test-clients: deps
+	tools/deps.sh rclone davix davfs2
+	$(MAKE) all SANITIZE=0
+	clients/run.sh
 
 # The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
 unit:
@@ -99,5 +137,5 @@ bench: deps
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
-	    t/unit/build t/fuzz/build
+	    t/unit/build t/fuzz/build build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true

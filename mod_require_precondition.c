@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* mod_require_precondition: answer 428 Precondition Required (RFC 6585 §3)
  * to a write that does not carry a usable precondition, so that two clients
  * editing the same document cannot silently overwrite each other.
@@ -39,7 +54,9 @@
 #include "apr_uri.h"
 
 #include "precondition_policy.h"
+#include "mod_require_precondition.h"
 #include "rp_lock.h"
+#include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -52,6 +69,10 @@ APLOG_USE_MODULE(require_precondition);
 /* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
 #define RP_NOTE_MISSING "precondition-missing"
 #define RP_NOTE_JSON    "require-precondition-json"
+#define RP_NOTE_COUNTED "precondition-counted"
+
+/* Shifted unsigned: M_INVALID is bit 63. */
+#define RP_BIT(m) ((apr_int64_t)((apr_uint64_t)1 << (m)))
 
 typedef struct {
     int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
@@ -59,15 +80,16 @@ typedef struct {
     apr_interval_time_t serialize_timeout;  /* RP_UNSET when unset */
     apr_int64_t methods;        /* method bits; 0 when unset */
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
+    int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
 } rp_dir_conf;
 
 static ap_filter_rec_t *rp_json_type_filter_handle;
 
 /* The 428 bodies and header lists for every set of counted headers, made
  * once per configuration cycle so that a refusal only picks one. */
-static const char *rp_html_bodies[RP_HDR_ALL + 1];
-static const char *rp_json_bodies[RP_HDR_ALL + 1];
-static const char *rp_header_lists[RP_HDR_ALL + 1];
+static const char *rp_html_bodies[RP_COUNTED_MAX + 1];
+static const char *rp_json_bodies[RP_COUNTED_MAX + 1];
+static const char *rp_header_lists[RP_COUNTED_MAX + 1];
 
 static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 {
@@ -77,6 +99,7 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
     conf->mode = RP_MODE_UNSET;
     conf->serialize = RP_UNSET;
     conf->serialize_timeout = RP_UNSET;
+    conf->accept_star = RP_UNSET;
     return conf;
 }
 
@@ -87,7 +110,8 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 static int rp_conf_is_empty(const rp_dir_conf *c)
 {
     return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
-        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers;
+        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers
+        && c->accept_star == RP_UNSET;
 }
 
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -110,6 +134,7 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     RP_MERGE(serialize_timeout, RP_UNSET);
     RP_MERGE(methods, 0);
     RP_MERGE(headers, 0);
+    RP_MERGE(accept_star, RP_UNSET);
     return conf;
 }
 
@@ -120,22 +145,24 @@ static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     return rp_parse_mode(cmd->pool, arg, &conf->mode);
 }
 
-static const char *rp_set_serialize(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 {
     rp_dir_conf *conf = dconf;
 
-    if (!strcasecmp(arg, "On")) {
-        conf->serialize = 1;
+    (void)cmd;
+    conf->serialize = on ? 1 : 0;
+    if (on) {
         rp_lock_note_used();
     }
-    else if (!strcasecmp(arg, "Off")) {
-        conf->serialize = 0;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "RequirePreconditionSerialize: '%s' "
-                            "is not On or Off", arg);
-    }
+    return NULL;
+}
+
+static const char *rp_set_accept_star(cmd_parms *cmd, void *dconf, int on)
+{
+    rp_dir_conf *conf = dconf;
+
+    (void)cmd;
+    conf->accept_star = on;
     return NULL;
 }
 
@@ -167,6 +194,20 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
         }
         m = ap_method_number_of(argv[i]);
         if (m == M_INVALID) {
+            /* Methods are case-sensitive: 'put' would be a new method that
+             * no client sends, leaving PUT unguarded. */
+            char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
+
+            ap_str_toupper(upper);
+            if (strcmp(upper, argv[i]) != 0
+                && ap_method_number_of(upper) != M_INVALID) {
+                return apr_psprintf(cmd->pool, "RequirePreconditionMethods: "
+                                    "'%s' is not a method: methods are "
+                                    "case-sensitive; did you mean %s?",
+                                    argv[i], upper);
+            }
+        }
+        if (m == M_INVALID) {
             /* As <Limit> does: give the extension method a number now, so
              * that requests for it carry one and the test is a bit test. */
             if (cmd->pool == cmd->temp_pool) {
@@ -183,21 +224,8 @@ static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
                                     "cannot register method '%s': too many "
                                     "extension methods", argv[i]);
             }
-            {
-                /* Methods are case-sensitive; 'put' is not PUT. */
-                char *upper = apr_pstrdup(cmd->temp_pool, argv[i]);
-                ap_str_toupper(upper);
-                if (strcmp(upper, argv[i]) != 0
-                    && ap_method_number_of(upper) < M_INVALID) {
-                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                                 "RequirePreconditionMethods: "
-                                 "'%s' is not %s: methods are case-sensitive,"
-                                 " so %s is not guarded by this entry",
-                                 argv[i], upper, upper);
-                }
-            }
         }
-        methods |= AP_METHOD_BIT << m;
+        methods |= RP_BIT(m);
     }
     conf->methods = methods;
     return NULL;
@@ -226,9 +254,12 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
-/* The method a request is to be judged as: its own, or for a POST, the
- * method an X-HTTP-Method-Override style header names if that one is
- * guarded, since the application behind httpd will act as that method. */
+/* The method a request is to be judged as: its own; for one httpd does not
+ * know that differs from a guarded method only in case ("put"), that
+ * method, since the application a proxy forwards it to may upper-case it;
+ * for a POST, the method an X-HTTP-Method-Override style header or an
+ * Express-style _method query parameter names, since the application
+ * behind httpd will act as that method. */
 static int rp_guarded_method(request_rec *r, apr_int64_t methods)
 {
     static const char *const override_headers[] = {
@@ -236,9 +267,18 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     };
     char name[32];
     apr_size_t i;
+    int m;
 
-    if (methods & (AP_METHOD_BIT << r->method_number)) {
+    if (methods & RP_BIT(r->method_number)) {
         return r->method_number;
+    }
+    if (r->method_number == M_INVALID) {
+        if (rp_override_method(r->method, name, sizeof(name))
+            && (m = ap_method_number_of(name)) != M_INVALID
+            && (methods & RP_BIT(m))) {
+            return m;
+        }
+        return M_INVALID;
     }
     if (r->method_number != M_POST) {
         return M_INVALID;
@@ -246,13 +286,17 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     for (i = 0; i < sizeof(override_headers) / sizeof(*override_headers);
          i++) {
         const char *value = apr_table_get(r->headers_in, override_headers[i]);
-        int m;
 
         if (value && rp_override_method(value, name, sizeof(name))
             && (m = ap_method_number_of(name)) != M_INVALID
-            && (methods & (AP_METHOD_BIT << m))) {
+            && (methods & RP_BIT(m))) {
             return m;
         }
+    }
+    if (r->args && rp_query_method(r->args, name, sizeof(name))
+        && (m = ap_method_number_of(name)) != M_INVALID
+        && (methods & RP_BIT(m))) {
+        return m;
     }
     return M_INVALID;
 }
@@ -262,29 +306,33 @@ static int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
-/* Which of the accepted headers are there, in a form httpd will act on. */
-static unsigned int rp_present(const request_rec *r, unsigned int accepted)
+static apr_int64_t rp_methods(const rp_dir_conf *conf)
 {
-    unsigned int present = 0;
+    return conf->methods ? conf->methods : RP_DEFAULT_METHODS;
+}
 
-    if ((accepted & RP_HDR_IF_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-Match"))) {
-        present |= RP_HDR_IF_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_NONE_MATCH)
-        && rp_value_present(apr_table_get(r->headers_in, "If-None-Match"))) {
-        present |= RP_HDR_IF_NONE_MATCH;
-    }
-    if ((accepted & RP_HDR_IF_UNMODIFIED_SINCE)
-        && rp_date_usable(apr_table_get(r->headers_in,
-                                        "If-Unmodified-Since"))) {
-        present |= RP_HDR_IF_UNMODIFIED_SINCE;
-    }
-    if ((accepted & RP_HDR_IF)
-        && rp_value_present(apr_table_get(r->headers_in, "If"))) {
-        present |= RP_HDR_IF;
-    }
-    return present;
+/* What a write says about the resource `target` (a request or the
+ * destination sub-request of a COPY or MOVE), for the policy. */
+static void rp_describe(rp_write_t *w, const request_rec *r,
+                        const request_rec *target, const rp_dir_conf *conf,
+                        int destination)
+{
+    w->if_match = apr_table_get(r->headers_in, "If-Match");
+    w->if_none_match = apr_table_get(r->headers_in, "If-None-Match");
+    w->if_unmodified_since = apr_table_get(r->headers_in,
+                                           "If-Unmodified-Since");
+    w->if_header = apr_table_get(r->headers_in, "If");
+    w->overwrite = apr_table_get(r->headers_in, "Overwrite");
+    w->target = target->uri;
+    w->request_time = r->request_time;
+    w->accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    w->dav = rp_is_dav(target);
+    w->destination = destination;
+    w->accept_star = conf->accept_star > 0;
+    /* The resource itself, not the deepest existing folder of a path
+     * whose rest is in path_info. */
+    w->collection = w->dav && target->finfo.filetype == APR_DIR
+                    && !(target->path_info && *target->path_info);
 }
 
 /* A body the client may still be sending is not worth reading: with
@@ -323,17 +371,28 @@ static void rp_set_body(request_rec *r, unsigned int counted)
     }
 }
 
-/* RequirePrecondition: DECLINED to let the request go on, or the 428. */
-static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
+/* Judge one write of the request: the request URI's own, or the one a
+ * COPY or MOVE makes at its Destination (`dest`, the sub-request that maps
+ * it, judged under its own configuration `conf`). DECLINED to let the
+ * request go on, or the 428. */
+static int rp_require(request_rec *r, const rp_dir_conf *conf,
+                      const request_rec *dest, int method)
 {
-    unsigned int accepted = conf->headers ? conf->headers : RP_HDR_ALL;
-    int dav = rp_is_dav(r);
-    unsigned int counted = rp_counted_headers(accepted, dav);
+    rp_write_t w;
+    unsigned int counted, reason;
+    const char *where = dest ? apr_pstrcat(r->pool, " (destination ",
+                                           dest->uri, ")", NULL) : "";
 
-    if (rp_is_conditional(accepted, rp_present(r, counted), dav)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "%s %s: let through: conditional request", r->method,
-                      r->uri);
+    rp_stats_count(RP_STAT_JUDGED);
+    rp_describe(&w, r, dest ? dest : r, conf, dest != NULL);
+    counted = rp_counted_set(&w);
+    reason = rp_judge(&w);
+    if (reason) {
+        rp_stats_count(rp_stats_kind(reason)); /* kind */
+        apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00001)
+                      "%s %s%s: let through: %s counts as a precondition",
+                      r->method, r->uri, where, rp_reason_name(reason));
         return DECLINED;
     }
 
@@ -341,52 +400,221 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf, int method)
     apr_table_setn(r->notes, RP_NOTE_MISSING, "1");
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "%s %s from %s would be refused with 428: no usable "
+        rp_stats_count(RP_STAT_REPORT_ONLY);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00002)
+                      "%s %s%s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s) [ReportOnly]",
-                      r->method, r->uri, r->useragent_ip,
+                      r->method, r->uri, where, r->useragent_ip,
                       rp_header_lists[counted]);
         return DECLINED;
     }
 
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "%s %s: refused with 428: no usable precondition "
-                  "(accepted: %s)%s", r->method, r->uri,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00003)
+                  "%s %s%s: refused with 428: no usable precondition "
+                  "(accepted: %s)%s", r->method, r->uri, where,
                   rp_header_lists[counted],
                   method != r->method_number ? " [method override]" : "");
+    rp_stats_count(RP_STAT_REFUSED);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     rp_set_body(r, counted);
     rp_spare_body(r);
     return HTTP_PRECONDITION_REQUIRED;
 }
 
-/* The PUT sub-request of the Destination of a COPY or MOVE, which says
- * what the destination is (its file, its handler); NULL when there is no
- * usable Destination, or it names another host (mod_dav refuses those). */
+/* The sub-request that maps the Destination of a COPY or MOVE, looked up
+ * exactly as mod_dav looks it up (dav_lookup_uri): the Destination header,
+ * or Netscape's New-uri; an absolute URI of this request's scheme, without
+ * query or fragment; its path, relative ones too, in this virtual host,
+ * with the request's own method, so that the destination's <Limit> and
+ * authorization apply as they will for mod_dav. NULL when mod_dav would
+ * refuse the request for its Destination, so that nothing is written.
+ * Where another handler serves the request, any path in the header is
+ * looked up, since what the backend accepts is not known. */
 static request_rec *rp_destination_lookup(request_rec *r)
 {
-    const char *dest = apr_table_get(r->headers_in, "Destination");
+    const char *value = apr_table_get(r->headers_in, "Destination");
     apr_uri_t uri;
-    request_rec *rr;
+    request_rec *sub;
 
-    if (!dest || apr_uri_parse(r->pool, dest, &uri) != APR_SUCCESS
-        || !uri.path || uri.path[0] != '/') {
+    if (!value) {
+        const char *host = apr_table_get(r->headers_in, "Host");
+        const char *path = apr_table_get(r->headers_in, "New-uri");
+
+        if (host && path) {
+            value = apr_pstrcat(r->pool, "http://", host, path, NULL);
+        }
+    }
+    if (!value || apr_uri_parse(r->pool, value, &uri) != APR_SUCCESS) {
         return NULL;
     }
-    if (uri.hostname && r->hostname
-        && strcasecmp(uri.hostname, r->hostname) != 0) {
+    if (rp_is_dav(r)) {
+        const char *scheme = r->parsed_uri.scheme ? r->parsed_uri.scheme
+                                                  : ap_http_scheme(r);
+
+        if (!uri.scheme || uri.query || uri.fragment
+            || ap_cstr_casecmp(uri.scheme, scheme) != 0) {
+            return NULL;
+        }
+    }
+    else if (!uri.path) {
         return NULL;
     }
-    rr = ap_sub_req_method_uri("PUT", uri.path, r, NULL);
-    if (!rr || rr->status != HTTP_OK) {
+    sub = ap_sub_req_method_uri(r->method,
+                                apr_uri_unparse(r->pool, &uri,
+                                                APR_URI_UNP_OMITSITEPART),
+                                r, NULL);
+    if (sub->status != HTTP_OK) {
+        ap_destroy_sub_req(sub);
         return NULL;
     }
-    return rr;
+    return sub;
 }
 
-/* RequirePreconditionSerialize: hold what the request writes until the
- * response is complete, or answer 503 when it stays taken longer than the
- * timeout or cannot be locked (rp_lock.c). */
+/* The sections that turn the rule on at a fixed URL prefix (<Location>)
+ * or folder (<Directory>), per virtual host: removing or overwriting a
+ * collection that holds one removes what it guards, whatever the
+ * collection's own configuration says. Regex and wildcard sections are
+ * not known by their path and are left out (see README). */
+typedef struct {
+    const server_rec *s;
+    const char *path;
+    apr_size_t len;
+    int is_dir;
+    const rp_dir_conf *conf;
+} rp_section_t;
+
+static apr_array_header_t *rp_guarded_sections;
+
+static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
+{
+    server_rec *s;
+
+    rp_guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
+    for (s = main_server; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(s->module_config);
+        apr_array_header_t *lists[2];
+        int l, i;
+
+        lists[0] = sconf->sec_url;
+        lists[1] = sconf->sec_dir;
+        for (l = 0; l < 2; l++) {
+            ap_conf_vector_t **v = (ap_conf_vector_t **)lists[l]->elts;
+
+            for (i = 0; i < lists[l]->nelts; i++) {
+                core_dir_config *cd = ap_get_core_module_config(v[i]);
+                const rp_dir_conf *c =
+                    ap_get_module_config(v[i], &require_precondition_module);
+                rp_section_t *sec;
+
+                if (!c || c->mode <= RP_MODE_OFF || !cd->d || cd->r
+                    || cd->d_is_fnmatch || cd->condition) {
+                    continue;
+                }
+                sec = apr_array_push(rp_guarded_sections);
+                sec->s = s;
+                sec->path = cd->d;
+                sec->len = strlen(cd->d);
+                sec->is_dir = l == 1;
+                sec->conf = c;
+            }
+        }
+    }
+}
+
+/* Is `path` (a URL path or a folder) strictly inside the collection
+ * `coll`? */
+static int rp_inside(const char *path, apr_size_t len, const char *coll)
+{
+    apr_size_t clen = strlen(coll);
+
+    while (clen && coll[clen - 1] == '/') {
+        clen--;
+    }
+    while (len && path[len - 1] == '/') {
+        len--;
+    }
+    return len > clen + 1 && !strncmp(path, coll, clen) && path[clen] == '/';
+}
+
+/* For a write that removes or overwrites the collection `t`, a guarded
+ * section inside it, or NULL. */
+static const rp_dir_conf *rp_guarded_inside(const request_rec *t)
+{
+    const rp_section_t *sec;
+    int i;
+
+    if (!rp_guarded_sections || !rp_is_dav(t)
+        || t->finfo.filetype != APR_DIR
+        || (t->path_info && *t->path_info)) {
+        return NULL;
+    }
+    sec = (const rp_section_t *)rp_guarded_sections->elts;
+    for (i = 0; i < rp_guarded_sections->nelts; i++) {
+        if (sec[i].s == t->server
+            && rp_inside(sec[i].path, sec[i].len,
+                         sec[i].is_dir ? t->filename : t->uri)) {
+            return sec[i].conf;
+        }
+    }
+    return NULL;
+}
+
+/* COPY and MOVE write their Destination, and MOVE removes its source:
+ * each is judged under its own location's configuration, the destination
+ * as a PUT there, the source of a MOVE as a DELETE. A COPY's source is
+ * judged only where COPY itself is listed. */
+static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
+{
+    apr_int64_t source_methods = rp_methods(conf);
+    request_rec *dest;
+    int status = DECLINED;
+
+    if (conf->mode > RP_MODE_OFF
+        && ((source_methods & RP_BIT(r->method_number))
+            || (r->method_number == M_MOVE
+                && (source_methods & RP_BIT(M_DELETE))))) {
+        status = rp_require(r, conf, NULL, r->method_number);
+        if (status != DECLINED) {
+            return status;
+        }
+    }
+    else if (r->method_number == M_MOVE) {
+        const rp_dir_conf *inner = rp_guarded_inside(r);
+
+        if (inner && (status = rp_require(r, inner, NULL, M_MOVE))
+                     != DECLINED) {
+            return status;
+        }
+    }
+    dest = rp_destination_lookup(r);
+    if (dest) {
+        const rp_dir_conf *dconf =
+            ap_get_module_config(dest->per_dir_config,
+                                 &require_precondition_module);
+
+        const rp_dir_conf *inner;
+
+        if (dconf->mode > RP_MODE_OFF
+            && (rp_methods(dconf) & (RP_BIT(M_PUT)
+                                     | RP_BIT(r->method_number)))) {
+            status = rp_require(r, dconf, dest, r->method_number);
+        }
+        else if ((inner = rp_guarded_inside(dest)) != NULL) {
+            status = rp_require(r, inner, dest, r->method_number);
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, RPLOGNO(00004)
+                          "%s %s: destination %s not guarded", r->method,
+                          r->uri, dest->uri);
+        }
+    }
+    return status;
+}
+
+/* RequirePreconditionSerialize: hold what the request writes (for COPY
+ * and MOVE, the Destination too) until the response is complete, or
+ * answer 503 when it stays taken longer than the timeout or cannot be
+ * locked (rp_lock.c). */
 static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
 {
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
@@ -408,25 +636,23 @@ static int rp_fixups(request_rec *r)
 {
     const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                    &require_precondition_module);
+    int copy_move = r->method_number == M_COPY || r->method_number == M_MOVE;
     int method;
 
-    /* Both unset or off: one comparison each, nothing else. */
-    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0) {
+    /* Both unset or off: a few comparisons, nothing else. A COPY or MOVE
+     * goes on: what it overwrites may be guarded elsewhere; so does a
+     * DELETE where guarded sections exist: it may remove a collection
+     * that holds one. */
+    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
+        && (r->method_number != M_DELETE || !rp_guarded_sections
+            || !rp_guarded_sections->nelts)) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
-    method = rp_guarded_method(r, conf->methods ? conf->methods
-                                                : RP_DEFAULT_METHODS);
-    if (method == M_INVALID) {
-        /* COPY and MOVE write their destination: serialized even where
-         * they need no precondition. */
-        if (conf->serialize > 0
-            && (r->method_number == M_COPY || r->method_number == M_MOVE)
-            && !r->main) {
-            return rp_serialize(r, conf);
-        }
+    method = rp_guarded_method(r, rp_methods(conf));
+    if (method == M_INVALID && !copy_move) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "%s %s: let through: method not guarded",
+                      RPLOGNO(00010) "%s %s: let through: method not guarded",
                       r->method, r->uri);
         return DECLINED;
     }
@@ -435,8 +661,22 @@ static int rp_fixups(request_rec *r)
     if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
         return DECLINED;
     }
-    if (conf->mode > RP_MODE_OFF) {
-        int status = rp_require(r, conf, method);
+    /* mod_dav does not give httpd the file's modification time, so that
+     * If-Unmodified-Since would be compared with "now": give it. */
+    if (rp_is_dav(r) && r->finfo.filetype == APR_REG) {
+        ap_update_mtime(r, r->finfo.mtime);
+    }
+    if (copy_move) {
+        int status = rp_require_copy_move(r, conf);
+
+        if (status != DECLINED) {
+            return status;
+        }
+    }
+    else {
+        const rp_dir_conf *judge = conf->mode > RP_MODE_OFF ? conf
+            : method == M_DELETE ? rp_guarded_inside(r) : NULL;
+        int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
 
         if (status != DECLINED) {
             return status;
@@ -471,13 +711,13 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
-    (void)s;
-    for (counted = 0; counted <= RP_HDR_ALL; counted++) {
-        rp_html_bodies[counted] = rp_body_html(pconf, counted, 1);
-        rp_json_bodies[counted] = rp_body_json(pconf, counted, 1);
-        rp_header_lists[counted] = rp_accepted_list(pconf, counted, 1);
+    rp_collect_sections(pconf, s);
+    for (counted = 0; counted <= RP_COUNTED_MAX; counted++) {
+        rp_html_bodies[counted] = rp_body_html(pconf, counted);
+        rp_json_bodies[counted] = rp_body_json(pconf, counted);
+        rp_header_lists[counted] = rp_accepted_list(pconf, counted);
     }
-    return OK;
+    return rp_stats_init(s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 static void rp_child_init(apr_pool_t *p, server_rec *s)
@@ -504,6 +744,21 @@ static apr_status_t rp_json_type_filter(ap_filter_t *f,
     return ap_pass_brigade(f->next, bb);
 }
 
+/* The version in the server's: mod_info's "Server Version", and the
+ * Server header under ServerTokens Full. */
+static int rp_post_config_version(apr_pool_t *pconf, apr_pool_t *plog,
+                                  apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    ap_add_version_component(pconf, "mod_require_precondition/"
+                             MOD_REQUIRE_PRECONDITION_VERSION);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO(00013)
+                 "mod_require_precondition/" MOD_REQUIRE_PRECONDITION_VERSION
+                 " loaded, built against httpd " AP_SERVER_BASEREVISION);
+    return OK;
+}
+
 static void rp_register_hooks(apr_pool_t *p)
 {
     /* mod_dav claims the request in its own fixup; see it before us. */
@@ -514,9 +769,11 @@ static void rp_register_hooks(apr_pool_t *p)
     ap_hook_check_config(rp_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(rp_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    rp_stats_register_hooks(p);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    ap_hook_post_config(rp_post_config_version, NULL, NULL, APR_HOOK_MIDDLE);
     rp_json_type_filter_handle =
         ap_register_output_filter("REQUIRE_PRECONDITION_JSON",
                                   rp_json_type_filter, NULL,
@@ -535,10 +792,15 @@ static const command_rec rp_cmds[] = {
                       OR_FILEINFO,
                       "the headers that count as a precondition (default "
                       "If-Match If-None-Match If-Unmodified-Since If)"),
-    AP_INIT_TAKE1("RequirePreconditionSerialize", rp_set_serialize, NULL,
-                  OR_FILEINFO,
-                  "On or Off: whether guarded writes to one resource run "
-                  "one at a time, precondition check and write together"),
+    AP_INIT_FLAG("RequirePreconditionAcceptIfMatchStar", rp_set_accept_star,
+                 NULL, OR_FILEINFO,
+                 "On or Off (default): whether If-Match: * counts as a "
+                 "precondition, as a client's deliberate choice to "
+                 "overwrite whatever is there"),
+    AP_INIT_FLAG("RequirePreconditionSerialize", rp_set_serialize, NULL,
+                 OR_FILEINFO,
+                 "On or Off: whether guarded writes to one resource run "
+                 "one at a time, precondition check and write together"),
     AP_INIT_TAKE1("RequirePreconditionSerializeTimeout",
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "

@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* precondition_policy.c: the decisions of mod_require_precondition that need
  * nothing but APR. See precondition_policy.h.
  */
@@ -123,14 +138,427 @@ int rp_date_usable(const char *value)
     return value && apr_date_parse_http(value) != APR_DATE_BAD;
 }
 
-unsigned int rp_counted_headers(unsigned int accepted, int dav)
+/* Skip optional white space. */
+static const char *rp_ows(const char *s)
 {
-    return dav ? accepted : (accepted & ~RP_HDR_IF);
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    return s;
 }
 
-int rp_is_conditional(unsigned int accepted, unsigned int present, int dav)
+/* An entity-tag (RFC 9110 8.8.3) at s: the end of it, or NULL. */
+static const char *rp_entity_tag(const char *s)
 {
-    return (rp_counted_headers(accepted, dav) & present) != 0;
+    if (s[0] == 'W' && s[1] == '/') {
+        s += 2;
+    }
+    if (*s++ != '"') {
+        return NULL;
+    }
+    /* etagc = %x21 / %x23-7E / obs-text */
+    while ((unsigned char)*s >= 0x21 && *s != '"' && *s != 0x7f) {
+        s++;
+    }
+    return *s == '"' ? s + 1 : NULL;
+}
+
+/* "*", or several joined from repeated header lines ("*, *"): httpd reads
+ * any value that starts with "*" as "*". */
+static int rp_only_stars(const char *s)
+{
+    return s[strspn(s, "*, \t")] == '\0';
+}
+
+int rp_if_match_counts(const char *value, int accept_star)
+{
+    const char *s;
+    int tags = 0;
+
+    if (!value) {
+        return 0;
+    }
+    s = rp_ows(value);
+    if (*s == '*') {
+        /* "*" only says the resource exists: it cannot see a change. */
+        return accept_star && rp_only_stars(s);
+    }
+    /* 1#entity-tag; empty list elements are allowed (RFC 9110 5.6.1). */
+    while (*s) {
+        if (*s == ',') {
+            s = rp_ows(s + 1);
+            continue;
+        }
+        if (!(s = rp_entity_tag(s))) {
+            return 0;
+        }
+        tags++;
+        s = rp_ows(s);
+        if (*s && *s != ',') {
+            return 0;
+        }
+    }
+    return tags > 0;
+}
+
+int rp_if_none_match_counts(const char *value)
+{
+    /* Only "*" (create, it must not exist) constrains a write; a list of
+     * entity-tags is true whenever the current version is another one. */
+    return value && *(value = rp_ows(value)) == '*' && rp_only_stars(value);
+}
+
+int rp_unmodified_since_counts(const char *value, apr_time_t request_time)
+{
+    apr_time_t t;
+
+    if (!value) {
+        return 0;
+    }
+    t = apr_date_parse_http(value);
+    /* A date after the request arrived is true whatever happened. */
+    return t != APR_DATE_BAD && t <= request_time;
+}
+
+int rp_overwrite_counts(const char *value)
+{
+    /* Overwrite: F fails when the destination exists (RFC 4918 10.6). */
+    return value && (*(value = rp_ows(value)) == 'F' || *value == 'f')
+        && !*rp_ows(value + 1);
+}
+
+static int rp_hexval(char c)
+{
+    return apr_isdigit(c) ? c - '0' : apr_tolower(c) - 'a' + 10;
+}
+
+/* One byte of a %-encoded path at *s, advancing *s; -1 at the end. */
+static int rp_path_byte(const char **s, const char *end)
+{
+    const char *c = *s;
+
+    if (c >= end) {
+        return -1;
+    }
+    if (c[0] == '%' && end - c >= 3 && apr_isxdigit(c[1])
+        && apr_isxdigit(c[2])) {
+        *s = c + 3;
+        return rp_hexval(c[1]) * 16 + rp_hexval(c[2]);
+    }
+    *s = c + 1;
+    return (unsigned char)*c;
+}
+
+static int rp_is_unreserved(int c)
+{
+    return apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Remove the dot segments of the absolute path in buf, in place, as
+ * ap_normalize_path() does; 0 when ".." would climb above the root. */
+static int rp_remove_dots(char *buf)
+{
+    char *in = buf, *out = buf;
+
+    while (*in) {
+        if (in[0] == '/' && in[1] == '.' && (in[2] == '/' || !in[2])) {
+            in += 2;
+            if (!*in) {
+                *out++ = '/';
+            }
+            continue;
+        }
+        if (in[0] == '/' && in[1] == '.' && in[2] == '.'
+            && (in[3] == '/' || !in[3])) {
+            if (out == buf) {
+                return 0;
+            }
+            while (out > buf && *--out != '/') {
+            }
+            in += 3;
+            if (!*in) {
+                *out++ = '/';
+            }
+            continue;
+        }
+        do {
+            *out++ = *in++;
+        } while (*in && *in != '/');
+    }
+    *out = '\0';
+    return 1;
+}
+
+/* Does the Resource-Tag [ref, end) name `target`, a decoded URL path?
+ * The tag's path is cleaned as mod_dav cleans it (unreserved characters
+ * decoded, dot segments removed, then all %-escapes decoded, a trailing
+ * slash dropped) and compared with the target; one mod_dav would refuse
+ * (an escaped "/" or NUL, ".." above the root) names nothing. */
+static int rp_tag_names(const char *ref, const char *end, const char *target)
+{
+    char buf[2048] = { 0 };
+    const char *s = ref, *q;
+    apr_size_t n = 0, tlen = strlen(target);
+    char *in, *out;
+
+    if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
+        /* "//authority/path" */
+        for (s += 2; s < end && *s != '/'; s++) {
+        }
+    }
+    else if (*s != '/') {
+        /* scheme "://" authority; a scheme with a relative path is never
+         * the absolute path of a resource */
+        while (s < end && (apr_isalnum(*s) || *s == '+' || *s == '-'
+                           || *s == '.')) {
+            s++;
+        }
+        if (s == ref || end - s < 3 || strncmp(s, "://", 3) != 0) {
+            return 0;
+        }
+        for (s += 3; s < end && *s != '/' && *s != '?' && *s != '#'; s++) {
+        }
+    }
+    for (q = s; q < end && *q != '?' && *q != '#'; q++) {
+    }
+    if (q == s) {
+        return tlen == 1 && target[0] == '/';
+    }
+    if ((apr_size_t)(q - s) >= sizeof(buf)) {
+        return 0;
+    }
+    /* Unreserved characters decoded first, so that %2e%2e is "..". */
+    while (s < q) {
+        if (s[0] == '%' && q - s >= 3 && apr_isxdigit(s[1])
+            && apr_isxdigit(s[2])
+            && rp_is_unreserved(rp_hexval(s[1]) * 16 + rp_hexval(s[2]))) {
+            buf[n++] = (char)(rp_hexval(s[1]) * 16 + rp_hexval(s[2]));
+            s += 3;
+        }
+        else {
+            buf[n++] = *s++;
+        }
+    }
+    buf[n] = '\0';
+    if (!rp_remove_dots(buf)) {
+        return 0;
+    }
+    for (in = out = buf; *in; out++) {
+        if (*in == '%') {
+            int c;
+
+            if (!apr_isxdigit(in[1]) || !apr_isxdigit(in[2])) {
+                return 0;
+            }
+            c = rp_hexval(in[1]) * 16 + rp_hexval(in[2]);
+            if (c == '/' || c == 0) {
+                return 0;
+            }
+            *out = (char)c;
+            in += 3;
+        }
+        else {
+            *out = *in++;
+        }
+    }
+    *out = '\0';
+    n = (apr_size_t)(out - buf);
+    if (n > 1 && buf[n - 1] == '/') {
+        n--;
+    }
+    if (tlen > 1 && target[tlen - 1] == '/') {
+        tlen--;
+    }
+    return n == tlen && !memcmp(buf, target, n);
+}
+
+/* A Coded-URL or Resource-Tag: "<" ... ">" at s with no blank inside.
+ * Sets [*ref, *refend) to its inside; returns the end, or NULL. */
+static const char *rp_angle(const char *s, const char **ref,
+                            const char **refend)
+{
+    if (*s != '<') {
+        return NULL;
+    }
+    *ref = ++s;
+    while ((unsigned char)*s > 0x20 && *s != '>' && *s != '<'
+           && *s != 0x7f) {
+        s++;
+    }
+    if (*s != '>' || s == *ref) {
+        return NULL;
+    }
+    *refend = s;
+    return s + 1;
+}
+
+/* A List "(" 1*Condition ")" at s. Sets *positive when it holds a
+ * condition that is not negated (with `tokens_only`, a state token that
+ * is not negated). Returns the end, or NULL. */
+static const char *rp_if_list(const char *s, int *positive, int tokens_only)
+{
+    int conditions = 0;
+
+    *positive = 0;
+    if (*s++ != '(') {
+        return NULL;
+    }
+    for (s = rp_ows(s); *s != ')'; s = rp_ows(s)) {
+        const char *ref, *refend;
+        int negated = 0;
+
+        if (!strncasecmp(s, "Not", 3)
+            && (s[3] == ' ' || s[3] == '\t' || s[3] == '<' || s[3] == '[')) {
+            negated = 1;
+            s = rp_ows(s + 3);
+        }
+        if (*s == '<') {
+            /* State-token = Coded-URL = "<" absolute-URI ">" */
+            const char *c;
+
+            if (!(s = rp_angle(s, &ref, &refend))) {
+                return NULL;
+            }
+            for (c = ref; c < refend && *c != ':'; c++) {
+            }
+            if (c == ref || c == refend) {
+                return NULL;
+            }
+        }
+        else if (*s == '[') {
+            if (!(s = rp_entity_tag(rp_ows(s + 1)))) {
+                return NULL;
+            }
+            s = rp_ows(s);
+            if (*s++ != ']') {
+                return NULL;
+            }
+        }
+        else {
+            return NULL;
+        }
+        conditions++;
+        *positive |= !negated && (!tokens_only || s[-1] == '>');
+    }
+    return conditions ? s + 1 : NULL;
+}
+
+int rp_if_header_counts(const char *value, const char *target, int flags)
+{
+    const char *s;
+    int tagged, applying = 0, unprotected = 0;
+
+    if (!value || !target) {
+        return RP_IF_BAD;
+    }
+    s = rp_ows(value);
+    if (*s != '<' && *s != '(') {
+        return RP_IF_BAD;
+    }
+    /* 1*No-tag-list or 1*Tagged-list, never both. */
+    tagged = *s == '<';
+    while (*s) {
+        int applies = (flags & RP_IF_UNTAGGED_APPLY) != 0, lists = 0;
+
+        if (tagged) {
+            const char *ref, *refend;
+
+            if (!(s = rp_angle(s, &ref, &refend))) {
+                return RP_IF_BAD;
+            }
+            applies = rp_tag_names(ref, refend, target);
+            s = rp_ows(s);
+        }
+        do {
+            int positive;
+
+            if (!(s = rp_if_list(s, &positive,
+                                 (flags & RP_IF_TOKENS_ONLY) != 0))) {
+                return RP_IF_BAD;
+            }
+            lists++;
+            applying += applies;
+            /* Whatever its tag: mod_dav may read a tag as naming this
+             * resource where a literal comparison would not. */
+            unprotected += !positive;
+            s = rp_ows(s);
+        } while (*s == '(' && (tagged || lists < 1));
+        if (*s && (tagged ? *s != '<' : *s != '(')) {
+            return RP_IF_BAD;
+        }
+    }
+    /* The lists are alternatives: one that is true whatever the state of
+     * the resource (Not <DAV:no-lock>) makes the whole header so, and no
+     * client needs one. */
+    return applying && !unprotected ? RP_IF_COUNTS : RP_IF_NO_CONDITION;
+}
+
+unsigned int rp_counted_set(const rp_write_t *w)
+{
+    unsigned int set;
+
+    if (w->destination) {
+        /* What the request says about its source is no precondition on
+         * what it overwrites: only Overwrite: F, and If tagged with it. */
+        set = RP_HDR_OVERWRITE | (w->accepted & RP_HDR_IF);
+    }
+    else {
+        set = w->accepted & RP_HDR_ALL;
+        if ((set & RP_HDR_IF_MATCH) && w->accept_star) {
+            set |= RP_HDR_STAR;
+        }
+    }
+    if (w->collection) {
+        /* A collection's ETag and date do not change when a member does
+         * (mod_dav_fs gives every collection the same ETag under FileETag
+         * Digest): only a lock, or "it must not exist", protects what is
+         * inside. */
+        set = (set & ~(RP_HDR_IF_MATCH | RP_HDR_STAR
+                       | RP_HDR_IF_UNMODIFIED_SINCE)) | RP_HDR_COLLECTION;
+    }
+    return w->dav ? set : (set & ~RP_HDR_IF);
+}
+
+unsigned int rp_judge(const rp_write_t *w)
+{
+    unsigned int set = rp_counted_set(w);
+
+    if ((set & RP_HDR_IF_MATCH)
+        && rp_if_match_counts(w->if_match, (set & RP_HDR_STAR) != 0)) {
+        return RP_HDR_IF_MATCH;
+    }
+    if ((set & RP_HDR_IF_NONE_MATCH)
+        && rp_if_none_match_counts(w->if_none_match)) {
+        return RP_HDR_IF_NONE_MATCH;
+    }
+    if ((set & RP_HDR_IF_UNMODIFIED_SINCE)
+        && rp_unmodified_since_counts(w->if_unmodified_since,
+                                      w->request_time)) {
+        return RP_HDR_IF_UNMODIFIED_SINCE;
+    }
+    if ((set & RP_HDR_IF)
+        && rp_if_header_counts(w->if_header, w->target,
+                               (w->destination ? 0 : RP_IF_UNTAGGED_APPLY)
+                               | (w->collection ? RP_IF_TOKENS_ONLY : 0))
+           == RP_IF_COUNTS) {
+        return RP_HDR_IF;
+    }
+    if ((set & RP_HDR_OVERWRITE) && rp_overwrite_counts(w->overwrite)) {
+        return RP_HDR_OVERWRITE;
+    }
+    return 0;
+}
+
+const char *rp_reason_name(unsigned int reason)
+{
+    switch (reason) {
+    case RP_HDR_IF_MATCH: return "If-Match";
+    case RP_HDR_IF_NONE_MATCH: return "If-None-Match";
+    case RP_HDR_IF_UNMODIFIED_SINCE: return "If-Unmodified-Since";
+    case RP_HDR_IF: return "If";
+    case RP_HDR_OVERWRITE: return "Overwrite";
+    default: return "none";
+    }
 }
 
 /* Accept parsing. Integers throughout: q is kept in thousandths. */
@@ -300,7 +728,37 @@ int rp_override_method(const char *value, char *buf, apr_size_t bufsize)
     return i > 0 && rp_value_present(value + i) == 0;
 }
 
-/* The advice a 428 gives for each header, in the order it is given. */
+int rp_query_method(const char *args, char *buf, apr_size_t bufsize)
+{
+    const char *s = args;
+
+    while (s && *s) {
+        const char *end = s + strcspn(s, "&;");
+
+        if (!strncmp(s, "_method=", 8)) {
+            /* Decoded as the frameworks decode it: P%55T is PUT. */
+            char value[32];
+            apr_size_t n = 0;
+
+            for (s += 8; s < end && n + 1 < sizeof(value); n++) {
+                int c = rp_path_byte(&s, end);
+
+                if (c == '+' && s[-1] == '+') {
+                    c = ' ';
+                }
+                value[n] = (char)c;
+            }
+            value[n] = '\0';
+            return s == end && n > 0 && !memchr(value, 0, n)
+                && rp_override_method(value, buf, bufsize);
+        }
+        s = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* The advice a 428 gives for each header, in the order it is given; the
+ * destination's If advice differs from the request URI's. */
 static const struct {
     unsigned int bit;
     const char *name;
@@ -314,9 +772,24 @@ static const struct {
       "If-Unmodified-Since with the Last-Modified date from your last GET" },
     { RP_HDR_IF, "If",
       "a WebDAV If header with your lock token or ETag" },
+    { RP_HDR_OVERWRITE, "Overwrite",
+      "Overwrite: F to copy or move only onto a name that is free" },
 };
 
 #define RP_NHEADERS (sizeof(rp_headers) / sizeof(rp_headers[0]))
+
+static const char *rp_header_advice(apr_size_t i, unsigned int counted)
+{
+    if (rp_headers[i].bit == RP_HDR_IF && (counted & RP_HDR_OVERWRITE)) {
+        return "a WebDAV If header whose list is tagged with the "
+               "Destination URL and holds its lock token or ETag";
+    }
+    if (rp_headers[i].bit == RP_HDR_IF_MATCH && (counted & RP_HDR_STAR)) {
+        return "If-Match with the ETag from your last GET (or If-Match: * "
+               "to overwrite whatever is there, on purpose)";
+    }
+    return rp_headers[i].advice;
+}
 
 /* The names of the counted headers, joined with ", ", each in double
  * quotes (JSON-escaped) when `quoted`. */
@@ -341,45 +814,54 @@ static const char *rp_join_names(apr_pool_t *p, unsigned int counted,
     return list ? list : "";
 }
 
-const char *rp_accepted_list(apr_pool_t *p, unsigned int accepted, int dav)
+const char *rp_accepted_list(apr_pool_t *p, unsigned int counted)
 {
-    return rp_join_names(p, rp_counted_headers(accepted, dav), 0);
+    return rp_join_names(p, counted, 0);
 }
 
-static const char *rp_advice(apr_pool_t *p, unsigned int accepted, int dav)
+static const char *rp_advice(apr_pool_t *p, unsigned int counted)
 {
     const char *advice = NULL;
     apr_size_t i, n = 0, seen = 0;
 
-    accepted = rp_counted_headers(accepted, dav);
     for (i = 0; i < RP_NHEADERS; i++) {
-        n += (accepted & rp_headers[i].bit) != 0;
+        n += (counted & rp_headers[i].bit) != 0;
     }
     for (i = 0; i < RP_NHEADERS; i++) {
         const char *sep;
-        if (!(accepted & rp_headers[i].bit)) {
+        if (!(counted & rp_headers[i].bit)) {
             continue;
         }
         seen++;
         sep = seen == 1 ? "" : (seen == n ? ", or " : ", ");
         advice = apr_pstrcat(p, advice ? advice : "", sep,
-                             rp_headers[i].advice, NULL);
+                             rp_header_advice(i, counted), NULL);
     }
     return advice ? advice : "";
 }
 
-static const char *rp_detail(apr_pool_t *p, unsigned int accepted, int dav)
+static const char *rp_detail(apr_pool_t *p, unsigned int counted)
 {
+    if (counted & RP_HDR_OVERWRITE) {
+        return apr_pstrcat(p, "This COPY or MOVE would write its "
+                           "Destination, and writes there must be "
+                           "conditional, so that it cannot overwrite a "
+                           "change it has not seen. For the destination, "
+                           "send ", rp_advice(p, counted), ". If-Match, "
+                           "If-None-Match and If-Unmodified-Since are about "
+                           "the source and do not count for the "
+                           "destination.", NULL);
+    }
     return apr_pstrcat(p, "This request must be conditional, so that it "
                        "cannot overwrite a change it has not seen. Send ",
-                       rp_advice(p, accepted, dav), ".", NULL);
+                       rp_advice(p, counted), ".", NULL);
 }
 
-const char *rp_body_html(apr_pool_t *p, unsigned int accepted, int dav)
+const char *rp_body_html(apr_pool_t *p, unsigned int counted)
 {
     /* The detail is built from fixed strings only, but escape it all the
      * same so that a later change cannot open a hole. */
-    const char *detail = rp_detail(p, accepted, dav);
+    const char *detail = rp_detail(p, counted);
     char *esc = apr_palloc(p, strlen(detail) * 6 + 1), *o = esc;
 
     for (; *detail; detail++) {
@@ -428,20 +910,20 @@ const char *rp_json_escape(apr_pool_t *p, const char *s)
     return out;
 }
 
-const char *rp_body_json(apr_pool_t *p, unsigned int accepted, int dav)
+const char *rp_body_json(apr_pool_t *p, unsigned int counted)
 {
-    const char *list;
-
-    accepted = rp_counted_headers(accepted, dav);
-    list = rp_join_names(p, accepted, 1);
     return apr_pstrcat(p,
         "{\n  \"type\": \"https://www.rfc-editor.org/rfc/rfc6585#section-3\",\n"
         "  \"title\": \"Precondition Required\",\n"
         "  \"status\": 428,\n"
-        "  \"detail\": \"", rp_json_escape(p, rp_detail(p, accepted, 1)),
+        "  \"detail\": \"", rp_json_escape(p, rp_detail(p, counted)),
         "\",\n"
         "  \"code\": \"MissingPrecondition\",\n"
-        "  \"accepted_headers\": [", list, "]\n}\n", NULL);
+        "  \"applies_to\": \"",
+        (counted & RP_HDR_OVERWRITE) ? "destination" : "request-uri",
+        "\",\n"
+        "  \"accepted_headers\": [", rp_join_names(p, counted, 1),
+        "]\n}\n", NULL);
 }
 
 /* SipHash-2-4, after the reference description by Aumasson and Bernstein. */

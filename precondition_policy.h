@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* precondition_policy.h: what counts as a usable precondition, and the
  * other decisions of mod_require_precondition that need nothing but APR.
  *
@@ -16,6 +31,11 @@
 #define RP_HDR_IF_UNMODIFIED_SINCE  0x04u
 #define RP_HDR_IF                   0x08u  /* WebDAV, only where mod_dav runs */
 #define RP_HDR_ALL                  0x0fu
+/* Only in the set of what counts for one write, not in the directive: */
+#define RP_HDR_OVERWRITE            0x10u  /* Overwrite: F, destinations */
+#define RP_HDR_STAR                 0x20u  /* If-Match: * counts */
+#define RP_HDR_COLLECTION           0x40u  /* the target is a collection */
+#define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
  * request path tests "mode <= RP_MODE_OFF" once for both. */
@@ -44,23 +64,68 @@ const char *rp_parse_timeout(apr_pool_t *p, const char *arg,
 /* Non-zero when s is a non-empty RFC 9110 token (a legal method name). */
 int rp_is_token(const char *s);
 
-/* Non-zero when a header value would be acted on by httpd: present and not
- * made of blanks only. */
+/* Non-zero when a header value is present and not made of blanks only. */
 int rp_value_present(const char *value);
 
 /* Non-zero when an If-Unmodified-Since value parses as an HTTP-date;
  * httpd silently ignores one that does not. */
 int rp_date_usable(const char *value);
 
-/* The accepted headers that count on this request: all of them where
- * mod_dav handles it (`dav`), all but the WebDAV If elsewhere, since
- * nothing else evaluates If. */
-unsigned int rp_counted_headers(unsigned int accepted, int dav);
+/* The precondition headers of one judged write, as the request sent them
+ * (NULL when absent), and where and when it is judged. */
+typedef struct {
+    const char *if_match;
+    const char *if_none_match;
+    const char *if_unmodified_since;
+    const char *if_header;          /* WebDAV If */
+    const char *overwrite;          /* WebDAV Overwrite (destinations) */
+    const char *target;             /* URL path of the judged resource,
+                                     * %-decoded, as r->uri */
+    apr_time_t request_time;        /* when the request arrived */
+    unsigned int accepted;          /* RP_HDR_* the location accepts */
+    int dav;                        /* mod_dav serves the resource */
+    int destination;                /* the Destination of a COPY or MOVE */
+    int accept_star;                /* If-Match: * counts */
+    int collection;                 /* an existing collection is removed
+                                     * or overwritten */
+} rp_write_t;
 
-/* Does this set of present headers make the request conditional? `present`
- * has a bit for each header that is there and usable; `dav` says whether
- * mod_dav handles the request, the only place where `If` is evaluated. */
-int rp_is_conditional(unsigned int accepted, unsigned int present, int dav);
+/* The headers that may count for a judged write: for a destination,
+ * Overwrite: F and (under mod_dav) an If list tagged with it; elsewhere
+ * the accepted ones, less If where mod_dav does not serve the resource,
+ * since nothing else evaluates it. RP_HDR_STAR is set when If-Match: *
+ * counts. The 428 bodies are indexed by this set. */
+unsigned int rp_counted_set(const rp_write_t *w);
+
+/* Does the write carry a precondition that would fail if someone else had
+ * changed the resource since the client read it? Returns the RP_HDR_* bit
+ * of the header that counted (the first in the order of rp_counted_set),
+ * or 0 when none did. */
+unsigned int rp_judge(const rp_write_t *w);
+
+/* The single-header rules rp_judge applies. */
+int rp_if_match_counts(const char *value, int accept_star);
+int rp_if_none_match_counts(const char *value);
+int rp_unmodified_since_counts(const char *value, apr_time_t request_time);
+int rp_overwrite_counts(const char *value);
+
+/* WebDAV If (RFC 4918 10.4) for the resource at URL path `target`:
+ * RP_IF_COUNTS when at least one list applies to it (tagged with its URL,
+ * absolute or path form, cleaned as mod_dav cleans it, or untagged with
+ * RP_IF_UNTAGGED_APPLY: the target is the request URI) and every list
+ * holds a condition that is not negated (with RP_IF_TOKENS_ONLY, a state
+ * token), so that no list can be true whatever the resource's state;
+ * RP_IF_NO_CONDITION when it parses but that does not hold; RP_IF_BAD when
+ * it does not parse. */
+#define RP_IF_UNTAGGED_APPLY  0x1
+#define RP_IF_TOKENS_ONLY     0x2
+#define RP_IF_BAD           (-1)
+#define RP_IF_NO_CONDITION  0
+#define RP_IF_COUNTS        1
+int rp_if_header_counts(const char *value, const char *target, int flags);
+
+/* The name of the header bit `reason` (for debug lines), "none" for 0. */
+const char *rp_reason_name(unsigned int reason);
 
 /* Non-zero when an Accept header ranks a JSON type (application/json,
  * application/problem+json, any +json) strictly above HTML. */
@@ -71,10 +136,17 @@ int rp_prefers_json(const char *accept);
  * not a token or does not fit. */
 int rp_override_method(const char *value, char *buf, apr_size_t bufsize);
 
-/* The 428 bodies: they name the headers the location accepts. */
-const char *rp_accepted_list(apr_pool_t *p, unsigned int accepted, int dav);
-const char *rp_body_html(apr_pool_t *p, unsigned int accepted, int dav);
-const char *rp_body_json(apr_pool_t *p, unsigned int accepted, int dav);
+/* The value of the Express-style `_method` parameter of a query string,
+ * copied into buf as upper case; 0 when there is none or it is not a
+ * token that fits. */
+int rp_query_method(const char *args, char *buf, apr_size_t bufsize);
+
+/* The 428 bodies for a counted set (rp_counted_set): they name only what
+ * counts there, and for a destination (RP_HDR_OVERWRITE in the set) what
+ * counts for a destination. */
+const char *rp_accepted_list(apr_pool_t *p, unsigned int counted);
+const char *rp_body_html(apr_pool_t *p, unsigned int counted);
+const char *rp_body_json(apr_pool_t *p, unsigned int counted);
 
 /* Escape s for a JSON string literal (without the quotes). */
 const char *rp_json_escape(apr_pool_t *p, const char *s);

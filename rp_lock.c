@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* rp_lock.c: the lock engine of RequirePreconditionSerialize (rp_lock.h).
  *
  * What is locked. A request locks every resource it writes, each as a set
@@ -73,6 +88,7 @@
 #define RP_HAVE_OFD 0
 #endif
 
+#include "mod_require_precondition.h"
 #include "precondition_policy.h"
 #include "rp_lock.h"
 
@@ -380,7 +396,7 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
 
     if (!rp_lock_path && rp_lock_used && chroot_dir && *chroot_dir
         && strcmp(chroot_dir, "/") != 0) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00015)
                      "RequirePreconditionSerialize On cannot work with "
                      "ChrootDir %s and the anonymous lock file: each write "
                      "opens it through /proc/self/fd, which is not there "
@@ -400,7 +416,7 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
         lf->shared = 1;
         why = rp_lock_open_named(process_pool, lf);
         if (why) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00016)
                          "RequirePreconditionLockFile %s: %s", lf->path, why);
             rp_lock_close_file(lf);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -409,7 +425,7 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
     else {
         why = rp_lock_open_anonymous(process_pool, lf);
         if (why) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00017)
                          "RequirePreconditionSerialize: %s", why);
             rp_lock_close_file(lf);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -442,7 +458,7 @@ void rp_lock_child_init(apr_pool_t *p, server_rec *s)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     if (sigaction(RP_LOCK_SIGNAL, &sa, NULL) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s,
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, RPLOGNO(00018)
                      "RequirePreconditionSerialize: cannot install the "
                      "signal handler for timed lock waits");
     }
@@ -854,7 +870,7 @@ static void rp_lock_reexamine(request_rec *r)
 /* The 503 of a failed lock operation: fail closed, never unlocked. */
 static int rp_lock_fail(request_rec *r, int err, const char *what)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, err, r,
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, err, r, RPLOGNO(00019)
                   "%s %s: 503: cannot serialize: %s", r->method, r->uri,
                   what);
     apr_table_setn(r->err_headers_out, "Retry-After", "1");
@@ -956,7 +972,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
             if (err == ETIMEDOUT) {
                 apr_time_t secs = apr_time_sec(timeout + APR_USEC_PER_SEC - 1);
 
-                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00020)
                               "%s %s: 503: another write to this resource "
                               "held it for longer than %" APR_TIME_T_FMT
                               " ms", r->method, r->uri,
@@ -988,7 +1004,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
 
         apr_table_setn(r->notes, "precondition-lock-wait",
                        apr_psprintf(r->pool, "%" APR_TIME_T_FMT, took));
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00021)
                       "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                       " ms (%" APR_TIME_T_FMT " us, %d locks%s%s)",
                       r->method, r->uri, apr_time_as_msec(took), took, l->n,
@@ -1009,12 +1025,12 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
     (void)pconf;
     if (rp_lock_used) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "RequirePreconditionSerialize On: %s",
+                     RPLOGNO(00022) "RequirePreconditionSerialize On: %s",
                      RP_LOCK_NO_OFD_WHY);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (rp_lock_path) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00023)
                      "RequirePreconditionLockFile %s: %s", rp_lock_path,
                      RP_LOCK_NO_OFD_WHY);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -1033,7 +1049,8 @@ int rp_lock_request(request_rec *r, request_rec *dest,
 {
     (void)dest;
     (void)timeout;
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s %s: 503: cannot "
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00024)
+                  "%s %s: 503: cannot "
                   "serialize: %s", r->method, r->uri, RP_LOCK_NO_OFD_WHY);
     apr_table_setn(r->err_headers_out, "Retry-After", "1");
     return HTTP_SERVICE_UNAVAILABLE;

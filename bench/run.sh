@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # `make bench`: what RequirePrecondition costs, side by side with the two
 # recipes an admin can write without it, both in bench/guards/:
 #   mod_rewrite   RewriteCond %{REQUEST_METHOD} ^(PUT|DELETE|PATCH)$, one
@@ -52,8 +66,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+. "$top/tools/lib.sh"
 libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
@@ -75,12 +88,9 @@ SER_FILES=1000
 PORT_FIRST=18400
 PORT_LAST=18499
 
-module_so="$top/.libs/mod_require_precondition.so"
-[ -f "$module_so" ] || { echo "bench/run.sh: build first (make)" >&2; exit 1; }
-if grep -qs sanitize "$top/.libs/build-flags"; then
-    echo "bench/run.sh: the module is built with sanitizers; make all SANITIZE=0" >&2
-    exit 1
-fi
+module_so=$rp_module_so
+rp_need_module bench/run.sh
+rp_need_plain_build bench/run.sh
 for tool in valgrind wrk gnuplot "$python"; do
     command -v "$tool" >/dev/null || {
         echo "bench/run.sh: $tool is missing (make bench installs it)" >&2
@@ -145,7 +155,8 @@ fi
 
 # render NAME MPM GUARD PORT [EXTRA-LINE]: write $scratch/conf/NAME.conf
 render() {
-    local name=$1 mpm=$2 guard=$3 port=$4 extra=${5:-} load="" user=""
+    local name=$1 mpm=$2 guard=$3 port=$4 extra=${5:-} load="" user="" f
+    local dconf="" lconf=""
     case $guard in
         module|serialize-*)
             load="LoadModule require_precondition_module $scratch/modules/mod_require_precondition.so" ;;
@@ -158,18 +169,12 @@ render() {
         user="User $server_user
 Group $server_user"
     fi
-    awk -v dfile="$here/guards/$guard.directory.conf" \
-        -v lfile="$here/guards/$guard.location.conf" \
-        -v user="$user" -v load="$load" -v extra="$extra" '
-        $0 == "@GUARD_DIRECTORY@" { while ((getline l < dfile) > 0) print l; next }
-        $0 == "@GUARD_LOCATION@"  { while ((getline l < lfile) > 0) print l; next }
-        $0 == "@USER@"       { print user; next }
-        $0 == "@LOAD@"       { print load; next }
-        $0 == "@EXTRA@"      { print extra; next }
-        { print }' "$here/httpd.conf.in" \
-    | sed -e "s|@ROOT@|$scratch|g" -e "s|@NAME@|$name|g" -e "s|@MPM@|$mpm|g" \
-          -e "s|@PORT@|$port|g" -e "s|@LIBEXEC@|$libexec|g" \
-          > "$scratch/conf/$name.conf"
+    f=$here/guards/$guard.directory.conf; [ ! -f "$f" ] || dconf=$(cat "$f")
+    f=$here/guards/$guard.location.conf; [ ! -f "$f" ] || lconf=$(cat "$f")
+    rp_render "$here/httpd.conf.in" "$scratch/conf/$name.conf" \
+        GUARD_DIRECTORY="$dconf" GUARD_LOCATION="$lconf" USER="$user" \
+        LOAD="$load" EXTRA="$extra" ROOT="$scratch" NAME="$name" MPM="$mpm" \
+        PORT="$port" LIBEXEC="$libexec"
 }
 
 # wait_up PID PORT SECONDS: until PORT answers; fail if PID dies first.
@@ -184,14 +189,8 @@ wait_up() {
 
 # stop PID: TERM, then KILL after 10 s.
 stop() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    local pid=$1
+    rp_stop "$pid" 10
     local keep=() p
     for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
     pids=("${keep[@]+"${keep[@]}"}")

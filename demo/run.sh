@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # `make run`: a demo httpd in the foreground on 127.0.0.1:$PORT with mod_dav
 # serving a scratch folder at /docs/, guarded by RequirePrecondition On.
 # Ctrl-C stops it and removes the scratch folder.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
 PORT=${PORT:-8428}
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
-module="$top/.libs/mod_require_precondition.so"
-[ -f "$module" ] || { echo "demo/run.sh: build first (make)" >&2; exit 1; }
+module=$rp_module_so
+rp_need_module demo/run.sh
+
+# A port someone listens on: say so and stop, rather than print the
+# walk-through for a server that cannot start.
+taken=$(ss -ltnpH "( sport = :$PORT )" 2>/dev/null || true)
+if [ -n "$taken" ] || (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    echo "demo/run.sh: port $PORT is taken; stop what listens there or pick" \
+         "another port: make run PORT=$((PORT + 1))" >&2
+    [ -z "$taken" ] || echo "$taken" >&2
+    exit 1
+fi
 
 root=$(mktemp -d /tmp/rp-demo.XXXXXX)
 chmod 755 "$root"
@@ -21,24 +44,21 @@ if [ "$(id -u)" = 0 ]; then
 Group www-data"
     chown -R www-data: "$root/htdocs" "$root/var"
 fi
-sed -e "s|@ROOT@|$root|g" -e "s|@PORT@|$PORT|g" \
-    -e "s|@LIBEXEC@|$("$APXS" -q LIBEXECDIR)|g" -e "s|@MODULE@|$module|g" \
-    "$top/conf/demo.conf.in" | awk -v u="$user_line" '{ if ($0 == "@USER@") print u; else print }' \
-    > "$root/httpd.conf"
+rp_render "$top/conf/demo.conf.in" "$root/httpd.conf" ROOT="$root" PORT="$PORT" \
+    LIBEXEC="$("$APXS" -q LIBEXECDIR)" MODULE="$module" USER="$user_line"
 
 pid=""
 tailpid=""
 cleanup() {
     trap - INT TERM EXIT
     [ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null || true
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
+    [ -z "$pid" ] || rp_stop "$pid" 10
     rm -rf "$root"
     echo "demo stopped"
 }
-trap cleanup INT TERM EXIT
+stopping=""
+trap 'stopping=1; cleanup' INT TERM
+trap cleanup EXIT
 
 "$HTTPD" -t -f "$root/httpd.conf" >/dev/null
 u="http://127.0.0.1:$PORT/docs/note.txt"
@@ -76,4 +96,10 @@ tail -qF "$root/var/error_log" "$root/var/access_log" 2>/dev/null &
 tailpid=$!
 "$HTTPD" -D FOREGROUND -f "$root/httpd.conf" &
 pid=$!
-wait "$pid" || true
+rc=0
+wait "$pid" || rc=$?
+if [ $rc -ne 0 ] && [ -z "$stopping" ]; then
+    sleep 0.2   # the tail above shows why
+    echo "demo/run.sh: apache2 exited with status $rc" >&2
+    exit $rc
+fi

@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # `make soak`: the module under a minute of mixed load per MPM.
 #
 # For each MPM: a server from soak/httpd.conf.in on 127.0.0.1 (ports
@@ -35,8 +49,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+. "$top/tools/lib.sh"
 libexec=$("$APXS" -q LIBEXECDIR)
 MPMS=${SOAK_MPMS:-event worker prefork}
 DURATION=${SOAK_SECONDS:-60}
@@ -48,12 +61,9 @@ RSS_MAX_KB=${SOAK_RSS_MAX_KB:-1024}
 export SOAK_FILES=${SOAK_FILES:-64}
 PORT_FIRST=18500
 
-module_so=$top/.libs/mod_require_precondition.so
-[ -f "$module_so" ] || { echo "soak/run.sh: build first (make)" >&2; exit 1; }
-if grep -qs sanitize "$top/.libs/build-flags"; then
-    echo "soak/run.sh: the module is built with sanitizers; make all SANITIZE=0" >&2
-    exit 1
-fi
+module_so=$rp_module_so
+rp_need_module soak/run.sh
+rp_need_plain_build soak/run.sh
 command -v wrk >/dev/null || { echo "soak/run.sh: wrk is missing (make soak installs it)" >&2; exit 1; }
 
 say() { echo "soak: $*" >&2; }
@@ -62,9 +72,7 @@ scratch=$(mktemp -d /tmp/rp-soak.XXXXXX)
 chmod 755 "$scratch"
 server_user=""
 if [ "$(id -u)" = 0 ]; then
-    server_user=${RP_TEST_USER:-rptest}
-    id -u "$server_user" >/dev/null 2>&1 || useradd --system --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin "$server_user"
+    server_user=$(rp_test_user)
 fi
 results=$here/results
 mkdir -p "$results"
@@ -74,15 +82,10 @@ report=$results/soak-$stamp.txt
 # Every server this script started is stopped, whatever happens.
 pids=()
 cleanup() {
-    local pid i
+    local pid
     trap - EXIT INT TERM
     for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || continue
-        for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
+        rp_stop "$pid" 5
     done
     if [ "${SOAK_KEEP:-0}" = 1 ]; then say "kept $scratch"; else rm -rf "$scratch"; fi
 }
@@ -110,12 +113,8 @@ for mpm in $MPMS; do
     user_line=""
     [ -z "$server_user" ] || user_line="User $server_user
 Group $(id -gn "$server_user")"
-    awk -v root="$root" -v port="$port" -v mpm="$mpm" -v libexec="$libexec" \
-        -v module="$module_so" -v user="$user_line" '
-        $0 == "@USER@" { print user; next }
-        { gsub("@ROOT@", root); gsub("@PORT@", port); gsub("@MPM@", mpm);
-          gsub("@LIBEXEC@", libexec); gsub("@MODULE@", module); print }
-    ' "$here/httpd.conf.in" > "$root/httpd.conf"
+    rp_render "$here/httpd.conf.in" "$root/httpd.conf" USER="$user_line" \
+        ROOT="$root" PORT="$port" MPM="$mpm" LIBEXEC="$libexec" MODULE="$module_so"
 
     defines=()
     [ "$mpm" != "$GRACEFUL_MPM" ] || defines=(-D SoakNoKeepAlive)
@@ -208,10 +207,7 @@ Group $(id -gn "$server_user")"
     } >> "$report"
 
     "$HTTPD" -f "$root/httpd.conf" -k stop || true
-    for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    rp_wait_gone "$pid" 10 || true
     if grep -E '\[(crit|alert|emerg)\]|AH00052|Segmentation' "$root/error_log" >&2; then
         say "$mpm: FAIL: the error log has a crash or worse"
         status=1

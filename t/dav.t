@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # The core rules on a guarded mod_dav store: what is refused with 428, what
 # is left to httpd and mod_dav (their 412s), and what each did to the file.
 use strict;
@@ -31,17 +45,17 @@ my @cases = (
     { name => 'stale If-Match is httpd\'s 412', method => 'PUT', uri => $u,
       before => $old, headers => ['If-Match' => '"not-the-etag"'],
       body => $new, status => 412, after => 'unchanged' },
-    { name => 'If-Match: * on an existing file', method => 'PUT',
+    { name => 'If-Match: * does not count', method => 'PUT',
       uri => $u, before => $old, headers => ['If-Match' => '*'],
-      body => $new, status => 204, after => $new },
+      body => $new, status => 428, after => 'unchanged' },
     { name => 'stale If-Unmodified-Since is httpd\'s 412', method => 'PUT',
       uri => $u, before => $old,
       headers => ['If-Unmodified-Since' => 'Sun, 06 Nov 1994 08:49:37 GMT'],
       body => $new, status => 412, after => 'unchanged' },
-    { name => 'If-Unmodified-Since in the future', method => 'PUT',
-      uri => $u, before => $old,
+    { name => 'If-Unmodified-Since in the future does not count',
+      method => 'PUT', uri => $u, before => $old,
       headers => ['If-Unmodified-Since' => 'Fri, 01 Jan 2100 00:00:00 GMT'],
-      body => $new, status => 204, after => $new },
+      body => $new, status => 428, after => 'unchanged' },
     { name => 'If-Unmodified-Since that is not a date', method => 'PUT',
       uri => $u, before => $old,
       headers => ['If-Unmodified-Since' => 'yesterday'],

@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # The directives in every context they are allowed in, and how inner
 # sections inherit from or override outer ones.
 use strict;
@@ -27,7 +41,7 @@ my @cases = (
       status => 428, after => 'unchanged' },
     { name => 'extension method in the list, conditional, reaches httpd',
       method => 'FROBNICATE', uri => '/dav/ext/a.txt', before => $old,
-      headers => ['If-Match' => '*'], status => 405, after => 'unchanged' },
+      headers => ['If-Match' => '"x"'], status => 405, after => 'unchanged' },
     { name => 'PUT not in the list there', method => 'PUT',
       uri => '/dav/ext/a.txt', before => $old, body => $new,
       status => 204, after => $new },
@@ -47,7 +61,8 @@ my @cases = (
       body => $new, status => 428, after => 'unchanged' },
     { name => 'headers list: If-Match counts', method => 'PUT',
       uri => '/dav/ifmatch-only/a.txt', before => $old,
-      headers => ['If-Match' => '*'], body => $new, status => 204,
+      headers => sub { ['If-Match' => etag_of('/dav/ifmatch-only/a.txt')] },
+      body => $new, status => 204,
       after => $new },
     # Without mod_dav nothing evaluates If, so it does not count.
     { name => 'no mod_dav: If does not count', method => 'PUT',
@@ -56,7 +71,7 @@ my @cases = (
       after => 'unchanged' },
     { name => 'no mod_dav: If-Match counts (core then says 405)',
       method => 'PUT', uri => '/plain/a.txt', before => $old,
-      headers => ['If-Match' => '*'], body => $new, status => 405,
+      headers => ['If-Match' => '"x"'], body => $new, status => 405,
       after => 'unchanged' },
     # <Directory>
     { name => '<Directory>: unconditional PUT', method => 'PUT',
@@ -80,7 +95,8 @@ my @cases = (
       uri => '/htaccess/a.txt', before => $old, body => $new,
       status => 405, after => 'unchanged' },
     { name => '.htaccess On: conditional PUT', method => 'PUT',
-      uri => '/htaccess/a.txt', before => $old, headers => ['If-Match' => '*'],
+      uri => '/htaccess/a.txt', before => $old,
+      headers => sub { ['If-Match' => etag_of('/htaccess/a.txt')] },
       body => $new, status => 204, after => $new },
     { name => 'nested .htaccess Off', method => 'PUT',
       uri => '/htaccess/open/a.txt', before => $old, body => $new,

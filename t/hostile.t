@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Hostile and malformed requests against the guarded WebDAV store: each
 # case asserts the status (or statuses), that nothing was written, and that
 # the server still answers the next request. Raw sockets throughout, since
@@ -61,11 +75,11 @@ my @cases = (
     { name => 'a hundred If-Match header lines: over LimitRequestFields',
       req => put($doc, 'x', map { qq(If-Match: "stale-$_") } 1 .. 100),
       status => 400 },
-    # Blank lines joined make ", , ...": an empty list, which httpd does
-    # act on (no tag matches: 412), so it counts.
+    # Blank lines joined make ", , ...": a list with no entity-tag, which
+    # names no version of the document, so it does not count.
     { name => '97 blank If-Match header lines',
       req => put($doc, 'x', ('If-Match: ') x 97),
-      status => 412 },
+      status => 428 },
     # httpd limits a header line to 8190 bytes (LimitRequestFieldSize).
     { name => 'an 8 KB If-Match', req => put($doc, 'x',
           'If-Match: "' . ('a' x 8190) . '"'),
@@ -78,7 +92,7 @@ my @cases = (
       status => 412 },
     { name => 'duplicate If-Match headers, both blank',
       req => put($doc, 'x', 'If-Match:', 'If-Match: '),
-      status => 412 },
+      status => 428 },
     { name => 'one blank If-Match header',
       req => put($doc, 'x', 'If-Match: '),
       status => 428 },
@@ -133,14 +147,18 @@ my @cases = (
       status => 412 },
     { name => 'If-Unmodified-Since blank',
       req => put($doc, 'x', 'If-Unmodified-Since: '), status => 428 },
-    # Methods are case-sensitive: put is not PUT. httpd does not know it,
-    # so nothing guards or handles it, and mod_dav does not write.
+    # Methods are case-sensitive and httpd does not know "put", but an
+    # application a proxy forwards it to may upper-case it: it is judged
+    # as PUT. A conditional one reaches httpd, which does not handle it.
     { name => 'lower-case put', req => put($doc, 'x') =~ s/^PUT/put/r,
-      status => 501 },
+      status => 428 },
     { name => 'mixed-case Put', req => put($doc, 'x') =~ s/^PUT/Put/r,
-      status => 501 },
+      status => 428 },
     { name => 'lower-case delete',
-      req => head('delete', $doc, 'Connection: close'), status => 501 },
+      req => head('delete', $doc, 'Connection: close'), status => 428 },
+    { name => 'lower-case put, conditional',
+      req => put($doc, 'x', "If-Match: $stale") =~ s/^PUT/put/r,
+      status => 501 },
     { name => 'a 1 KB method name',
       req => head('P' x 1024, $doc, 'Content-Length: 1',
                   'Connection: close') . 'x',
@@ -200,7 +218,7 @@ my @disconnects = (
     { name => 'disconnect mid-body: refused PUT', uri => $doc,
       lines => [], status => 428 },
     { name => 'disconnect mid-body: conditional PUT', uri => $doc,
-      lines => ['If-Match: *'], status => undef },
+      lines => [sub { 'If-Match: ' . etag_of($doc) }], status => undef },
     { name => 'disconnect mid-body: conditional create', uri => $new,
       lines => ['If-None-Match: *'], status => undef, file => $new },
 );
@@ -249,7 +267,8 @@ for my $c (@disconnects) {
     my $sock = IO::Socket::INET->new(PeerAddr => $hp, Proto => 'tcp',
                                      Timeout => 5) or die "connect: $!";
     $sock->autoflush(1);
-    print $sock head('PUT', $c->{uri}, @{ $c->{lines} },
+    my @lines = map { ref $_ ? $_->() : $_ } @{ $c->{lines} };
+    print $sock head('PUT', $c->{uri}, @lines,
                      'Content-Length: 1048576');
     print $sock 'x' x 65536;
     my $got = '';

@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Where the decision sits in httpd's request cycle: after authentication,
 # across internal redirects, not for subrequests, not twice for an
 # ErrorDocument, and for any protocol version and header spelling.
@@ -9,6 +23,7 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestRequest ();
 use Apache::TestUtil qw(t_cmp);
+use HTTP::Date qw(time2str);
 use MIME::Base64 qw(encode_base64);
 use RPTest;
 
@@ -29,7 +44,8 @@ my @cases = (
       headers => $alice, status => 428, after => 'unchanged' },
     { name => 'authenticated, conditional', method => 'PUT',
       uri => '/dav/auth/a.txt', before => $old, body => $new,
-      headers => [@$alice, 'If-Match' => '*'], status => 204,
+      headers => sub { [@$alice, 'If-Unmodified-Since' => time2str(time)] },
+      status => 204,
       after => $new },
     # A per-directory RewriteRule [PT] is an internal redirect; the target
     # is guarded and must not be reached unconditionally.
@@ -48,12 +64,12 @@ my @cases = (
       setup => sub { fresh_path('/dav/rw-target/c.txt') } },
     # mod_dav looks the COPY destination up with a subrequest of method
     # COPY, guarded there; subrequests are not examined.
-    { name => 'COPY: the destination subrequest is not examined',
+    { name => 'COPY into a location that lists COPY: judged there',
       method => 'COPY', uri => '/dav/open/src.txt', before => $old,
       headers => sub { ['Destination' => Apache::TestRequest::resolve_url(
                             '/dav/copyguard/dst.txt')] },
       setup => sub { fresh_path('/dav/copyguard/dst.txt') },
-      status => 201, after => 'unchanged' },
+      status => 428, after => 'unchanged' },
     { name => 'COPY where the request itself is guarded', method => 'COPY',
       uri => '/dav/copyguard/src.txt', before => $old,
       headers => sub { ['Destination' => Apache::TestRequest::resolve_url(
@@ -67,7 +83,7 @@ plan tests => case_count(@cases) + 17, need_module 'dav', 'rewrite',
 run_cases(@cases);
 ok t_cmp(slurp('/dav/rw-target/c.txt'), $new,
          'RewriteRule [PT], conditional: written at the target');
-ok t_cmp(slurp('/dav/copyguard/dst.txt'), $old, 'COPY: the copy is there');
+ok t_cmp(slurp('/dav/copyguard/dst.txt'), undef, 'COPY refused: no copy made');
 
 # ErrorDocument: a local URL, a string, and a GET-guarded location whose
 # ErrorDocument redirect (a GET) must not be refused a second time.
@@ -100,7 +116,7 @@ ok t_cmp(slurp($lc), undef, 'HTTP/1.0 unconditional PUT: nothing written');
     "PUT $lc HTTP/1.0\r\nif-none-match: *\r\ncontent-length: 4\r\n\r\n$new"));
 ok t_cmp($r[0][0], 201, 'HTTP/1.0, lower-case if-none-match');
 @r = parse_responses(raw_exchange(
-    "PUT $lc HTTP/1.1\r\nhost: localhost\r\nif-match: *\r\n"
+    "PUT $lc HTTP/1.1\r\nhost: localhost\r\nif-match: " . etag_of($lc) . "\r\n"
     . "content-length: 4\r\nconnection: close\r\n\r\nnext"));
 ok t_cmp($r[0][0], 204, 'HTTP/1.1, lower-case if-match');
 ok t_cmp(slurp($lc), 'next', 'lower-case if-match: written');
@@ -115,6 +131,6 @@ ok t_cmp(join('', wait_for_log('error_log', $mark,
 $mark = log_lines('error_log');
 req(PUT => '/dav/core/logged.txt', ['If-None-Match' => '*'], $new);
 ok t_cmp(scalar wait_for_log('error_log', $mark,
-             qr/require_precondition:debug.*PUT \/dav\/core\/logged\.txt: let through: conditional/),
+             qr/require_precondition:debug.*PUT \/dav\/core\/logged\.txt: let through: If-None-Match counts/),
          1, 'debug log line for a conditional request');
 unlink disk_path('/dav/core/logged.txt');

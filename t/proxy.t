@@ -1,4 +1,19 @@
-# The module in front of a backend that has no such check (ProxyPass): an
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# The module in front of a backend (ProxyPass) that does not require a
+# precondition itself but evaluates one (mod_dav): an
 # unconditional write never reaches the backend; the backend's own 412s and
 # 2xx pass through unchanged.
 use strict;

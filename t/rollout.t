@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Report-only rollout and the trail a refused (or would-be refused) request
 # leaves: the PRECONDITION_MISSING variable and the precondition-missing note.
 use strict;
@@ -55,7 +69,8 @@ $miss = log_lines('missing_log');
 put_disk('/dav/core/trail.txt', $old);
 my $res = req(PUT => '/dav/core/trail.txt', [], $new);
 ok t_cmp($res->code, 428, 'On: refused');
-$res = req(PUT => '/dav/core/trail.txt', ['If-Match' => '*'], $new);
+$res = req(PUT => '/dav/core/trail.txt',
+          ['If-Match' => etag_of('/dav/core/trail.txt')], $new);
 ok t_cmp($res->code, 204, 'On: conditional accepted');
 @m = wait_for_log('missing_log', $miss, qr{trail});
 ok t_cmp(join('', @m), "PUT /dav/core/trail.txt 428 pm=1\n",

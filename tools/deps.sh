@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Install what building, testing and the demo need, when it is missing.
 # Debian packages only. Usage: tools/deps.sh [extra-package ...]
 set -euo pipefail
@@ -19,6 +33,10 @@ have_perl HTTP::Daemon || need+=(libhttp-daemon-perl)
 have_perl JSON::PP || need+=(libjson-pp-perl)
 [ -e /usr/lib/apache2/modules/mod_http2.so ] || need+=(apache2-bin)
 have_cmd runuser || need+=(util-linux)
+# The clients t/clients.t runs (the README's Clients section).
+have_cmd git || need+=(git)
+have_cmd cadaver || need+=(cadaver)
+have_cmd litmus || need+=(litmus)
 for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
         || need+=("$p")

@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Static checks of every C file of the project (make lint, and CI):
 #
 #   1. gcc and clang both build the module with apxs -Wall -Wextra -Werror,
 #      and compile the test programs (t/unit, t/fuzz, tools) the same way;
 #   2. cppcheck (warning, style, performance, portability), with the
 #      suppressions of tools/cppcheck.supp;
-#   3. clang-tidy, with the checks below, every warning an error.
+#   3. clang-tidy, with the checks below, every warning an error;
+#   4. make install / make uninstall in a scratch DESTDIR (install-test.sh);
+#   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh);
+#   6. the licence header on every source file (tools/license.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
@@ -16,7 +33,7 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 "$top/tools/deps.sh" gcc clang clang-tidy cppcheck >/dev/null
 
 cd "$top"
-module=(mod_require_precondition.c precondition_policy.c rp_lock.c)
+module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c)
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)
 # shellcheck disable=SC2207
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
@@ -30,7 +47,7 @@ step() { printf '%-34s %s\n' "$1" "$2"; }
 #    t/fuzz/run.sh use, without the fuzzer runtime (gcc has none).
 for cc in gcc clang; do
     rm -rf "$scratch/build"; mkdir -p "$scratch/build"
-    cp "${module[@]}" precondition_policy.h rp_lock.h "$scratch/build/"
+    cp "${module[@]}" ./*.h "$scratch/build/"
     if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
             -Wc,-Werror "${module[@]}") >"$scratch/$cc.log" 2>&1; then
         step "$cc: module (apxs)" ok
@@ -92,6 +109,40 @@ if clang-tidy --quiet -checks="$checks" -warnings-as-errors='*' \
 else
     step clang-tidy FAIL; fail=1
     grep -E -A3 'warning:|error:' "$scratch/tidy.log" || cat "$scratch/tidy.err"
+fi
+
+# 4. make install / make uninstall into a scratch DESTDIR.
+if "$top/tools/install-test.sh" >"$scratch/install.log" 2>&1; then
+    step "make install/uninstall" ok
+else
+    step "make install/uninstall" FAIL; fail=1
+    grep -v '^ok ' "$scratch/install.log"
+fi
+
+# 5. Log tags (tools/lognos.sh): first on two files it must refuse, a
+#    number used twice and a call without a tag, then on the module.
+printf '%s\n' 'void f(request_rec *r) {' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "a");' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "b");' \
+    '}' > "$scratch/dup.c"
+printf '%s\n' 'void f(request_rec *r) {' \
+    '    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", ")");' '}' > "$scratch/untagged.c"
+if FILES="$scratch/dup.c" tools/lognos.sh --check >/dev/null 2>&1 \
+        || FILES="$scratch/untagged.c" tools/lognos.sh --check >/dev/null 2>&1; then
+    step "log tags (RPLOGNO)" "FAIL: lognos.sh --check passes bad files"; fail=1
+elif tools/lognos.sh --check 2>"$scratch/lognos.log"; then
+    step "log tags (RPLOGNO)" ok
+else
+    step "log tags (RPLOGNO)" FAIL; fail=1
+    cat "$scratch/lognos.log"
+fi
+
+# 6. The Apache License header on every source file (tools/license.sh).
+if tools/license.sh --check 2>"$scratch/license.log"; then
+    step "licence headers" ok
+else
+    step "licence headers" FAIL; fail=1
+    cat "$scratch/license.log"
 fi
 
 [ $fail = 0 ] && echo "lint: no finding" || echo "lint: findings above"

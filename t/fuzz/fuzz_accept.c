@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* fuzz_accept.c: the Accept preference that picks the 428 body, and the
  * bodies themselves.
  *
@@ -41,14 +56,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     {
         /* The body the module would send for this input's header bits. */
-        unsigned int bits = size ? (unsigned int)data[0] & RP_HDR_ALL : 0;
-        int dav = size > 1 ? data[1] & 1 : 0;
-        const char *body = json ? rp_body_json(p, bits, dav)
-                                : rp_body_html(p, bits, dav);
-        const char *list = rp_accepted_list(p, bits, dav);
+        unsigned int bits = size ? (unsigned int)data[0] & RP_COUNTED_MAX
+                                 : 0;
+        const char *body = json ? rp_body_json(p, bits)
+                                : rp_body_html(p, bits);
+        const char *list = rp_accepted_list(p, bits);
         FUZZ_ASSERT(body && strstr(body, "Precondition Required"));
-        FUZZ_ASSERT(list && (*list != '\0') == ((bits & (dav ? RP_HDR_ALL
-                                                   : ~RP_HDR_IF)) != 0));
+        FUZZ_ASSERT(list && (*list != '\0')
+                    == ((bits & (RP_HDR_ALL | RP_HDR_OVERWRITE)) != 0));
     }
     free(accept);
     fuzz_end();

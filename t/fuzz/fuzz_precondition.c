@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* fuzz_precondition.c: which header values count as a usable precondition.
  *
  * The input is split at its first NUL byte: the part before is a value
@@ -19,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *value = fuzz_cstr(data, size);
     size_t vlen = strlen(value);
     unsigned int accepted = 0, present = 0;
-    int dav = 0, cond;
+    int dav = 0;
     const char *c, *esc;
     int blank = 1;
 
@@ -43,11 +58,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(!blank);
     }
 
-    cond = rp_is_conditional(accepted, present, dav);
-    FUZZ_ASSERT(cond == ((accepted & present
-                          & (dav ? RP_HDR_ALL : ~RP_HDR_IF)) != 0));
-    if (!dav) {
-        FUZZ_ASSERT(!rp_is_conditional(RP_HDR_IF, present, 0));
+    /* The whole write: what counted is one header the set allows, and
+     * a header that counted on its own rule. */
+    {
+        rp_write_t w = { 0 };
+        unsigned int reason;
+        int cond;
+
+        w.if_match = (present & RP_HDR_IF_MATCH) ? value : NULL;
+        w.if_none_match = (present & RP_HDR_IF_NONE_MATCH) ? value : NULL;
+        w.if_unmodified_since = (present & RP_HDR_IF_UNMODIFIED_SINCE)
+                                ? value : NULL;
+        w.if_header = (present & RP_HDR_IF) ? value : NULL;
+        w.overwrite = value;
+        w.target = "/d/a";
+        w.request_time = apr_time_from_sec(1700000000);
+        w.accepted = accepted;
+        w.dav = dav;
+        w.destination = vlen + 3 < size ? data[vlen + 3] & 1 : 0;
+        w.accept_star = vlen + 3 < size ? (data[vlen + 3] >> 1) & 1 : 0;
+        reason = rp_judge(&w);
+        cond = reason != 0;
+        FUZZ_ASSERT(!reason || (reason & rp_counted_set(&w)));
+        FUZZ_ASSERT(!cond || !blank);
+        if (!dav) {
+            FUZZ_ASSERT(reason != RP_HDR_IF);
+        }
+        if (w.destination) {
+            FUZZ_ASSERT(reason == 0 || reason == RP_HDR_OVERWRITE
+                        || reason == RP_HDR_IF);
+        }
+        if (reason == RP_HDR_IF_MATCH && !w.accept_star) {
+            FUZZ_ASSERT(strchr(value, '"') != NULL);
+        }
+        if (reason == RP_HDR_IF_NONE_MATCH) {
+            FUZZ_ASSERT(strchr(value, '*') != NULL);
+        }
     }
 
     esc = rp_json_escape(p, value);

@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Build the libFuzzer targets of t/fuzz with Debian's clang and run them.
 #
 #   t/fuzz/run.sh                  # all targets, FUZZ_SECONDS (60) in all
@@ -20,7 +34,7 @@ out=$here/build
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition fuzz_if_header)
 
 "$top/tools/deps.sh" clang libclang-rt-dev llvm >/dev/null
 ver=$("$CLANG" --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
@@ -40,6 +54,7 @@ dict_of() {
         fuzz_accept) echo "$here/accept.dict" ;;
         fuzz_directives) echo "$here/directives.dict" ;;
         fuzz_precondition) echo "$here/precondition.dict" ;;
+        fuzz_if_header) echo "$here/if_header.dict" ;;
     esac
 }
 

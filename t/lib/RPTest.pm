@@ -1,3 +1,17 @@
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 package RPTest;
 # Helpers shared by the topic files: requests through LWP or a raw socket,
 # the files on disk behind the URIs, and table-driven cases that assert both
@@ -211,7 +225,8 @@ sub parse_responses {
 }
 
 # Table-driven cases. Each is a hash:
-#   name, method, uri, headers (array ref), body,
+#   name, method, uri, headers (array ref, or code returning one), body,
+#   file    => the URI whose file is checked, when not uri (a query),
 #   before  => content the file has before (undef: no file),
 #   status  => expected status,
 #   after   => 'unchanged' | 'absent' | the expected content.
@@ -220,12 +235,13 @@ sub case_count { return 2 * scalar @_ }
 
 sub run_cases {
     for my $c (@_) {
+        my $file = $c->{file} || $c->{uri};
         if (defined $c->{before}) {
-            put_disk($c->{uri}, $c->{before});
+            put_disk($file, $c->{before});
         }
         else {
-            make_path(dirname(disk_path($c->{uri})));
-            unlink disk_path($c->{uri});
+            make_path(dirname(disk_path($file)));
+            unlink disk_path($file);
         }
         $c->{setup}->($c) if $c->{setup};
         my $res = req($c->{method}, $c->{uri},
@@ -237,7 +253,7 @@ sub run_cases {
         my $want = $after eq 'unchanged' ? $c->{before}
                  : $after eq 'absent'    ? undef
                  :                         $after;
-        ok t_cmp(slurp($c->{uri}), $want, "$c->{name}: file $after");
+        ok t_cmp(slurp($file), $want, "$c->{name}: file $after");
     }
 }
 

@@ -1,3 +1,18 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
 /* policy_test.c: unit tests for precondition_policy.c, linked against APR
  * and apr-util only (no httpd). Built and run by `make unit` (t/unit/run.sh).
  *
@@ -292,31 +307,333 @@ static void test_date_usable(apr_pool_t *p)
     }
 }
 
-static void test_is_conditional(apr_pool_t *p)
+/* ---- what counts: one header at a time ---------------------------- */
+
+static void test_if_match(apr_pool_t *p)
 {
-    static const struct {
-        unsigned int accepted, present;
-        int dav, want;
-    } t[] = {
-        { RP_HDR_ALL, 0, 1, 0 },
-        { RP_HDR_ALL, RP_HDR_IF_MATCH, 0, 1 },
-        { RP_HDR_ALL, RP_HDR_IF_NONE_MATCH, 0, 1 },
-        { RP_HDR_ALL, RP_HDR_IF_UNMODIFIED_SINCE, 0, 1 },
-        { RP_HDR_ALL, RP_HDR_IF, 1, 1 },
-        { RP_HDR_ALL, RP_HDR_IF, 0, 0 },      /* If counts under mod_dav only */
-        { RP_HDR_ALL, RP_HDR_IF | RP_HDR_IF_MATCH, 0, 1 },
-        { RP_HDR_IF_MATCH, RP_HDR_IF_NONE_MATCH, 1, 0 },
-        { RP_HDR_IF_MATCH, RP_HDR_IF_MATCH, 1, 1 },
-        { RP_HDR_IF, RP_HDR_IF, 0, 0 },
-        { 0, RP_HDR_ALL, 1, 0 },
+    static const struct { const char *v; int star, want; } t[] = {
+        { "\"abc\"", 0, 1 },
+        { "W/\"abc\"", 0, 1 },          /* never matches: 412, still safe */
+        { "\"\"", 0, 1 },
+        { " \"a\" , \"b\" ", 0, 1 },
+        { ", \"a\",,", 0, 1 },          /* empty list elements are allowed */
+        { "\"a\xff\"", 0, 1 },          /* obs-text */
+        { "*", 0, 0 },                  /* only says "it exists" */
+        { " * ", 0, 0 },
+        { "*", 1, 1 },                  /* RequirePreconditionAcceptIfMatchStar */
+        { " *\t", 1, 1 },
+        { "*, \"a\"", 1, 0 },           /* not a list: * stands alone */
+        { "*, *", 1, 1 },               /* two header lines joined */
+        { "*, *", 0, 0 },
+        { NULL, 0, 0 }, { "", 0, 0 }, { "  ", 0, 0 }, { ",", 0, 0 },
+        { "abc", 0, 0 },                /* not an entity-tag */
+        { "\"abc", 0, 0 },
+        { "\"a\" \"b\"", 0, 0 },
+        { "\"a\"x", 0, 0 },
+        { "w/\"a\"", 0, 0 },            /* W is case-sensitive */
+        { "\"a b\"", 0, 0 },
+        { "\"a\x7f\"", 0, 0 },
+        { "\"a\"\"b\"", 0, 0 },
     };
     apr_size_t i;
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        check(rp_is_conditional(t[i].accepted, t[i].present, t[i].dav)
+        check(rp_if_match_counts(t[i].v, t[i].star) == t[i].want,
+              apr_psprintf(p, "rp_if_match_counts(%s, %d) == %d",
+                           show(p, t[i].v), t[i].star, t[i].want), NULL);
+    }
+}
+
+static void test_if_none_match(apr_pool_t *p)
+{
+    static const struct { const char *v; int want; } t[] = {
+        { "*", 1 }, { " * ", 1 }, { "\t*", 1 },
+        { "\"anything\"", 0 },          /* true whenever the version differs */
+        { "\"a\", \"b\"", 0 }, { "W/\"a\"", 0 }, { "*, \"a\"", 0 },
+        { "*, *", 1 },                  /* two header lines joined */
+        { "**", 1 }, { NULL, 0 }, { "", 0 }, { " ", 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_if_none_match_counts(t[i].v) == t[i].want,
+              apr_psprintf(p, "rp_if_none_match_counts(%s) == %d",
+                           show(p, t[i].v), t[i].want), NULL);
+    }
+}
+
+static void test_unmodified_since(apr_pool_t *p)
+{
+    /* The request arrived at Sun, 06 Nov 1994 08:49:37 GMT. */
+    apr_time_t now = apr_time_from_sec(784111777);
+    static const struct { const char *v; apr_time_t skew; int want; } t[] = {
+        { "Sun, 06 Nov 1994 08:49:37 GMT", 0, 1 },   /* the same second */
+        { "Sun, 06 Nov 1994 08:49:36 GMT", 0, 1 },
+        { "Sunday, 06-Nov-94 08:49:37 GMT", 0, 1 },
+        { "Sun Nov  6 08:49:37 1994", 0, 1 },
+        { "Sun, 06 Nov 1994 08:49:38 GMT", 0, 0 },   /* after arrival */
+        { "Thu, 01 Jan 2099 00:00:00 GMT", 0, 0 },
+        { "Sun, 06 Nov 1994 08:49:38 GMT", 1000000, 1 },
+        { "yesterday", 0, 0 }, { NULL, 0, 0 }, { "", 0, 0 },
+        { "Sun, 31 Nov 1994 08:49:37 GMT", 0, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_unmodified_since_counts(t[i].v, now + t[i].skew)
               == t[i].want,
-              apr_psprintf(p, "rp_is_conditional(%#x, %#x, %d)",
-                           t[i].accepted, t[i].present, t[i].dav), NULL);
+              apr_psprintf(p, "rp_unmodified_since_counts(%s, +%d us) == %d",
+                           show(p, t[i].v), (int)t[i].skew, t[i].want),
+              NULL);
+    }
+}
+
+static void test_overwrite(apr_pool_t *p)
+{
+    static const struct { const char *v; int want; } t[] = {
+        { "F", 1 }, { "f", 1 }, { " F ", 1 },
+        { "T", 0 }, { "t", 0 }, { "FF", 0 }, { "False", 0 }, { "", 0 },
+        { NULL, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_overwrite_counts(t[i].v) == t[i].want,
+              apr_psprintf(p, "rp_overwrite_counts(%s) == %d",
+                           show(p, t[i].v), t[i].want), NULL);
+    }
+}
+
+static void test_if_header(apr_pool_t *p)
+{
+    static const struct { const char *v, *target; int want; } t[] = {
+        /* untagged lists apply to the request URI */
+        { "(<urn:uuid:181d4fae-7d8c-11d0-a765-00a0c91e6bf2>)", "/d/a", 1 },
+        { "([\"etag\"])", "/d/a", 1 },
+        { "([W/\"etag\"])", "/d/a", 1 },
+        { "(<opaquelocktoken:x> [\"e\"])", "/d/a", 1 },
+        { "(Not <DAV:no-lock> [\"e\"])", "/d/a", 1 },
+        { "  ( <urn:x:y>  )  ", "/d/a", 1 },
+        { "(<urn:a>) ([\"b\"])", "/d/a", 1 },
+        { "(<DAV:no-lock>)", "/d/a", 1 },             /* never true: safe */
+        /* true whatever the state: no precondition */
+        { "(Not <DAV:no-lock>)", "/d/a", 0 },
+        { "(Not [\"x\"])", "/d/a", 0 },
+        { "(not [\"x\"])", "/d/a", 0 },
+        { "(Not <urn:a> Not [\"x\"])", "/d/a", 0 },
+        { "([\"x\"]) (Not <DAV:no-lock>)", "/d/a", 0 },  /* an alternative */
+        /* tagged lists apply to the resource they name */
+        { "</d/a> ([\"x\"])", "/d/a", 1 },
+        { "<http://h.example/d/a> ([\"x\"])", "/d/a", 1 },
+        { "<https://h.example:8443/d/a> (<urn:t>)", "/d/a", 1 },
+        { "<http://h/d/%61> ([\"x\"])", "/d/a", 1 },     /* %-decoded */
+        { "</d/c/> ([\"x\"])", "/d/c", 1 },              /* collections */
+        { "</d/c> ([\"x\"])", "/d/c/", 1 },
+        { "<http://h> ([\"x\"])", "/", 1 },
+        { "</d/a?q> ([\"x\"])", "/d/a", 1 },
+        { "</some/other/resource> ([\"x\"])", "/d/a", 0 },
+        { "</d/a> (Not [\"x\"])", "/d/a", 0 },
+        { "</d/b> ([\"x\"]) </d/a> (Not <DAV:no-lock>)", "/d/a", 0 },
+        /* a list true whatever the state, under any tag: mod_dav may
+         * read the tag as this resource where a literal compare would not */
+        { "</d/b> (Not <DAV:no-lock>) </d/a> ([\"x\"])", "/d/a", 0 },
+        { "<http://h/d/a> ([\"n\"]) </d/./a> (Not <DAV:no-lock>)", "/d/a", 0 },
+        /* tags cleaned as mod_dav cleans them */
+        { "</d/./a> ([\"x\"])", "/d/a", 1 },
+        { "</d/x/../a> ([\"x\"])", "/d/a", 1 },
+        { "</d/x/%2e%2e/a> ([\"x\"])", "/d/a", 1 },
+        { "<//host/d/a> ([\"x\"])", "/d/a", 1 },
+        { "</d%2Fa> ([\"x\"])", "/d/a", 0 },      /* mod_dav refuses %2F */
+        { "</d/a%00> ([\"x\"])", "/d/a", 0 },
+        { "</../d/a> ([\"x\"])", "/d/a", 0 },     /* above the root */
+        { "<http:d/a> ([\"x\"])", "/d/a", 0 },    /* relative: not a path */
+        { "</d/a%20b> ([\"x\"])", "/d/a b", 1 },
+        { "</d//a> ([\"x\"])", "/d/a", 0 },       /* mod_dav keeps // */
+        { "</d/a> ([\"x\"]) ([\"y\"])", "/d/a", 1 },
+        { "</d/a> ([\"x\"]) (Not [\"y\"])", "/d/a", 0 },
+        { "</d/ab> ([\"x\"])", "/d/a", 0 },
+        { "</d/a> ([\"x\"])", "/d/ab", 0 },
+        { "<http://h/d/a/b> ([\"x\"])", "/d/a", 0 },
+        /* what does not parse counts for nothing */
+        { NULL, "/d/a", -1 }, { "", "/d/a", -1 }, { " ", "/d/a", -1 },
+        { "()", "/d/a", -1 },
+        { "(", "/d/a", -1 },
+        { "([\"x\"]", "/d/a", -1 },
+        { "(<urn:x>", "/d/a", -1 },
+        { "(<>)", "/d/a", -1 },
+        { "(<no-colon>)", "/d/a", -1 },
+        { "(<urn:a b>)", "/d/a", -1 },
+        { "([x])", "/d/a", -1 },
+        { "([\"x\")", "/d/a", -1 },
+        { "(Not)", "/d/a", -1 },
+        { "(Nope <urn:x>)", "/d/a", -1 },
+        { "(Not<urn:x>) junk", "/d/a", -1 },
+        { "<urn:x>", "/d/a", -1 },                 /* a tag with no list */
+        { "</d/a> ([\"x\"]) ([\"y\"]) junk", "/d/a", -1 },
+        { "([\"x\"]) </d/a> ([\"x\"])", "/d/a", -1 },   /* mixed forms */
+        { "</d/a> ([\"x\"]) ([\"x\"]) (Not", "/d/a", -1 },
+        { "<ftp:x> ([\"x\"])", "/d/a", 0 },        /* no path: not this one */
+        { "\"x\"", "/d/a", -1 },
+        { "([\"x\"])", NULL, -1 },
+    };
+    /* A collection: only a lock token protects what is inside. */
+    static const struct { const char *v; int want; } c[] = {
+        { "(<opaquelocktoken:x>)", 1 },
+        { "(<opaquelocktoken:x> [W/\"\"])", 1 },
+        { "([W/\"\"])", 0 },
+        { "(Not <DAV:no-lock> [\"e\"])", 0 },
+        { "(<urn:a>) ([\"e\"])", 0 },
+    };
+    /* A Destination: untagged lists are about the request URI. */
+    static const struct { const char *v; int want; } d[] = {
+        { "([\"x\"])", 0 },
+        { "(<urn:x>) </d/a> ([\"x\"])", -1 },
+        { "</s> ([\"x\"]) </d/a> (<urn:t>)", 1 },
+        { "</s> ([\"x\"])", 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        check(rp_if_header_counts(c[i].v, "/d/c",
+                                  RP_IF_UNTAGGED_APPLY | RP_IF_TOKENS_ONLY)
+              == c[i].want,
+              apr_psprintf(p, "rp_if_header_counts(%s, collection) == %d",
+                           show(p, c[i].v), c[i].want), NULL);
+    }
+    for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+        check(rp_if_header_counts(d[i].v, "/d/a", 0) == d[i].want,
+              apr_psprintf(p, "rp_if_header_counts(%s, destination) == %d",
+                           show(p, d[i].v), d[i].want), NULL);
+    }
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_if_header_counts(t[i].v, t[i].target, RP_IF_UNTAGGED_APPLY)
+              == t[i].want,
+              apr_psprintf(p, "rp_if_header_counts(%s, %s) == %d",
+                           show(p, t[i].v), show(p, t[i].target),
+                           t[i].want), NULL);
+    }
+}
+
+/* ---- what counts: the whole write ---------------------------------- */
+
+static void test_judge(apr_pool_t *p)
+{
+    static const struct {
+        const char *name;
+        rp_write_t w;
+        unsigned int want;
+    } t[] = {
+#define W(im, inm, ius, ifh, ow, acc, dav, dest, star) \
+        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0 }
+        { "nothing", W(NULL, NULL, NULL, NULL, NULL, RP_HDR_ALL, 1, 0, 0), 0 },
+        { "If-Match", W("\"e\"", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
+          RP_HDR_IF_MATCH },
+        { "If-Match *", W("*", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
+          0 },
+        { "If-Match * accepted",
+          W("*", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 1),
+          RP_HDR_IF_MATCH },
+        { "If-Match * accepted, If-Match not",
+          W("*", NULL, NULL, NULL, NULL, RP_HDR_IF_NONE_MATCH, 0, 0, 1), 0 },
+        { "If-None-Match *",
+          W(NULL, "*", NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
+          RP_HDR_IF_NONE_MATCH },
+        { "If-None-Match tag",
+          W(NULL, "\"x\"", NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0), 0 },
+        { "If-Unmodified-Since, past",
+          W(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL,
+            RP_HDR_ALL, 0, 0, 0), RP_HDR_IF_UNMODIFIED_SINCE },
+        { "If-Unmodified-Since, after arrival",
+          W(NULL, NULL, "Fri, 01 Jan 2100 00:00:00 GMT", NULL, NULL,
+            RP_HDR_ALL, 0, 0, 0), 0 },
+        { "If under mod_dav",
+          W(NULL, NULL, NULL, "([\"x\"])", NULL, RP_HDR_ALL, 1, 0, 0),
+          RP_HDR_IF },
+        { "If without mod_dav",
+          W(NULL, NULL, NULL, "([\"x\"])", NULL, RP_HDR_ALL, 0, 0, 0), 0 },
+        { "If not accepted",
+          W(NULL, NULL, NULL, "([\"x\"])", NULL, RP_HDR_IF_MATCH, 1, 0, 0),
+          0 },
+        { "only If-Match accepted, If-None-Match sent",
+          W(NULL, "*", NULL, NULL, NULL, RP_HDR_IF_MATCH, 1, 0, 0), 0 },
+        { "Overwrite F on the request URI",
+          W(NULL, NULL, NULL, NULL, "F", RP_HDR_ALL, 1, 0, 0), 0 },
+        /* the destination of a COPY or MOVE */
+        { "destination: Overwrite F",
+          W(NULL, NULL, NULL, NULL, "F", RP_HDR_ALL, 1, 1, 0),
+          RP_HDR_OVERWRITE },
+        { "destination: Overwrite F, no mod_dav",
+          W(NULL, NULL, NULL, NULL, "F", RP_HDR_IF_MATCH, 0, 1, 0),
+          RP_HDR_OVERWRITE },
+        { "destination: Overwrite T",
+          W(NULL, NULL, NULL, NULL, "T", RP_HDR_ALL, 1, 1, 0), 0 },
+        { "destination: If-Match is the source's",
+          W("\"e\"", "*", "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL,
+            RP_HDR_ALL, 1, 1, 1), 0 },
+        { "destination: untagged If is the source's",
+          W(NULL, NULL, NULL, "([\"x\"])", NULL, RP_HDR_ALL, 1, 1, 0), 0 },
+        { "destination: If tagged with it",
+          W(NULL, NULL, NULL, "</s> ([\"x\"]) </d/a> ([\"y\"])", NULL,
+            RP_HDR_ALL, 1, 1, 0), RP_HDR_IF },
+        { "destination: If tagged, If not accepted",
+          W(NULL, NULL, NULL, "</d/a> ([\"y\"])", NULL, RP_HDR_IF_MATCH, 1, 1,
+            0), 0 },
+#define C(im, inm, ius, ifh, ow, dest) \
+        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1 }
+        { "collection: its ETag", C("W/\"\"", NULL, NULL, NULL, NULL, 0), 0 },
+        { "collection: a past date",
+          C(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL, 0), 0 },
+        { "collection: If with its ETag",
+          C(NULL, NULL, NULL, "([W/\"\"])", NULL, 0), 0 },
+        { "collection: If with a lock token",
+          C(NULL, NULL, NULL, "(<opaquelocktoken:x>)", NULL, 0), RP_HDR_IF },
+        { "collection: If-None-Match *", C(NULL, "*", NULL, NULL, NULL, 0),
+          RP_HDR_IF_NONE_MATCH },
+        { "collection destination: Overwrite F",
+          C(NULL, NULL, NULL, NULL, "F", 1), RP_HDR_OVERWRITE },
+#undef C
+#undef W
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        rp_write_t w = t[i].w;
+
+        w.request_time = apr_time_from_sec(1700000000);
+        check(rp_judge(&w) == t[i].want,
+              apr_psprintf(p, "rp_judge(%s) == %s", t[i].name,
+                           rp_reason_name(t[i].want)),
+              rp_reason_name(rp_judge(&w)));
+    }
+}
+
+static void test_query_method(apr_pool_t *p)
+{
+    static const struct { const char *args, *want; } t[] = {
+        { "_method=PUT", "PUT" },
+        { "_method=delete", "DELETE" },
+        { "a=1&_method=patch&b=2", "PATCH" },
+        { "a=1;_method=PUT", "PUT" },
+        { "x_method=PUT", NULL },
+        { "_method=", NULL },
+        { "_method=P%55T", "PUT" },
+        { "_method=PU%00T", NULL },
+        { "_method=PU+T", NULL },
+        { "_method=PU T", NULL },
+        { "_methods=PUT", NULL },
+        { "", NULL }, { NULL, NULL },
+        { "_method=AVERYLONGMETHODNAMETHATDOESNOTFITATALLXX", NULL },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        char buf[32] = "";
+        int ok = rp_query_method(t[i].args, buf, sizeof(buf));
+
+        check(t[i].want ? ok && !strcmp(buf, t[i].want) : !ok,
+              apr_psprintf(p, "rp_query_method(%s) == %s", show(p, t[i].args),
+                           show(p, t[i].want)), buf);
     }
 }
 
@@ -389,18 +706,16 @@ static void test_bodies(apr_pool_t *p)
 {
     const char *s;
 
-    check(!strcmp(rp_accepted_list(p, RP_HDR_ALL, 1),
+    check(!strcmp(rp_accepted_list(p, RP_HDR_ALL),
                   "If-Match, If-None-Match, If-Unmodified-Since, If"),
-          "accepted list, all, dav", rp_accepted_list(p, RP_HDR_ALL, 1));
-    check(!strcmp(rp_accepted_list(p, RP_HDR_ALL, 0),
-                  "If-Match, If-None-Match, If-Unmodified-Since"),
-          "accepted list, all, no dav: no If", NULL);
-    check(!strcmp(rp_accepted_list(p, RP_HDR_IF, 0), ""),
-          "accepted list, only If, no dav: empty", NULL);
-    check(!strcmp(rp_accepted_list(p, RP_HDR_IF_MATCH, 0), "If-Match"),
-          "accepted list, If-Match", NULL);
+          "accepted list, all", rp_accepted_list(p, RP_HDR_ALL));
+    check(!strcmp(rp_accepted_list(p, 0), ""), "accepted list, none", NULL);
+    check(!strcmp(rp_accepted_list(p, RP_HDR_IF_MATCH | RP_HDR_STAR),
+                  "If-Match"), "accepted list, If-Match and *", NULL);
+    check(!strcmp(rp_accepted_list(p, RP_HDR_OVERWRITE | RP_HDR_IF),
+                  "If, Overwrite"), "accepted list, destination", NULL);
 
-    s = rp_body_html(p, RP_HDR_ALL, 1);
+    s = rp_body_html(p, RP_HDR_ALL);
     check(contains(s, "<title>428 Precondition Required</title>"),
           "html body: title", NULL);
     check(contains(s, "If-Match with the ETag")
@@ -408,26 +723,38 @@ static void test_bodies(apr_pool_t *p)
           "html body: the advice, ending in ', or'", s);
     check(!contains(s, "\"") || contains(s, "DOCTYPE"),
           "html body: no stray quotes", NULL);
-    s = rp_body_html(p, RP_HDR_IF_MATCH, 0);
+    check(!contains(s, "If-Match: *"), "html body: no If-Match: *", s);
+    s = rp_body_html(p, RP_HDR_IF_MATCH);
     check(contains(s, "Send If-Match with the ETag from your last GET.</p>"),
           "html body: one header, no separator", s);
-    s = rp_body_html(p, RP_HDR_IF_MATCH | RP_HDR_IF_NONE_MATCH, 0);
+    s = rp_body_html(p, RP_HDR_IF_MATCH | RP_HDR_IF_NONE_MATCH);
     check(contains(s, "last GET, or If-None-Match: *"),
           "html body: two headers", s);
+    s = rp_body_html(p, RP_HDR_IF_MATCH | RP_HDR_STAR);
+    check(contains(s, "If-Match: * to overwrite"),
+          "html body: If-Match: * where it counts", s);
+    s = rp_body_html(p, RP_HDR_OVERWRITE | RP_HDR_IF);
+    check(contains(s, "Overwrite: F") && contains(s, "tagged with the "
+                                                  "Destination URL")
+          && contains(s, "do not count for the destination"),
+          "html body: destination", s);
 
-    s = rp_body_json(p, RP_HDR_ALL, 0);
+    s = rp_body_json(p, RP_HDR_ALL & ~RP_HDR_IF);
     check(contains(s, "\"status\": 428"), "json body: status", s);
     check(contains(s, "\"accepted_headers\": [\"If-Match\", "
                    "\"If-None-Match\", \"If-Unmodified-Since\"]"),
           "json body: accepted headers without If", s);
     check(contains(s, "\"code\": \"MissingPrecondition\""),
           "json body: code", NULL);
-    s = rp_body_json(p, RP_HDR_IF, 0);
+    check(contains(s, "\"applies_to\": \"request-uri\""),
+          "json body: applies to the request URI", s);
+    s = rp_body_json(p, 0);
     check(contains(s, "\"accepted_headers\": []"),
           "json body: empty list is []", s);
-    s = rp_body_json(p, RP_HDR_IF, 1);
-    check(contains(s, "\"accepted_headers\": [\"If\"]"),
-          "json body: If under mod_dav", s);
+    s = rp_body_json(p, RP_HDR_OVERWRITE);
+    check(contains(s, "\"accepted_headers\": [\"Overwrite\"]")
+          && contains(s, "\"applies_to\": \"destination\""),
+          "json body: destination", s);
 }
 
 static void test_json_escape(apr_pool_t *p)
@@ -502,7 +829,13 @@ int main(void)
     test_override_method(p);
     test_value_present(p);
     test_date_usable(p);
-    test_is_conditional(p);
+    test_if_match(p);
+    test_if_none_match(p);
+    test_unmodified_since(p);
+    test_overwrite(p);
+    test_if_header(p);
+    test_judge(p);
+    test_query_method(p);
     test_prefers_json(p);
     test_bodies(p);
     test_json_escape(p);

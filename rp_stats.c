@@ -1,0 +1,206 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* rp_stats.c: the counters of mod_require_precondition and their section
+ * in mod_status. See rp_stats.h.
+ *
+ * The shared memory is anonymous (nothing on disk, nothing to clean up
+ * after any kind of stop) and lives in the process pool, which httpd keeps
+ * for as long as the parent runs: graceful and plain restarts keep the
+ * counts, only stopping the server resets them.
+ */
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "mod_status.h"
+
+#include "apr_atomic.h"
+#include "apr_optional_hooks.h"
+#include "apr_shm.h"
+#include "apr_strings.h"
+
+#include "mod_require_precondition.h"
+#include "precondition_policy.h"
+#include "rp_stats.h"
+
+APLOG_USE_MODULE(require_precondition);
+
+typedef struct {
+    apr_uint64_t count[RP_STAT_COUNT];
+    apr_uint64_t wait_total;    /* microseconds */
+    apr_uint64_t wait_max;      /* microseconds */
+    apr_time_t since;           /* when the counters were made */
+} rp_counters_t;
+
+static rp_counters_t *rp_counters;
+
+/* The ?auto keys (each prefixed RequirePrecondition) and the HTML labels,
+ * in rp_stat_t order. */
+static const struct {
+    const char *key;
+    const char *label;
+} rp_stat_names[RP_STAT_COUNT] = {
+    { "Judged", "guarded writes judged" },
+    { "PassedIfMatch", "let through by If-Match" },
+    { "PassedIfNoneMatch", "let through by If-None-Match" },
+    { "PassedIfUnmodifiedSince", "let through by If-Unmodified-Since" },
+    { "PassedIf", "let through by If (WebDAV)" },
+    { "PassedOverwrite", "let through by Overwrite: F (COPY/MOVE)" },
+    { "Refused", "refused with 428" },
+    { "ReportOnly", "would be refused (ReportOnly)" },
+    { "Serialized", "serialized writes" },
+    { "Waited", "serialized writes that waited" },
+    { "Timeouts", "gave up waiting: 503" },
+};
+
+void rp_stats_count(rp_stat_t which)
+{
+    if (rp_counters) {
+        apr_atomic_inc64(&rp_counters->count[which]);
+    }
+}
+
+void rp_stats_wait(apr_interval_time_t waited)
+{
+    apr_uint64_t us = waited > 0 ? (apr_uint64_t)waited : 0;
+    apr_uint64_t max;
+
+    if (!rp_counters || us == 0) {
+        return;
+    }
+    apr_atomic_inc64(&rp_counters->count[RP_STAT_WAITED]);
+    apr_atomic_add64(&rp_counters->wait_total, us);
+    max = apr_atomic_read64(&rp_counters->wait_max);
+    while (us > max) {
+        apr_uint64_t seen = apr_atomic_cas64(&rp_counters->wait_max, us, max);
+
+        if (seen == max) {
+            break;
+        }
+        max = seen;
+    }
+}
+
+rp_stat_t rp_stats_kind(unsigned int header_bits)
+{
+    if (header_bits & RP_HDR_IF_MATCH) {
+        return RP_STAT_PASS_IF_MATCH;
+    }
+    if (header_bits & RP_HDR_IF_NONE_MATCH) {
+        return RP_STAT_PASS_IF_NONE_MATCH;
+    }
+    if (header_bits & RP_HDR_IF_UNMODIFIED_SINCE) {
+        return RP_STAT_PASS_IF_UNMODIFIED_SINCE;
+    }
+    if (header_bits & RP_HDR_IF) {
+        return RP_STAT_PASS_IF;
+    }
+    return RP_STAT_PASS_OVERWRITE;
+}
+
+apr_status_t rp_stats_init(server_rec *s)
+{
+    static const char *const userdata_key = "require_precondition_stats";
+    apr_pool_t *process_pool = s->process->pool;
+    apr_shm_t *shm = NULL;
+
+    apr_pool_userdata_get((void **)&shm, userdata_key, process_pool);
+    if (!shm) {
+        apr_status_t rv = apr_shm_create(&shm, sizeof(rp_counters_t), NULL,
+                                         process_pool);
+
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, RPLOGNO(00014)
+                         "cannot make the shared memory for the "
+                         "RequirePrecondition counters");
+            return rv;
+        }
+        memset(apr_shm_baseaddr_get(shm), 0, sizeof(rp_counters_t));
+        ((rp_counters_t *)apr_shm_baseaddr_get(shm))->since = apr_time_now();
+        apr_pool_userdata_set(shm, userdata_key, apr_pool_cleanup_null,
+                              process_pool);
+    }
+    rp_counters = apr_shm_baseaddr_get(shm);
+    return APR_SUCCESS;
+}
+
+static int rp_stats_status(request_rec *r, int flags)
+{
+    apr_uint64_t v[RP_STAT_COUNT], total, max;
+    apr_time_t since;
+    int i;
+
+    if (!rp_counters) {
+        return OK;
+    }
+    for (i = 0; i < RP_STAT_COUNT; i++) {
+        v[i] = apr_atomic_read64(&rp_counters->count[i]);
+    }
+    total = apr_atomic_read64(&rp_counters->wait_total);
+    max = apr_atomic_read64(&rp_counters->wait_max);
+    since = rp_counters->since;
+
+    if (flags & AP_STATUS_SHORT) {
+        for (i = 0; i < RP_STAT_COUNT; i++) {
+            ap_rprintf(r, "RequirePrecondition%s: %" APR_UINT64_T_FMT "\n",
+                       rp_stat_names[i].key, v[i]);
+        }
+        ap_rprintf(r, "RequirePreconditionWaitMicrosecondsTotal: %"
+                   APR_UINT64_T_FMT "\n"
+                   "RequirePreconditionWaitMicrosecondsMax: %"
+                   APR_UINT64_T_FMT "\n"
+                   "RequirePreconditionCountingSeconds: %" APR_TIME_T_FMT
+                   "\n", total, max, apr_time_sec(apr_time_now() - since));
+        return OK;
+    }
+    ap_rputs("<hr />\n<h2>RequirePrecondition</h2>\n", r);
+    ap_rprintf(r, "<p>Counting since %s, summed over all children "
+               "(kept across restarts, reset when the server stops).</p>\n",
+               ap_ht_time(r->pool, since, "%Y-%m-%d %H:%M:%S %Z", 0));
+    if (flags & AP_STATUS_NOTABLE) {
+        /* ?notable: a list, as mod_status's own sections then are. */
+        ap_rputs("<dl>\n", r);
+        for (i = 0; i < RP_STAT_COUNT; i++) {
+            ap_rprintf(r, "<dt>%s: %" APR_UINT64_T_FMT "</dt>\n",
+                       rp_stat_names[i].label, v[i]);
+        }
+        ap_rprintf(r, "<dt>total wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
+                   "<dt>longest wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
+                   "</dl>\n", total / 1000, (unsigned)(total % 1000),
+                   max / 1000, (unsigned)(max % 1000));
+        return OK;
+    }
+    ap_rputs("<table border=\"0\">\n", r);
+    for (i = 0; i < RP_STAT_COUNT; i++) {
+        ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT
+                   "</td></tr>\n", rp_stat_names[i].label, v[i]);
+    }
+    ap_rprintf(r, "<tr><td>total wait (ms)</td><td>%" APR_UINT64_T_FMT
+               ".%03u</td></tr>\n"
+               "<tr><td>longest wait (ms)</td><td>%" APR_UINT64_T_FMT
+               ".%03u</td></tr>\n</table>\n",
+               total / 1000, (unsigned)(total % 1000),
+               max / 1000, (unsigned)(max % 1000));
+    return OK;
+}
+
+void rp_stats_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    APR_OPTIONAL_HOOK(ap, status_hook, rp_stats_status, NULL, NULL,
+                      APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,62 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* rp_stats.h: the counters of mod_require_precondition, summed over every
+ * child and thread, shown by mod_status (/server-status and ?auto).
+ *
+ * One array of 64-bit counters in anonymous shared memory that the parent
+ * makes once per server lifetime; children and threads update it with APR
+ * atomics. Nothing here is called on the pass-through path.
+ */
+#ifndef RP_STATS_H
+#define RP_STATS_H
+
+#include "httpd.h"
+#include "apr_time.h"
+
+typedef enum {
+    RP_STAT_JUDGED,             /* a guarded write that RequirePrecondition
+                                 * (On or ReportOnly) looked at */
+    RP_STAT_PASS_IF_MATCH,      /* let through, by the header that counted */
+    RP_STAT_PASS_IF_NONE_MATCH,
+    RP_STAT_PASS_IF_UNMODIFIED_SINCE,
+    RP_STAT_PASS_IF,
+    RP_STAT_PASS_OVERWRITE,     /* Overwrite: F on a COPY/MOVE destination */
+    RP_STAT_REFUSED,            /* answered 428 */
+    RP_STAT_REPORT_ONLY,        /* would have been refused (ReportOnly) */
+    RP_STAT_SERIALIZED,         /* took the resource's lock */
+    RP_STAT_WAITED,             /* ... after waiting for another write */
+    RP_STAT_TIMEOUT,            /* gave up waiting: 503 */
+    RP_STAT_COUNT
+} rp_stat_t;
+
+/* Make (first start) or find again (restart) the shared counters. */
+apr_status_t rp_stats_init(server_rec *s);
+
+/* Register the mod_status hook. */
+void rp_stats_register_hooks(apr_pool_t *p);
+
+/* Add one to a counter. */
+void rp_stats_count(rp_stat_t which);
+
+/* A serialized write that had to wait `waited` for the lock: counts it in
+ * RP_STAT_WAITED, the total and the maximum wait. 0: it did not wait. */
+void rp_stats_wait(apr_interval_time_t waited);
+
+/* The RP_STAT_PASS_* counter for the RP_HDR_* bit that counted (rp_judge's
+ * reason; with several bits, the first in rp_stats_kind's order). */
+rp_stat_t rp_stats_kind(unsigned int header_bits);
+
+#endif /* RP_STATS_H */
