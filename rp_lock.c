@@ -91,6 +91,7 @@
 #include "mod_require_precondition.h"
 #include "precondition_policy.h"
 #include "rp_lock.h"
+#include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -983,6 +984,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
                 apr_table_setn(r->notes, "precondition-lock-wait",
                                apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
                                             apr_time_now() - start));
+                rp_stats_count(RP_STAT_TIMEOUT);
                 return HTTP_SERVICE_UNAVAILABLE;
             }
             if (err != 0) {
@@ -1004,6 +1006,8 @@ int rp_lock_request(request_rec *r, request_rec *dest,
 
         apr_table_setn(r->notes, "precondition-lock-wait",
                        apr_psprintf(r->pool, "%" APR_TIME_T_FMT, took));
+        rp_stats_count(RP_STAT_SERIALIZED);
+        rp_stats_wait(waited ? took : 0);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00021)
                       "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
                       " ms (%" APR_TIME_T_FMT " us, %d locks%s%s)",
