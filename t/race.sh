@@ -30,10 +30,10 @@ for m in ${MPMS:-event worker prefork}; do
     grep -q '^Result: PASS' "$out.$m" || { rc=1; grep -v '^\[' "$out.$m" | tail -20; }
     rm -f "$out.$m"
 done
-printf '%-8s %-10s %-11s %7s %7s %12s %13s\n' MPM FileETag Serialize rounds writers lost_rounds mean_winners
-sed -E 's/race: mpm=(\S+) store=\S+ fileetag=(\S+) serialize=(\S+) rounds=(\S+) writers=(\S+) lost_rounds=(\S+) mean_winners=(\S+)/\1 \2 \3 \4 \5 \6 \7/' "$out" \
-    | while read -r m f s r w l mw; do
-        printf '%-8s %-10s %-11s %7s %7s %12s %13s\n' "$m" "$f" "$s" "$r" "$w" "$l" "$mw"
+printf '%-8s %-26s %-10s %-9s %7s %7s %12s %13s\n' MPM store FileETag Serialize rounds writers lost_rounds mean_winners
+sed -E 's/race: mpm=(\S+) store=(\S+) fileetag=(\S+) serialize=(\S+) rounds=(\S+) writers=(\S+) lost_rounds=(\S+) mean_winners=(\S+)/\1 \2 \3 \4 \5 \6 \7 \8/' "$out" \
+    | while read -r m st f s r w l mw; do
+        printf '%-8s %-26s %-10s %-9s %7s %7s %12s %13s\n' "$m" "$st" "$f" "$s" "$r" "$w" "$l" "$mw"
     done
 [ $rc -eq 0 ] && echo "race: PASS" || echo "race: FAIL"
 exit $rc

@@ -37,9 +37,14 @@ my $writers = $ENV{RP_RACE_WRITERS} || 8;
 my $prove = $ENV{RP_RACE_PROVE} ? 1 : 0;
 my $mpm = Apache::Test::config()->{server}->{mpm} || '?';
 
-# [store, FileETag, serialized]
+# [store, FileETag, serialized, writers spread over URLs]
+# The spread store's writers reach one file three ways: this host, a second
+# virtual host with its own port (t/conf/topic/serialize.conf.in), and a
+# symlinked folder.
+my $vhost = Apache::Test::config()->{vhosts}{rp_serial_vhost}{hostport};
 my @stores = (
     ['/race/on/',        'Digest',     1],
+    ['/race/on/',        'Digest',     1, 'spread'],
     ['/race/off/',       'Digest',     0],
     ['/race/mtime-on/',  'MTime Size', 1],
     ['/race/mtime-off/', 'MTime Size', 0],
@@ -49,7 +54,7 @@ plan tests => 2 * @stores + $prove * 2, need_module 'dav';
 
 # One round: returns the statuses of the writers.
 sub round {
-    my ($uri, $etag, $n) = @_;
+    my ($uri, $etag, $n, $spread) = @_;
     pipe(my $go_r, my $go_w) or die "pipe: $!";
     pipe(my $res_r, my $res_w) or die "pipe: $!";
     my @kids;
@@ -59,10 +64,16 @@ sub round {
             close $go_w;
             close $res_r;
             my $body = "round $n writer $i\n";
+            my ($hp, $target) = (Apache::TestRequest::hostport(), $uri);
+            if ($spread && $i % 3 == 1) {
+                $hp = $vhost;
+            }
+            elsif ($spread && $i % 3 == 2) {
+                $target =~ s{^/race/on/}{/race/on/link/};
+            }
             my $sock = IO::Socket::INET->new(
-                PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
-                Timeout => 10);
-            my $req = "PUT $uri HTTP/1.1\r\nHost: localhost\r\n"
+                PeerAddr => $hp, Proto => 'tcp', Timeout => 10);
+            my $req = "PUT $target HTTP/1.1\r\nHost: localhost\r\n"
                 . "If-Match: $etag\r\nContent-Length: " . length($body)
                 . "\r\nConnection: close\r\n\r\n$body";
             sysread($go_r, my $x, 1);         # the start line: EOF for all
@@ -90,8 +101,14 @@ sub round {
 }
 
 my %lost;
+{
+    my $link = disk_path('/race/on/link');
+    put_disk('/race/on/doc.txt', "base\n");
+    unlink $link;
+    symlink '.', $link or die "symlink $link: $!";
+}
 for my $s (@stores) {
-    my ($dir, $fileetag, $serialized) = @$s;
+    my ($dir, $fileetag, $serialized, $spread) = @$s;
     my $uri = "${dir}doc.txt";
     my ($exactly_one, $lost_rounds, $winners_total, $strong, $kept) =
         (0, 0, 0, 0, 0);
@@ -102,7 +119,7 @@ for my $s (@stores) {
         utime time - 3600, time - 3600, $path;
         my $etag = etag_of($uri) // '';
         $strong++ if $etag =~ /^"/;
-        my $st = round($uri, $etag, $n);
+        my $st = round($uri, $etag, $n, $spread);
         my @won = grep { $st->{$_} eq '204' } keys %$st;
         $winners_total += @won;
         $exactly_one++ if @won == 1;
@@ -113,12 +130,14 @@ for my $s (@stores) {
     }
     my $mean = $winners_total / $rounds;
     printf STDERR "race: mpm=%s store=%s fileetag=%s serialize=%s rounds=%d "
-        . "writers=%d lost_rounds=%d mean_winners=%.2f\n", $mpm, $dir,
+        . "writers=%d lost_rounds=%d mean_winners=%.2f\n", $mpm,
+        $dir . ($spread ? '+vhost+symlink' : ''),
         $fileetag =~ s/ /+/r, $serialized ? 'On' : 'Off', $rounds, $writers,
         $lost_rounds, $mean;
     ok t_cmp($strong, $rounds, "$dir: every round started from a strong ETag");
     if ($serialized) {
-        ok t_cmp($exactly_one, $rounds, "$dir: exactly one winner each round");
+        ok t_cmp($exactly_one, $rounds, "$dir" . ($spread ? ' (this host, a '
+                 . 'second vhost, a symlink)' : '') . ': exactly one winner each round');
     }
     else {
         ok t_cmp($kept, $rounds, "$dir: the file holds a winner's write");
