@@ -451,7 +451,6 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 static request_rec *rp_destination_lookup(request_rec *r)
 {
     const char *value = apr_table_get(r->headers_in, "Destination");
-    const char *scheme;
     apr_uri_t uri;
     request_rec *sub;
 
@@ -467,8 +466,9 @@ static request_rec *rp_destination_lookup(request_rec *r)
         return NULL;
     }
     if (rp_is_dav(r)) {
-        scheme = r->parsed_uri.scheme ? r->parsed_uri.scheme
-                                      : ap_http_scheme(r);
+        const char *scheme = r->parsed_uri.scheme ? r->parsed_uri.scheme
+                                                  : ap_http_scheme(r);
+
         if (!uri.scheme || uri.query || uri.fragment
             || ap_cstr_casecmp(uri.scheme, scheme) != 0) {
             return NULL;

@@ -296,7 +296,7 @@ static int rp_remove_dots(char *buf)
  * (an escaped "/" or NUL, ".." above the root) names nothing. */
 static int rp_tag_names(const char *ref, const char *end, const char *target)
 {
-    char buf[2048];
+    char buf[2048] = { 0 };
     const char *s = ref, *q;
     apr_size_t n = 0, tlen = strlen(target);
     char *in, *out;
