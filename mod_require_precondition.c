@@ -335,6 +335,38 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
                     && !(target->path_info && *target->path_info);
 }
 
+/* On an HTTP/2 stream httpd does not drain the body after the response
+ * (each stream is a connection that is not kept alive), so mod_http2
+ * resets the stream, and clients that are still sending (curl) report a
+ * framing error instead of the 428. Read a small body that is already
+ * on its way, and throw it away. */
+static void rp_drain_stream(request_rec *r)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    apr_off_t total = 0;
+    int eos = 0;
+
+    while (!eos && total <= RP_DRAIN_MAX) {
+        apr_bucket *b;
+
+        if (ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                           APR_BLOCK_READ, HUGE_STRING_LEN) != APR_SUCCESS) {
+            break;
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            eos |= APR_BUCKET_IS_EOS(b);
+            total += b->length == (apr_size_t)-1 ? 0 : (apr_off_t)b->length;
+        }
+        if (APR_BRIGADE_EMPTY(bb)) {
+            break;
+        }
+        apr_brigade_cleanup(bb);
+    }
+    apr_brigade_destroy(bb);
+}
+
 /* A body the client may still be sending is not worth reading: with
  * Expect: 100-continue it has not been sent yet, and a large or chunked one
  * would cost more to drain than a new connection. Close instead. */
@@ -349,6 +381,9 @@ static void rp_spare_body(request_rec *r)
     }
     if (chunked || len > RP_DRAIN_MAX || (r->expecting_100 && len > 0)) {
         r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    else if (len > 0 && r->connection->master) {
+        rp_drain_stream(r);
     }
 }
 
