@@ -44,7 +44,7 @@ sub finish {
     return $st || 'none';
 }
 
-plan tests => 14, need_module 'dav';
+plan tests => 17, need_module 'dav';
 
 # A. If-Unmodified-Since after a wait: r->mtime is the pre-lock one.
 {
@@ -135,4 +135,32 @@ plan tests => 14, need_module 'dav';
         $bad++ unless $c == 201 || $c == 204;
     }
     ok t_cmp($bad, 0, 'E: writes after a timeout are fine');
+}
+
+# F. Server-context RewriteRule [PT] to a front controller: two URLs.
+{
+    my $a = begin_req(method => 'PUT', uri => '/zpt/items/1', body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'PUT', uri => '/zpt/items/2', body => 'BBBBbbbb');
+    ok t_cmp(answered($b, 1), 1, 'F: /zpt/items/2 does not wait for /zpt/items/1');
+    finish($b); finish($a);
+}
+
+# G. COPY and MOVE of a collection onto a member of itself, while a member
+#    is being written: no deadlock, answered by the timeout at the latest.
+{
+    put_disk('/dav/zr/self/m.txt', "v1\n");
+    my $a = begin_req(method => 'PUT', uri => '/dav/zr/self/m.txt', headers => ['If-Match' => '*'],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $t0 = time;
+    my $b = begin_req(method => 'COPY', uri => '/dav/zr/self/',
+                      headers => [Destination => "http://$hp/dav/zr/self/sub/", Depth => 'infinity']);
+    my $c = begin_req(method => 'MOVE', uri => '/dav/zr/self/',
+                      headers => [Destination => "http://$hp/dav/zr/self/sub2/"]);
+    sleep 0.5;
+    my $sa = finish($a);
+    my ($sb, $sc) = (finish($b), finish($c));
+    ok t_cmp($sa, 204, "G: the member write (COPY $sb, MOVE $sc)");
+    ok t_cmp(time - $t0 < 2.5 ? 1 : 0, 1, sprintf 'G: no timeout (%.2f s)', time - $t0);
 }
