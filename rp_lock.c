@@ -859,12 +859,19 @@ static void rp_lock_reexamine(request_rec *r)
             r->filename = apr_pstrdup(r->pool, full);
             r->path_info = "";
             r->finfo = fi;
-            return;
+            goto mtime;
         }
     }
     rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
     if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
         r->finfo.filetype = APR_NOFILE;
+    }
+mtime:
+    /* If-Unmodified-Since is judged against r->mtime, which the module set
+     * from the look before the wait: set it from this one (not
+     * ap_update_mtime, which only ever moves it forward). */
+    if (r->handler && !strcmp(r->handler, "dav-handler")) {
+        r->mtime = r->finfo.filetype == APR_REG ? r->finfo.mtime : 0;
     }
 }
 
