@@ -78,8 +78,8 @@ plan tests => 17, need_module 'dav';
                       headers => [Destination => "http://$hp$u", Overwrite => 'T',
                                   If => "<http://$hp$u> ([$e])"]);
     ok t_cmp(answered($b, 1), 0, 'B: COPY onto a held document waits');
-    my $sb = finish($b);
     my $sa = finish($a);
+    my $sb = finish($b);
     ok t_cmp("$sa $sb", qr/^(204 412|412 204)$/, 'B: only one of PUT/COPY with the same ETag wins');
 }
 
@@ -95,8 +95,8 @@ plan tests => 17, need_module 'dav';
     my $b = begin_req(method => 'PUT', uri => '/zrw/rw.txt', headers => ['If-Match' => $e],
                       body => 'BBBBbbbb');
     ok t_cmp(answered($b, 1), 0, 'C: write through a rewrite waits');
-    my $sb = finish($b);
     my $sa = finish($a);
+    my $sb = finish($b);
     ok t_cmp("$sa $sb", '204 412', 'C: only one wins');
 }
 
@@ -109,8 +109,8 @@ plan tests => 17, need_module 'dav';
     sleep 0.3;
     my $b = begin_req(method => 'DELETE', uri => '/dav/zranc/');
     ok t_cmp(answered($b, 1), 0, 'D: DELETE of the ancestor waits');
-    my $sb = finish($b);
     my $sa = finish($a);
+    my $sb = finish($b);
     ok t_cmp($sa, qr/^20[14]$/, "D: the member write is not failed (DELETE $sb)");
 }
 
