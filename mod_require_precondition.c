@@ -644,8 +644,9 @@ static int rp_fixups(request_rec *r)
      * DELETE where guarded sections exist: it may remove a collection
      * that holds one. */
     if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
-        && (r->method_number != M_DELETE || !rp_guarded_sections
-            || !rp_guarded_sections->nelts)) {
+        && (r->method_number != M_DELETE || ((!rp_guarded_sections
+                                              || !rp_guarded_sections->nelts)
+                                             && !rp_lock_in_use()))) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
@@ -682,7 +683,19 @@ static int rp_fixups(request_rec *r)
             return status;
         }
     }
-    return conf->serialize > 0 ? rp_serialize(r, conf) : DECLINED;
+    if (conf->serialize > 0) {
+        return rp_serialize(r, conf);
+    }
+    /* A DELETE, COPY or MOVE served by mod_dav where serialization is off
+     * may still remove or overwrite what is serialized elsewhere (a
+     * collection holding a serialized folder, a destination in one, the
+     * same file through another URL): where serialization is used at all,
+     * lock them too. */
+    if (rp_lock_in_use() && rp_is_dav(r)
+        && (copy_move || method == M_DELETE)) {
+        return rp_serialize(r, conf);
+    }
+    return DECLINED;
 }
 
 static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,

@@ -144,6 +144,11 @@ void rp_lock_note_used(void)
     rp_lock_used = 1;
 }
 
+int rp_lock_in_use(void)
+{
+    return rp_lock_used;
+}
+
 void rp_lock_pre_config(void)
 {
     rp_lock_path = NULL;
