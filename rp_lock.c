@@ -635,13 +635,26 @@ static int rp_lock_keys(rp_lock_list_t *l, request_rec *r, request_rec *top)
          * that several servers share). */
         const char *host = rp_lockfile->shared ? ""
             : (r->server->server_hostname ? r->server->server_hostname : "");
-        apr_size_t hlen = strlen(host), ulen = strlen(r->uri);
-        unsigned char *buf = apr_palloc(top->pool, hlen + ulen + 2);
+        const request_rec *first = r;
+        const char *uri;
+        apr_size_t hlen, ulen;
+        unsigned char *buf;
 
+        /* The URL the client named: the first request of an internal
+         * redirect chain, and its path as normalised before any
+         * translation (a RewriteRule [PT] or an Alias changes r->uri to
+         * the script's; r->parsed_uri.path keeps the client's). */
+        while (first->prev) {
+            first = first->prev;
+        }
+        uri = first->parsed_uri.path ? first->parsed_uri.path : first->uri;
+        hlen = strlen(host);
+        ulen = strlen(uri);
+        buf = apr_palloc(top->pool, hlen + ulen + 2);
         buf[0] = 'U';
         memcpy(buf + 1, host, hlen);
         buf[1 + hlen] = '\0';
-        memcpy(buf + 2 + hlen, r->uri, ulen);
+        memcpy(buf + 2 + hlen, uri, ulen);
         rp_lock_add(l, buf, hlen + ulen + 2, F_WRLCK);
         return 0;
     }
