@@ -73,6 +73,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,6 +228,46 @@ static const char *rp_lock_child_access(apr_pool_t *p, const struct stat *st)
                         (long)st->st_gid, (unsigned)(st->st_mode & 07777));
 }
 
+/* Can the children (User, Group) open the file by its path? The mode of
+ * the file is not enough: a folder on the way may be closed to them. A
+ * forked process takes their identity and tries. */
+static const char *rp_lock_child_open(apr_pool_t *p, const char *path)
+{
+    uid_t uid = ap_unixd_config.user_id;
+    gid_t gid = ap_unixd_config.group_id;
+    pid_t pid;
+    int status;
+
+    if (geteuid() != 0 || uid == 0) {
+        return NULL;
+    }
+    pid = fork();
+    if (pid < 0) {
+        return NULL;            /* cannot tell; requests fail closed */
+    }
+    if (pid == 0) {
+        int fd;
+
+        if (setgid(gid) != 0
+            || initgroups(ap_unixd_config.user_name, gid) != 0
+            || setuid(uid) != 0) {
+            _exit(255);
+        }
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        _exit(fd < 0 ? (errno & 0xff) : 0);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return NULL;
+    }
+    return apr_psprintf(p, "the server's User %s cannot open it: %s",
+                        ap_unixd_config.user_name,
+                        WIFEXITED(status) && WEXITSTATUS(status) != 255
+                        ? strerror(WEXITSTATUS(status))
+                        : "cannot take its identity to try");
+}
+
 /* Open (or create) the named lock file, check that its byte-range locks
  * exclude a second description, and read (or write, once) its hash key.
  * Returns NULL, or why it cannot serve. */
@@ -273,6 +315,12 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
         }
     }
     if ((why = rp_lock_child_access(p, &st)) != NULL) {
+        return why;
+    }
+    /* Without a chroot the children open the same path (with one, the
+     * file is inside it and the checks above are what can be told). */
+    if (lf->open_path == lf->path
+        && (why = rp_lock_child_open(p, lf->path)) != NULL) {
         return why;
     }
     lf->dev = st.st_dev;
