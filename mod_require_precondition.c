@@ -650,6 +650,19 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
  * and MOVE, the Destination too) until the response is complete, or
  * answer 503 when it stays taken longer than the timeout or cannot be
  * locked (rp_lock.c). */
+#define RP_NOTE_DEFERRED "require-precondition-serialize-deferred"
+
+/* Did a request that r was redirected from leave serialization to it? */
+static int rp_deferred(const request_rec *r)
+{
+    for (r = r->prev; r; r = r->prev) {
+        if (apr_table_get(r->notes, RP_NOTE_DEFERRED)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
 {
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
@@ -657,6 +670,12 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     request_rec *dest = NULL;
     int status;
 
+    /* mod_rewrite in a directory context redirects internally: the
+     * request it redirects to knows what is written; it locks for both. */
+    if (r->handler && !strcmp(r->handler, "redirect-handler")) {
+        apr_table_setn(r->notes, RP_NOTE_DEFERRED, "1");
+        return DECLINED;
+    }
     if (r->method_number == M_COPY || r->method_number == M_MOVE) {
         dest = rp_destination_lookup(r);
     }
@@ -679,8 +698,10 @@ static int rp_fixups(request_rec *r)
      * DELETE where guarded sections exist: it may remove a collection
      * that holds one. */
     if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
-        && (r->method_number != M_DELETE || !rp_guarded_sections
-            || !rp_guarded_sections->nelts)) {
+        && (r->method_number != M_DELETE || ((!rp_guarded_sections
+                                              || !rp_guarded_sections->nelts)
+                                             && !rp_lock_in_use()))
+        && (!r->prev || !rp_deferred(r))) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
@@ -717,7 +738,19 @@ static int rp_fixups(request_rec *r)
             return status;
         }
     }
-    return conf->serialize > 0 ? rp_serialize(r, conf) : DECLINED;
+    if (conf->serialize > 0 || (r->prev && rp_deferred(r))) {
+        return rp_serialize(r, conf);
+    }
+    /* A DELETE, COPY or MOVE served by mod_dav where serialization is off
+     * may still remove or overwrite what is serialized elsewhere (a
+     * collection holding a serialized folder, a destination in one, the
+     * same file through another URL): where serialization is used at all,
+     * lock them too. */
+    if (rp_lock_in_use() && rp_is_dav(r)
+        && (copy_move || method == M_DELETE)) {
+        return rp_serialize(r, conf);
+    }
+    return DECLINED;
 }
 
 static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,

@@ -73,6 +73,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,6 +144,11 @@ const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg)
 void rp_lock_note_used(void)
 {
     rp_lock_used = 1;
+}
+
+int rp_lock_in_use(void)
+{
+    return rp_lock_used;
 }
 
 void rp_lock_pre_config(void)
@@ -221,6 +228,46 @@ static const char *rp_lock_child_access(apr_pool_t *p, const struct stat *st)
                         (long)st->st_gid, (unsigned)(st->st_mode & 07777));
 }
 
+/* Can the children (User, Group) open the file by its path? The mode of
+ * the file is not enough: a folder on the way may be closed to them. A
+ * forked process takes their identity and tries. */
+static const char *rp_lock_child_open(apr_pool_t *p, const char *path)
+{
+    uid_t uid = ap_unixd_config.user_id;
+    gid_t gid = ap_unixd_config.group_id;
+    pid_t pid;
+    int status;
+
+    if (geteuid() != 0 || uid == 0) {
+        return NULL;
+    }
+    pid = fork();
+    if (pid < 0) {
+        return NULL;            /* cannot tell; requests fail closed */
+    }
+    if (pid == 0) {
+        int fd;
+
+        if (setgid(gid) != 0
+            || initgroups(ap_unixd_config.user_name, gid) != 0
+            || setuid(uid) != 0) {
+            _exit(255);
+        }
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        _exit(fd < 0 ? (errno & 0xff) : 0);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return NULL;
+    }
+    return apr_psprintf(p, "the server's User %s cannot open it: %s",
+                        ap_unixd_config.user_name,
+                        WIFEXITED(status) && WEXITSTATUS(status) != 255
+                        ? strerror(WEXITSTATUS(status))
+                        : "cannot take its identity to try");
+}
+
 /* Open (or create) the named lock file, check that its byte-range locks
  * exclude a second description, and read (or write, once) its hash key.
  * Returns NULL, or why it cannot serve. */
@@ -268,6 +315,12 @@ static const char *rp_lock_open_named(apr_pool_t *p, rp_lockfile_t *lf)
         }
     }
     if ((why = rp_lock_child_access(p, &st)) != NULL) {
+        return why;
+    }
+    /* Without a chroot the children open the same path (with one, the
+     * file is inside it and the checks above are what can be told). */
+    if (lf->open_path == lf->path
+        && (why = rp_lock_child_open(p, lf->path)) != NULL) {
         return why;
     }
     lf->dev = st.st_dev;
@@ -630,13 +683,26 @@ static int rp_lock_keys(rp_lock_list_t *l, request_rec *r, request_rec *top)
          * that several servers share). */
         const char *host = rp_lockfile->shared ? ""
             : (r->server->server_hostname ? r->server->server_hostname : "");
-        apr_size_t hlen = strlen(host), ulen = strlen(r->uri);
-        unsigned char *buf = apr_palloc(top->pool, hlen + ulen + 2);
+        const request_rec *first = r;
+        const char *uri;
+        apr_size_t hlen, ulen;
+        unsigned char *buf;
 
+        /* The URL the client named: the first request of an internal
+         * redirect chain, and its path as normalised before any
+         * translation (a RewriteRule [PT] or an Alias changes r->uri to
+         * the script's; r->parsed_uri.path keeps the client's). */
+        while (first->prev) {
+            first = first->prev;
+        }
+        uri = first->parsed_uri.path ? first->parsed_uri.path : first->uri;
+        hlen = strlen(host);
+        ulen = strlen(uri);
+        buf = apr_palloc(top->pool, hlen + ulen + 2);
         buf[0] = 'U';
         memcpy(buf + 1, host, hlen);
         buf[1 + hlen] = '\0';
-        memcpy(buf + 2 + hlen, r->uri, ulen);
+        memcpy(buf + 2 + hlen, uri, ulen);
         rp_lock_add(l, buf, hlen + ulen + 2, F_WRLCK);
         return 0;
     }
@@ -859,12 +925,19 @@ static void rp_lock_reexamine(request_rec *r)
             r->filename = apr_pstrdup(r->pool, full);
             r->path_info = "";
             r->finfo = fi;
-            return;
+            goto mtime;
         }
     }
     rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
     if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
         r->finfo.filetype = APR_NOFILE;
+    }
+mtime:
+    /* If-Unmodified-Since is judged against r->mtime, which the module set
+     * from the look before the wait: set it from this one (not
+     * ap_update_mtime, which only ever moves it forward). */
+    if (r->handler && !strcmp(r->handler, "dav-handler")) {
+        r->mtime = r->finfo.filetype == APR_REG ? r->finfo.mtime : 0;
     }
 }
 

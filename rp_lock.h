@@ -39,6 +39,9 @@ const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg);
  * the start-up checks then refuse what cannot work. */
 void rp_lock_note_used(void);
 
+/* Was RequirePreconditionSerialize On seen anywhere in the configuration? */
+int rp_lock_in_use(void);
+
 /* Hooks, called by the module's own hooks of the same name. */
 void rp_lock_pre_config(void);
 int rp_lock_check_config(apr_pool_t *pconf, server_rec *s);

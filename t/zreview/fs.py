@@ -1,0 +1,17 @@
+import socket, time, subprocess, sys
+def begin(path, body, send, hdrs=""):
+    s = socket.create_connection(("127.0.0.1", 18080))
+    s.sendall(("PUT %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: %d\r\n%s\r\n" % (path, len(body), hdrs)).encode() + body[:send])
+    return s, body[send:]
+def curl(path):
+    t = time.time()
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "If-None-Match: *", "--data", "x", "http://127.0.0.1:18080" + path], capture_output=True, text=True).stdout
+    return out, round(time.time() - t, 2)
+h1 = begin("/hot.txt", b"AAAAaaaa", 4)
+time.sleep(0.3)
+h2 = begin("/hot.txt", b"BBBBbbbb", 8)
+time.sleep(0.3)
+for p in sys.argv[1:]:
+    subprocess.run(["rm", "-f", "/tmp/zr/htdocs" + p])
+    print(p, curl(p))
+h1[0].sendall(h1[1]); print("h1", h1[0].recv(100)[:12]); print("h2", h2[0].recv(100)[:12])
