@@ -342,29 +342,18 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
  * on its way, and throw it away. */
 static void rp_drain_stream(request_rec *r)
 {
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
+    char buf[HUGE_STRING_LEN];
     apr_off_t total = 0;
-    int eos = 0;
+    long n;
 
-    while (!eos && total <= RP_DRAIN_MAX) {
-        apr_bucket *b;
-
-        if (ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
-                           APR_BLOCK_READ, HUGE_STRING_LEN) != APR_SUCCESS) {
-            break;
-        }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-             b = APR_BUCKET_NEXT(b)) {
-            eos |= APR_BUCKET_IS_EOS(b);
-            total += b->length == (apr_size_t)-1 ? 0 : (apr_off_t)b->length;
-        }
-        if (APR_BRIGADE_EMPTY(bb)) {
-            break;
-        }
-        apr_brigade_cleanup(bb);
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_ERROR) != OK
+        || !ap_should_client_block(r)) {
+        return;
     }
-    apr_brigade_destroy(bb);
+    while (total <= RP_DRAIN_MAX
+           && (n = ap_get_client_block(r, buf, sizeof(buf))) > 0) {
+        total += n;
+    }
 }
 
 /* A body the client may still be sending is not worth reading: with

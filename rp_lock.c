@@ -99,24 +99,27 @@ APLOG_USE_MODULE(require_precondition);
 
 /* The lock file:
  *   [0, RP_LOCK_HEADER)           the header (magic, hash key) and its lock;
- *   RP_LOCK_TICKETS + 8 * bucket  the queues' ticket counters (data, the
- *                                 only bytes ever written besides the
- *                                 header) and their locks;
+ *   RP_LOCK_TICKETS + 16 * bucket the queues' ticket counters and the
+ *                                 resource that last joined each (data,
+ *                                 the only bytes ever written besides
+ *                                 the header) and their locks;
  *   RP_LOCK_SLOTS + ...           the queues' slots (locks only);
  *   RP_LOCK_BASE + hash           the resources' locks (locks only). */
 #define RP_LOCK_HEADER  4096
-#define RP_LOCK_BUCKETS 4096    /* queues; resources share them by hash */
+#define RP_LOCK_BUCKETS 65536   /* queues; resources share them by hash */
+#define RP_LOCK_TSIZE   16      /* a queue's counter: ticket, resource */
 #define RP_LOCK_QSLOTS  256     /* waiters one queue keeps in order */
 #define RP_LOCK_TICKETS ((off_t)RP_LOCK_HEADER)
 #define RP_LOCK_SLOTS   ((off_t)1 << 32)
 #define RP_LOCK_BASE    ((off_t)1 << 40)
 #define RP_LOCK_LAST    (RP_LOCK_BASE + ((off_t)1 << 62) - 1)
-#define RP_LOCK_MAGIC   "RPLOCK1\n"
+#define RP_LOCK_MAGIC   "RPLOCK2\n"
 #define RP_LOCK_MAGIC_LEN 8
 #define RP_LOCK_KEY_LEN 16
 /* Locks one request may hold: its targets and all their ancestors. */
 #define RP_LOCK_MAX     128
 #define RP_LOCK_REFIRE  10      /* ms between signals after the deadline */
+#define RP_LOCK_CURRENT_KEY "require_precondition_lock:current"
 
 static const char *rp_lock_path;        /* this configuration's directive */
 static int rp_lock_used;                /* Serialize On seen in it */
@@ -458,6 +461,23 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
                      "file inside %s", chroot_dir, chroot_dir);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    /* Writers of the running generation hold their locks in the file it
+     * started with: a graceful restart onto another file would let the
+     * next generation's writers past them. Keep it until a full restart. */
+    apr_pool_userdata_get((void **)&lf, RP_LOCK_CURRENT_KEY, process_pool);
+    if (lf && (lf->path ? !rp_lock_path || strcmp(lf->path, rp_lock_path)
+                        : rp_lock_path != NULL)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00025)
+                     "RequirePreconditionLockFile changed from %s to %s: "
+                     "writers still hold their locks in the first, so it "
+                     "stays in use until the server is stopped and started",
+                     lf->path ? lf->path : "(none: the anonymous file)",
+                     rp_lock_path ? rp_lock_path
+                                  : "(none: the anonymous file)");
+        rp_lockfile = lf;
+        return OK;
+    }
+    lf = NULL;
     apr_pool_userdata_get((void **)&lf, userdata_key, process_pool);
     if (lf) {
         rp_lockfile = lf;
@@ -488,6 +508,8 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
     /* No cleanup: the process pool outlives this module's code (it is
      * unloaded with pconf), and the descriptor goes with the process. */
     apr_pool_userdata_set(lf, userdata_key, apr_pool_cleanup_null,
+                          process_pool);
+    apr_pool_userdata_set(lf, RP_LOCK_CURRENT_KEY, apr_pool_cleanup_null,
                           process_pool);
     rp_lockfile = lf;
     return OK;
@@ -811,21 +833,28 @@ static apr_uint64_t rp_lock_bucket(apr_off_t offset)
     return ((apr_uint64_t)offset * 0x9E3779B97F4A7C15ULL) % RP_LOCK_BUCKETS;
 }
 
-/* Are there waiters in the queue of `offset`? Then a newcomer must join
+/* Are there waiters for `offset` in its queue? Then a newcomer must join
  * them rather than take the lock in the instant between a release and the
- * next waiter's wake-up. The last ticket's slot tells (a read without the
- * counter's lock: a wrong answer only costs order). */
+ * next waiter's wake-up. The last ticket's slot tells, if the last to join
+ * waits for this resource: waiters for another one that shares the queue
+ * by hash are not ours to wait for (a read without the counter's lock: a
+ * wrong answer only costs order). */
 static int rp_lock_queue_busy(int fd, apr_off_t offset)
 {
-    apr_uint64_t bucket = rp_lock_bucket(offset), t;
-    unsigned char buf[8];
+    apr_uint64_t bucket = rp_lock_bucket(offset), t, owner;
+    unsigned char buf[RP_LOCK_TSIZE];
     struct flock fl;
 
-    if (pread(fd, buf, sizeof(buf), RP_LOCK_TICKETS + (off_t)(bucket * 8))
+    if (pread(fd, buf, sizeof(buf),
+              RP_LOCK_TICKETS + (off_t)(bucket * RP_LOCK_TSIZE))
         != (ssize_t)sizeof(buf)) {
         return 0;
     }
     memcpy(&t, buf, sizeof(t));
+    memcpy(&owner, buf + 8, sizeof(owner));
+    if (owner != (apr_uint64_t)offset) {
+        return 0;
+    }
     memset(&fl, 0, sizeof(fl));
     fl.l_type = F_RDLCK;
     fl.l_whence = SEEK_SET;
@@ -835,14 +864,27 @@ static int rp_lock_queue_busy(int fd, apr_off_t offset)
     return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }
 
+/* Is the slot of the last ticket before t held: is someone waiting? */
+static int rp_lock_slot_held(int fd, off_t slots, apr_uint64_t t)
+{
+    struct flock fl;
+
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = slots + (off_t)((t + RP_LOCK_QSLOTS - 1) % RP_LOCK_QSLOTS);
+    fl.l_len = 1;
+    return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
 static int rp_lock_queue(int fd, apr_off_t offset, apr_time_t deadline)
 {
     apr_uint64_t bucket = rp_lock_bucket(offset);
-    off_t counter = RP_LOCK_TICKETS + (off_t)(bucket * 8);
+    off_t counter = RP_LOCK_TICKETS + (off_t)(bucket * RP_LOCK_TSIZE);
     off_t slots = RP_LOCK_SLOTS + (off_t)(bucket * RP_LOCK_QSLOTS);
     struct flock fl;
-    apr_uint64_t t = 0;
-    unsigned char buf[8];
+    apr_uint64_t t = 0, owner = 0;
+    unsigned char buf[RP_LOCK_TSIZE];
     ssize_t got;
     int rv, queued = 0;
 
@@ -850,7 +892,7 @@ static int rp_lock_queue(int fd, apr_off_t offset, apr_time_t deadline)
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     fl.l_start = counter;
-    fl.l_len = 8;
+    fl.l_len = RP_LOCK_TSIZE;
     if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
         if (!rp_lock_conflicts(errno)) {
             return errno;
@@ -862,27 +904,33 @@ static int rp_lock_queue(int fd, apr_off_t offset, apr_time_t deadline)
     got = pread(fd, buf, sizeof(buf), counter);
     if (got == (ssize_t)sizeof(buf)) {
         memcpy(&t, buf, sizeof(t));
+        memcpy(&owner, buf + 8, sizeof(owner));
     }
     else if (got < 0) {
         rv = errno;
-        rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+        rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, RP_LOCK_TSIZE);
         return rv;
     }
     /* Our slot; taken already only when the queue has wrapped around,
-     * and then we simply do not queue. */
-    if (rp_lock_range(fd, F_OFD_SETLK, F_WRLCK,
-                      slots + (off_t)(t % RP_LOCK_QSLOTS), 1) == 0) {
-        apr_uint64_t next = t + 1;
+     * and then we simply do not queue. Nor do we behind waiters for
+     * another resource that shares the queue by hash: we would wait for
+     * their writes, not for ours. */
+    if ((owner == (apr_uint64_t)offset
+         || !rp_lock_slot_held(fd, slots, t))
+        && rp_lock_range(fd, F_OFD_SETLK, F_WRLCK,
+                         slots + (off_t)(t % RP_LOCK_QSLOTS), 1) == 0) {
+        apr_uint64_t next = t + 1, mine = (apr_uint64_t)offset;
 
         memcpy(buf, &next, sizeof(next));
+        memcpy(buf + 8, &mine, sizeof(mine));
         if (pwrite(fd, buf, sizeof(buf), counter) != (ssize_t)sizeof(buf)) {
             rv = errno;
-            rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+            rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, RP_LOCK_TSIZE);
             return rv;
         }
         queued = 1;
     }
-    rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, 8);
+    rp_lock_range(fd, F_OFD_SETLK, F_UNLCK, counter, RP_LOCK_TSIZE);
 
     if (queued) {
         /* The waiter before us: its slot is free when it is done. */
@@ -995,13 +1043,30 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     }
     apr_pool_cleanup_register(r->pool, held, rp_lock_release,
                               apr_pool_cleanup_null);
-    /* A lock file replaced under us would be a lock of its own. */
-    if (rp_lockfile->shared
-        && (fstat(held->fd, &st) != 0 || st.st_ino != rp_lockfile->ino
-            || st.st_dev != rp_lockfile->dev)) {
-        return rp_lock_fail(r, 0, apr_pstrcat(r->pool, rp_lockfile->path,
-                                              " is not the file the server "
-                                              "started with", NULL));
+    /* A lock file replaced under us would be a lock of its own, and one
+     * emptied in place would get a new key from the next server to start:
+     * its writers would take other bytes for the same resources. */
+    if (rp_lockfile->shared) {
+        unsigned char header[RP_LOCK_MAGIC_LEN + RP_LOCK_KEY_LEN];
+
+        if (fstat(held->fd, &st) != 0 || st.st_ino != rp_lockfile->ino
+            || st.st_dev != rp_lockfile->dev) {
+            return rp_lock_fail(r, 0, apr_pstrcat(r->pool, rp_lockfile->path,
+                                                  " is not the file the "
+                                                  "server started with",
+                                                  NULL));
+        }
+        if (pread(held->fd, header, sizeof(header), 0)
+                != (ssize_t)sizeof(header)
+            || memcmp(header, RP_LOCK_MAGIC, RP_LOCK_MAGIC_LEN) != 0
+            || memcmp(header + RP_LOCK_MAGIC_LEN, rp_lockfile->key,
+                      RP_LOCK_KEY_LEN) != 0) {
+            return rp_lock_fail(r, 0, apr_pstrcat(r->pool, rp_lockfile->path,
+                                                  " no longer holds the key "
+                                                  "the server started with "
+                                                  "(emptied or rewritten?)",
+                                                  NULL));
+        }
     }
 
     /* First without waiting. On a conflict, let go of what was taken and,

@@ -1,4 +1,22 @@
-# Adversarial review: each block shows one attack; "held" = expected safe result.
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# Serialization edge cases an adversarial review found (each fixed): a
+# COPY or DELETE from a location without Serialize onto or above a
+# serialized resource, If-Unmodified-Since compared after the wait, a
+# per-directory RewriteRule into a serialized store, and a front controller
+# reached through RewriteRule [PT].
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
