@@ -465,7 +465,8 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
      * started with: a graceful restart onto another file would let the
      * next generation's writers past them. Keep it until a full restart. */
     apr_pool_userdata_get((void **)&lf, RP_LOCK_CURRENT_KEY, process_pool);
-    if (lf && (lf->path ? !rp_lock_path || strcmp(lf->path, rp_lock_path)
+    if (lf && (lf->path ? !rp_lock_path
+                          || strcmp(lf->path, rp_lock_path) != 0
                         : rp_lock_path != NULL)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00025)
                      "RequirePreconditionLockFile changed from %s to %s: "
