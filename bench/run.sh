@@ -187,10 +187,10 @@ wait_up() {
     return 1
 }
 
-# stop PID: TERM, then KILL after 10 s.
+# stop PID [SECONDS]: TERM, then KILL after SECONDS (10).
 stop() {
     local pid=$1
-    rp_stop "$pid" 10
+    rp_stop "$pid" "${2:-10}"
     local keep=() p
     for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
     pids=("${keep[@]+"${keep[@]}"}")
@@ -272,7 +272,9 @@ cg_run() {
         return 1
     fi
     "$client" reqs "$port" "$kind" "$n" "$statuses" "$CG_PAUSE_MS" >/dev/null
-    stop "$pid"
+    # Under valgrind, on a busy machine, the exit and the profile's dump
+    # can take longer than a plain server's: a KILL would lose the profile.
+    stop "$pid" 120
     # A forked child would leave its own file; count every one.
     total=$(cat "$dir"/callgrind.*.out 2>/dev/null \
             | awk '/^totals:/ { t += $2; seen = 1 } END { if (seen) print t }')
