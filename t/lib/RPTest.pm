@@ -272,15 +272,18 @@ sub log_lines {
     return @lines;
 }
 
-# httpd writes the access log after the response: give it a moment.
+# httpd writes the access log after the response: give it a moment, until
+# at least $min lines (default 1) match. Requests answered one after the
+# other may be logged in another order.
 sub wait_for_log {
-    my ($log, $mark, $re) = @_;
+    my ($log, $mark, $re, $min) = @_;
+    my @hits;
     for (1 .. 50) {
-        my @hits = grep { /$re/ } log_lines($log, $mark);
-        return @hits if @hits;
+        @hits = grep { /$re/ } log_lines($log, $mark);
+        return @hits if @hits >= ($min || 1);
         select undef, undef, undef, 0.1;
     }
-    return ();
+    return @hits;
 }
 
 1;
