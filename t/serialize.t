@@ -51,19 +51,7 @@ sub answered {
 }
 
 # Send the rest of the body (if any) and read the response to the end.
-sub finish {
-    my ($sock, $rest) = @_;
-    print $sock $rest if defined $rest && length $rest;
-    my $got = '';
-    while (IO::Select->new($sock)->can_read(10)) {
-        my $n = sysread($sock, my $buf, 65536);
-        last unless $n;
-        $got .= $buf;
-    }
-    close $sock;
-    my ($r) = parse_responses($got);
-    return $r || ['none', '', ''];
-}
+sub finish { return finish_response(@_) }
 
 my $etag_hdr = sub { ['If-Match' => etag_of(shift)] };
 

@@ -49,17 +49,7 @@ sub begin_req {
 sub answered { my ($s, $t) = @_; IO::Select->new($s->[0])->can_read($t) ? 1 : 0 }
 sub finish {
     my $s = shift;
-    my $sock = $s->[0];
-    print $sock $s->[1] if length $s->[1];
-    my $got = '';
-    while (IO::Select->new($sock)->can_read(10)) {
-        my $n = sysread($sock, my $buf, 65536);
-        last unless $n;
-        $got .= $buf;
-    }
-    close $sock;
-    my ($st) = $got =~ m{^HTTP/1\.\d (\d+)};
-    return $st || 'none';
+    return finish_response(@$s)->[0];
 }
 
 plan tests => 17, need_module 'dav';

@@ -81,19 +81,7 @@ sub begin_put {
     return $sock;
 }
 
-sub finish {
-    my ($sock, $rest) = @_;
-    print $sock $rest if defined $rest && length $rest;
-    my $got = '';
-    while (IO::Select->new($sock)->can_read(10)) {
-        my $n = sysread($sock, my $buf, 65536);
-        last unless $n;
-        $got .= $buf;
-    }
-    close $sock;
-    my ($r) = parse_responses($got);
-    return $r ? $r->[0] : 'none';
-}
+sub finish { return finish_response(@_)->[0] }
 
 # A GET on a connection of its own that is closed at once: LWP keeps its
 # last connection open, and under prefork (one child at the start, at most

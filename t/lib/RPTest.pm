@@ -32,7 +32,7 @@ use Exporter 'import';
 
 our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
                  parse_responses run_cases case_count log_lines
-                 wait_for_log fresh_path upload);
+                 wait_for_log fresh_path upload finish_response);
 
 sub disk_path {
     my $uri = shift;
@@ -197,6 +197,23 @@ sub upload {
     $sent -= length $pending if $sent >= length $pending;
     close $sock;
     return ($sent, $got, $closed);
+}
+
+# Send $rest (what is left of a body held back) on $sock, read until the
+# server closes it or stays silent for 10 s, and close it. Returns the first
+# response as [status, headers-text, body], or ['none', '', ''].
+sub finish_response {
+    my ($sock, $rest) = @_;
+    print $sock $rest if defined $rest && length $rest;
+    my $got = '';
+    while (IO::Select->new($sock)->can_read(10)) {
+        my $n = sysread($sock, my $buf, 65536);
+        last unless $n;
+        $got .= $buf;
+    }
+    close $sock;
+    my ($r) = parse_responses($got);
+    return $r || ['none', '', ''];
 }
 
 # Split raw HTTP/1.x responses (Content-Length or chunked framed, as httpd
