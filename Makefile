@@ -24,8 +24,18 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c
-HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h
+# The lock engine: rp_lockfile_none.c where there are no open file
+# description locks (make RP_LOCK_NO_OFD=1; Linux before 3.15).
+RP_LOCK_NO_OFD ?= 0
+ifeq ($(RP_LOCK_NO_OFD),1)
+LOCKFILE = rp_lockfile_none.c
+else
+LOCKFILE = rp_lockfile.c
+endif
+SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c \
+          $(LOCKFILE)
+HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h \
+          rp_lockfile.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the

@@ -67,9 +67,6 @@ APLOG_USE_MODULE(require_precondition);
 #define RP_DEFAULT_SERIALIZE_TIMEOUT apr_time_from_sec(10)
 
 /* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
-#define RP_NOTE_MISSING "precondition-missing"
-#define RP_NOTE_JSON    "require-precondition-json"
-#define RP_NOTE_COUNTED "precondition-counted"
 
 /* Shifted unsigned: M_INVALID is bit 63. */
 #define RP_BIT(m) ((apr_int64_t)((apr_uint64_t)1 << (m)))
@@ -149,11 +146,8 @@ static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 {
     rp_dir_conf *conf = dconf;
 
-    (void)cmd;
     conf->serialize = on ? 1 : 0;
-    if (on) {
-        rp_lock_note_used();
-    }
+    rp_lock_note_serialize(cmd->path, on);
     return NULL;
 }
 
@@ -301,7 +295,7 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     return M_INVALID;
 }
 
-static int rp_is_dav(const request_rec *r)
+int rp_is_dav(const request_rec *r)
 {
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
@@ -639,7 +633,6 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
  * and MOVE, the Destination too) until the response is complete, or
  * answer 503 when it stays taken longer than the timeout or cannot be
  * locked (rp_lock.c). */
-#define RP_NOTE_DEFERRED "require-precondition-serialize-deferred"
 
 /* Did a request that r was redirected from leave serialization to it? */
 static int rp_deferred(const request_rec *r)

@@ -13,10 +13,13 @@
  * limitations under the License.
  */
 
-/* mod_require_precondition: the version and the log message tags. */
+/* mod_require_precondition: the version, the log message tags, the note
+ * names and what the glue shares with the module's other httpd files. */
 
 #ifndef MOD_REQUIRE_PRECONDITION_H
 #define MOD_REQUIRE_PRECONDITION_H
+
+#include "httpd.h"
 
 /* The release, as in CHANGES; shown in the server version (mod_info's
  * "Server Version", ServerTokens Full) and in the start-up debug line. */
@@ -29,5 +32,16 @@
  * tools/lognos.sh --check (make lint) fails on a duplicate number and on
  * a log call without a tag. */
 #define RPLOGNO(n) "RP" #n ": "
+
+/* The notes a request carries (r->notes). The first three are for
+ * LogFormat (%{precondition-missing}n ...) and the docs name them. */
+#define RP_NOTE_MISSING   "precondition-missing"
+#define RP_NOTE_COUNTED   "precondition-counted"
+#define RP_NOTE_LOCK_WAIT "precondition-lock-wait"
+#define RP_NOTE_JSON      "require-precondition-json"
+#define RP_NOTE_DEFERRED  "require-precondition-serialize-deferred"
+
+/* Is mod_dav serving r? */
+int rp_is_dav(const request_rec *r);
 
 #endif /* MOD_REQUIRE_PRECONDITION_H */

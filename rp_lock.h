@@ -23,8 +23,10 @@
  * the file RequirePreconditionLockFile names, which several servers on
  * shared storage may name together.
  *
- * On a platform without open file description locks the module still
- * builds; RequirePreconditionSerialize On is then refused at start-up.
+ * The engine is rp_lockfile.c (no httpd type there); this is its httpd
+ * side. On a platform without open file description locks the module
+ * still builds (rp_lockfile_none.c); RequirePreconditionSerialize On is
+ * then refused at start-up.
  */
 #ifndef RP_LOCK_H
 #define RP_LOCK_H
@@ -35,9 +37,11 @@
 /* RequirePreconditionLockFile path (server config only). */
 const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg);
 
-/* RequirePreconditionSerialize On was seen while reading the configuration:
- * the start-up checks then refuse what cannot work. */
-void rp_lock_note_used(void);
+/* RequirePreconditionSerialize was seen in the section `where` (cmd->path;
+ * NULL: the server's own): with On, the start-up checks refuse what cannot
+ * work; either way it goes into the fingerprint that servers sharing a
+ * lock file compare. */
+void rp_lock_note_serialize(const char *where, int on);
 
 /* Was RequirePreconditionSerialize On seen anywhere in the configuration? */
 int rp_lock_in_use(void);

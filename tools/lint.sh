@@ -33,7 +33,10 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 "$top/tools/deps.sh" gcc clang clang-tidy cppcheck >/dev/null
 
 cd "$top"
-module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c)
+module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c
+        rp_lockfile.c)
+# Where there are no open file description locks, this engine instead.
+noofd=("${module[@]/rp_lockfile.c/rp_lockfile_none.c}")
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)
 # shellcheck disable=SC2207
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
@@ -57,9 +60,10 @@ for cc in gcc clang; do
     fi
     # Where the platform has no open file description locks the module
     # still builds (only RequirePreconditionSerialize On is refused): the
-    # same build with the OFD code left out.
+    # same build with rp_lockfile_none.c for the engine.
+    cp rp_lockfile_none.c "$scratch/build/"
     if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
-            -Wc,-Werror -Wc,-DRP_LOCK_NO_OFD "${module[@]}") \
+            -Wc,-Werror "${noofd[@]}") \
             >"$scratch/$cc-noofd.log" 2>&1; then
         step "$cc: module without OFD locks" ok
     else

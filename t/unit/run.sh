@@ -44,4 +44,13 @@ fi
     "$top/precondition_policy.c" "$top/t/fuzz/exact_alloc.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl
 
-env "${env[@]}" "$out/policy_test"
+# The lock engine with real descriptors, threads and processes.
+"$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
+    -o "$out/lockfile_test" "$top/t/unit/lockfile_test.c" \
+    "$top/rp_lockfile.c" "$top/precondition_policy.c" \
+    $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
+
+rc=0
+env "${env[@]}" "$out/policy_test" || rc=1
+env "${env[@]}" "$out/lockfile_test" || rc=1
+exit $rc
