@@ -175,6 +175,19 @@ my @cases = (
       second => [{ method => 'DELETE', uri => '/dav/serial/cm/coll/' }],
       waits => 1, status => [204, 204],
       files => [['/dav/serial/cm/coll/m.txt', undef]] },
+    # Issue 17.3: a collection DELETE by a symlink to the folder is the
+    # folder's: it waits for the write inside, which is not cut off (500).
+    { name => 'collection DELETE through a symlinked folder against a member write',
+      setup => sub {
+          system 'rm', '-rf', "$docroot/dav/serial/unguarded/sreal";
+          put_disk('/dav/serial/unguarded/sreal/x.txt', "v1\n");
+          unlink "$docroot/dav/serial/unguarded/slink";
+          symlink 'sreal', "$docroot/dav/serial/unguarded/slink"
+              or die "symlink: $!";
+      },
+      holder => { uri => '/dav/serial/unguarded/sreal/x.txt' },
+      second => [{ method => 'DELETE', uri => '/dav/serial/unguarded/slink/' }],
+      waits => 1, status => [204, qr/^20[47]$/], files => [] },
     { name => 'writes in two collections do not wait for each other',
       setup => sub { put_disk('/dav/serial/cm/c1/a.txt', "v1\n");
                      fresh_path('/dav/serial/cm/c2/b.txt') },
@@ -294,7 +307,7 @@ sub run_scenario {
 }
 
 
-my $fixed = 40;
+my $fixed = 45;
 my $n_table = 0;
 $n_table += case_tests($_) for @cases;
 plan tests => $fixed + $n_table, need_module 'dav';
@@ -437,6 +450,80 @@ $res = req(PUT => '/serial-redirect/x.txt', ['If-Match' => '*'], 'x');
 ok t_cmp($res->code, 200, 'redirect to the same resource: no 503');
 ok t_cmp($res->content, "inner\n", 'redirect to the same resource: served');
 ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
+
+# 13. Issue 17.1: the folder is replaced while a writer waits. W1 waits
+#     behind a write of a hard link to d/a.txt; meanwhile d/ is moved away
+#     and made anew, and W2 creates the new d/a.txt slowly. After its wait
+#     W1 must lock the new d/a.txt, not the old one: W1 and W2 cannot both
+#     create it. (When the MOVE instead waits for W1, W1 sees the old file:
+#     412, and W2 never starts.)
+{
+    my $p = '/dav/serial/unguarded/sk';
+    system 'rm', '-rf', "$docroot$p";
+    put_disk("$p/d/a.txt", "v0\n");
+    mkdir "$docroot$p/x" or die "mkdir: $!";
+    link "$docroot$p/d/a.txt", "$docroot$p/x/b.txt" or die "link: $!";
+    my $hold = begin_req(method => 'PUT', uri => "$p/x/b.txt",
+                         body => 'HHHHhhhh', send => 4);
+    sleep 0.3;
+    my $w1 = begin_req(method => 'PUT', uri => "$p/d/a.txt",
+                       headers => ['If-None-Match' => '*'], body => 'W1W1w1w1');
+    sleep 0.3;
+    my $mv = begin_req(method => 'MOVE', uri => "$p/d/",
+                       headers => [Destination => dest("$p/old/")]);
+    my ($w2, $moved);
+    if (answered($mv->[0], 1)) {
+        $moved = finish($mv->[0])->[0];
+        req(MKCOL => "$p/d/");
+        $w2 = begin_req(method => 'PUT', uri => "$p/d/a.txt",
+                        headers => ['If-None-Match' => '*'],
+                        body => 'W2W2w2w2', send => 4);
+        sleep 0.3;
+    }
+    my $sh = finish($hold->[0], $hold->[1])->[0];
+    ok t_cmp(answered($w1->[0], $w2 ? 1 : 3), $w2 ? 0 : 1,
+             '17.1: after its wait W1 waits for W2, which holds the new d/a.txt');
+    my $s2 = $w2 ? finish($w2->[0], $w2->[1])->[0] : 'none';
+    my $s1 = finish($w1->[0])->[0];
+    $moved //= finish($mv->[0])->[0];
+    ok t_cmp("$sh $moved", qr/^204 20[14]$/, '17.1: the holder and the MOVE');
+    ok t_cmp(($s1 eq '201') + ($s2 eq '201'), $w2 ? 1 : 0,
+             "17.1: no second creator of d/a.txt wins (W1 $s1, W2 $s2)");
+    my $want = $s2 eq '201' ? 'W2W2w2w2' : $s1 eq '201' ? 'W1W1w1w1' : undef;
+    ok t_cmp(slurp("$p/d/a.txt"), $want, '17.1: the winner\'s content is there');
+}
+
+# 14. Issue 17.5: a collection DELETE is not starved by writes inside it:
+#     new writers queue behind it instead of passing it.
+{
+    my $p = '/dav/serial/unguarded/busy/big';
+    system 'rm', '-rf', "$docroot$p";
+    put_disk("$p/f$_.txt", "v0\n") for 1 .. 8;
+    my @kids;
+    my $stop = time + 4;
+    for my $k (1 .. 6) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            my $n = 0;
+            while (time < $stop) {
+                my $r = begin_req(method => 'PUT', uri => "$p/f" . (1 + $n++ % 8) . '.txt',
+                                  body => "w$k");
+                finish($r->[0]);
+            }
+            exit 0;
+        }
+        push @kids, $pid;
+    }
+    sleep 0.5;
+    my $t0 = time;
+    my $del = finish(begin_req(method => 'DELETE', uri => "$p/",
+                               hp => $main_hp)->[0]);
+    my $took = time - $t0;
+    waitpid $_, 0 for @kids;
+    ok t_cmp($del->[0] =~ /^20[47]$/ && $took < 1.5 ? 1 : 0, 1,
+             sprintf('17.5: the collection DELETE is not starved into 503 '
+                     . '(%s after %.2f s, timeout 2 s)', $del->[0], $took));
+}
 
 # 12. The debug line says how long the lock took.
 ok t_cmp(join('', log_lines('error_log', $mark)),

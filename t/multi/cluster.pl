@@ -522,6 +522,46 @@ check($lost == 0, 'race after the restarts: one winner a round', "lost $lost");
 my @err = grep { /require_precondition:(error|crit)|AH00052|segfault/ }
     map { open my $f, '<', "$_->{root}/error_log"; <$f> } $a, $b;
 check(!@err, 'no errors in the servers\' logs', join '', grep { defined } @err[0 .. 2]);
+
+# ---- 2b. the lock file emptied while A holds a write (issue 17.4) -------
+# B, restarted, would write a new key and lock other bytes than A's
+# writers: it must refuse to start while A is running, saying why.
+put_file('/dav/e.txt', "v1\n");
+$tag = etag($a, '/dav/e.txt');
+$hold = begin($a, 'PUT', '/dav/e.txt', ['If-Match' => $tag], 'AAAAaaaa', 4);
+sleep 0.3;
+stop($b);
+truncate($lockfile, 0) or die "truncate $lockfile: $!";
+my $bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
+my $brc = $? >> 8;
+$b->{running} = 1 if $brc == 0;
+check($brc != 0 && $bout =~ /RequirePreconditionLockFile \S+: .*locks are held/,
+      'lock file emptied while A holds a write: B refuses to start, saying why',
+      "rc=$brc: $bout");
+my ($se) = request($a, 'PUT', '/dav/e.txt', ['If-Match' => $tag], 'CCCCcccc');
+check($se eq '503', 'emptied: A refuses new writes rather than lock other bytes',
+      $se);
+($sa) = finish($hold);
+check($sa eq '204' && (slurp('/dav/e.txt') // '') eq 'AAAAaaaa',
+      "emptied: A's held write is not hurt", $sa);
+stop($_) for $a, $b;
+
+# ---- 2c. servers that serialize other sections (issue 17.9) ---------------
+check(start($a), 'A starts on the emptied file once nothing holds it');
+write_conf($b, lockfile => 1, extra => "<Location /dav/unserialized/>\n"
+           . "    RequirePreconditionSerialize Off\n</Location>");
+$bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
+$b->{running} = 1 if $? == 0 && up($b);
+check($b->{running} && $bout =~ /RP00030: .*\Q$a->{root}\E.*share it but/,
+      'B, which serializes other sections than A, warns at start-up', $bout);
+stop($b);
+write_conf($b, lockfile => 1);
+$bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
+$b->{running} = 1 if $? == 0 && up($b);
+check($b->{running} && $bout !~ /RP00030/,
+      'B with the same configuration as A does not', $bout);
+($lost) = race('/dav/race4.txt', $a, $b);
+check($lost == 0, 'race after a new key: one winner a round', "lost $lost");
 stop($_) for $a, $b;
 system("grep -v 'debug\\]' $a->{root}/error_log | tail -n 25") if $ENV{RP_MULTI_DEBUG};
 
