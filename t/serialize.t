@@ -452,7 +452,9 @@ ok t_cmp($res->content, "inner\n", 'redirect to the same resource: served');
 ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
 
 # 13. Issue 17.1: the folder is replaced while a writer waits. W1 waits
-#     behind a write of a hard link to d/a.txt; meanwhile d/ is moved away
+#     (queued behind Y, a write of another hard link, as the review did,
+#     so that it waits holding nothing) behind a write of a hard link to
+#     d/a.txt; meanwhile d/ is moved away
 #     and made anew, and W2 creates the new d/a.txt slowly. After its wait
 #     W1 must lock the new d/a.txt, not the old one: W1 and W2 cannot both
 #     create it. (When the MOVE instead waits for W1, W1 sees the old file:
@@ -461,11 +463,15 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
     my $p = '/dav/serial/unguarded/sk';
     system 'rm', '-rf', "$docroot$p";
     put_disk("$p/d/a.txt", "v0\n");
-    mkdir "$docroot$p/x" or die "mkdir: $!";
-    link "$docroot$p/d/a.txt", "$docroot$p/x/b.txt" or die "link: $!";
+    for my $l (qw(x/b.txt y/c.txt)) {
+        mkdir "$docroot$p/" . (split m{/}, $l)[0] or die "mkdir: $!";
+        link "$docroot$p/d/a.txt", "$docroot$p/$l" or die "link: $!";
+    }
     my $hold = begin_req(method => 'PUT', uri => "$p/x/b.txt",
                          body => 'HHHHhhhh', send => 4);
     sleep 0.3;
+    my $y = begin_req(method => 'PUT', uri => "$p/y/c.txt", body => 'YYYYyyyy');
+    sleep 0.2;
     my $w1 = begin_req(method => 'PUT', uri => "$p/d/a.txt",
                        headers => ['If-None-Match' => '*'], body => 'W1W1w1w1');
     sleep 0.3;
@@ -484,6 +490,7 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
     ok t_cmp(answered($w1->[0], $w2 ? 1 : 3), $w2 ? 0 : 1,
              '17.1: after its wait W1 waits for W2, which holds the new d/a.txt');
     my $s2 = $w2 ? finish($w2->[0], $w2->[1])->[0] : 'none';
+    finish($y->[0]);
     my $s1 = finish($w1->[0])->[0];
     $moved //= finish($mv->[0])->[0];
     ok t_cmp("$sh $moved", qr/^204 20[14]$/, '17.1: the holder and the MOVE');
@@ -493,31 +500,33 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
     ok t_cmp(slurp("$p/d/a.txt"), $want, '17.1: the winner\'s content is there');
 }
 
-# 14. Issue 17.5: a collection DELETE is not starved by writes inside it:
-#     new writers queue behind it instead of passing it.
+# 14. Issue 17.5: a collection DELETE is not starved by writes inside it.
+#     Eight writers keep the folder's shared lock taken without a pause
+#     (each holds it 0.25 s, they overlap); new ones must queue behind the
+#     DELETE instead of passing it.
 {
     my $p = '/dav/serial/unguarded/busy/big';
     system 'rm', '-rf', "$docroot$p";
     put_disk("$p/f$_.txt", "v0\n") for 1 .. 8;
     my @kids;
-    my $stop = time + 4;
-    for my $k (1 .. 6) {
+    my $stop = time + 3.5;
+    for my $k (1 .. 8) {
         my $pid = fork // die "fork: $!";
         if (!$pid) {
-            my $n = 0;
+            sleep 0.03 * $k;
             while (time < $stop) {
-                my $r = begin_req(method => 'PUT', uri => "$p/f" . (1 + $n++ % 8) . '.txt',
-                                  body => "w$k");
-                finish($r->[0]);
+                my $r = begin_req(method => 'PUT', uri => "$p/f$k.txt",
+                                  body => 'WWWWwwww', send => 4);
+                sleep 0.25;
+                finish($r->[0], $r->[1]);
             }
             exit 0;
         }
         push @kids, $pid;
     }
-    sleep 0.5;
+    sleep 0.6;
     my $t0 = time;
-    my $del = finish(begin_req(method => 'DELETE', uri => "$p/",
-                               hp => $main_hp)->[0]);
+    my $del = finish(begin_req(method => 'DELETE', uri => "$p/")->[0]);
     my $took = time - $t0;
     waitpid $_, 0 for @kids;
     ok t_cmp($del->[0] =~ /^20[47]$/ && $took < 1.5 ? 1 : 0, 1,

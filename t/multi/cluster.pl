@@ -535,14 +535,15 @@ truncate($lockfile, 0) or die "truncate $lockfile: $!";
 my $bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
 my $brc = $? >> 8;
 $b->{running} = 1 if $brc == 0;
-check($brc != 0 && $bout =~ /RequirePreconditionLockFile \S+: .*locks are held/,
+check(($brc != 0 && $bout =~ /RequirePreconditionLockFile \S+: .*locks are held/)
+      ? 1 : 0,
       'lock file emptied while A holds a write: B refuses to start, saying why',
       "rc=$brc: $bout");
 my ($se) = request($a, 'PUT', '/dav/e.txt', ['If-Match' => $tag], 'CCCCcccc');
 check($se eq '503', 'emptied: A refuses new writes rather than lock other bytes',
       $se);
 ($sa) = finish($hold);
-check($sa eq '204' && (slurp('/dav/e.txt') // '') eq 'AAAAaaaa',
+check(($sa eq '204' && (slurp('/dav/e.txt') // '') eq 'AAAAaaaa') ? 1 : 0,
       "emptied: A's held write is not hurt", $sa);
 stop($_) for $a, $b;
 
@@ -552,13 +553,13 @@ write_conf($b, lockfile => 1, extra => "<Location /dav/unserialized/>\n"
            . "    RequirePreconditionSerialize Off\n</Location>");
 $bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
 $b->{running} = 1 if $? == 0 && up($b);
-check($b->{running} && $bout =~ /RP00030: .*\Q$a->{root}\E.*share it but/,
+check(($b->{running} && $bout =~ /RP00030: .*\Q$a->{root}\E.*share it but/) ? 1 : 0,
       'B, which serializes other sections than A, warns at start-up', $bout);
 stop($b);
 write_conf($b, lockfile => 1);
 $bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
 $b->{running} = 1 if $? == 0 && up($b);
-check($b->{running} && $bout !~ /RP00030/,
+check(($b->{running} && $bout !~ /RP00030/) ? 1 : 0,
       'B with the same configuration as A does not', $bout);
 ($lost) = race('/dav/race4.txt', $a, $b);
 check($lost == 0, 'race after a new key: one winner a round', "lost $lost");
