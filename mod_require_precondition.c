@@ -758,9 +758,13 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
     unsigned int counted;
+    int status;
 
     (void)plog;
     (void)ptemp;
+    if ((status = rp_lock_post_config(pconf, s)) != OK) {
+        return status;
+    }
     rp_collect_sections(pconf, s);
     for (counted = 0; counted <= RP_COUNTED_MAX; counted++) {
         rp_html_bodies[counted] = rp_body_html(pconf, counted);

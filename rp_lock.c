@@ -166,10 +166,10 @@ static void rp_lock_compare(apr_pool_t *p, server_rec *s, rp_lockfile_t *lf)
     }
 }
 
-/* Runs in the parent for every configuration cycle, and for apache2 -t:
- * the lock file lives in the process pool, so a graceful restart keeps it
- * (a lock taken before one still excludes writers after it). */
-int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
+/* The lock file, for every configuration cycle: it lives in the process
+ * pool, so a graceful restart keeps it (a lock taken before one still
+ * excludes writers after it). */
+static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
 {
     apr_pool_t *process_pool = s->process->pool;
     const char *userdata_key = apr_pstrcat(pconf, "require_precondition_lock:",
@@ -220,6 +220,26 @@ int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
     rp_lock_compare(pconf, s, lf);
     rp_lockfile = lf;
     return OK;
+}
+
+/* apache2 -t checks the lock file here. A start opens it in post_config
+ * instead: httpd runs the check_config hooks in the process that
+ * apache2 -k stop, restart or graceful starts, before it signals the
+ * server, and those must work whatever the file holds. */
+int rp_lock_check_config(apr_pool_t *pconf, server_rec *s)
+{
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_CONFIG_TEST) {
+        return OK;
+    }
+    return rp_lock_start(pconf, s);
+}
+
+int rp_lock_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
+        return OK;
+    }
+    return rp_lock_start(pconf, s);
 }
 
 /* The wake-up signal of timed waits, blocked in every thread but the one

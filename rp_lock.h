@@ -49,6 +49,7 @@ int rp_lock_in_use(void);
 /* Hooks, called by the module's own hooks of the same name. */
 void rp_lock_pre_config(void);
 int rp_lock_check_config(apr_pool_t *pconf, server_rec *s);
+int rp_lock_post_config(apr_pool_t *pconf, server_rec *s);
 void rp_lock_child_init(apr_pool_t *p, server_rec *s);
 
 /* Lock what r writes: its own target and, for COPY and MOVE, the

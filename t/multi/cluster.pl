@@ -532,9 +532,18 @@ $hold = begin($a, 'PUT', '/dav/e.txt', ['If-Match' => $tag], 'AAAAaaaa', 4);
 sleep 0.3;
 stop($b);
 truncate($lockfile, 0) or die "truncate $lockfile: $!";
-my $bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
-my $brc = $? >> 8;
-$b->{running} = 1 if $brc == 0;
+# What apache2 -k start says: on the console and, once the logs are open,
+# in the error log.
+sub start_says {
+    my $s = shift;
+    unlink "$s->{root}/error_log";
+    my $out = `$httpd -d $s->{root} -f $s->{root}/httpd.conf -k start 2>&1`;
+    my $rc = $? >> 8;
+    $s->{running} = 1 if $rc == 0 && up($s);
+    if (open my $f, '<', "$s->{root}/error_log") { local $/; $out .= <$f> }
+    return ($rc, $out);
+}
+my ($brc, $bout) = start_says($b);
 check(($brc != 0 && $bout =~ /RequirePreconditionLockFile \S+: .*locks are held/)
       ? 1 : 0,
       'lock file emptied while A holds a write: B refuses to start, saying why',
@@ -551,14 +560,12 @@ stop($_) for $a, $b;
 check(start($a), 'A starts on the emptied file once nothing holds it');
 write_conf($b, lockfile => 1, extra => "<Location /dav/unserialized/>\n"
            . "    RequirePreconditionSerialize Off\n</Location>");
-$bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
-$b->{running} = 1 if $? == 0 && up($b);
+($brc, $bout) = start_says($b);
 check(($b->{running} && $bout =~ /RP00030: .*\Q$a->{root}\E.*share it but/) ? 1 : 0,
       'B, which serializes other sections than A, warns at start-up', $bout);
 stop($b);
 write_conf($b, lockfile => 1);
-$bout = `$httpd -d $b->{root} -f $b->{root}/httpd.conf -k start 2>&1`;
-$b->{running} = 1 if $? == 0 && up($b);
+($brc, $bout) = start_says($b);
 check(($b->{running} && $bout !~ /RP00030/) ? 1 : 0,
       'B with the same configuration as A does not', $bout);
 ($lost) = race('/dav/race4.txt', $a, $b);
