@@ -35,17 +35,7 @@ MPM=${MPM:-event}
 export APXS HTTPD MPM
 
 if [ "$(id -u)" = 0 ]; then
-    user=$(rp_test_user)
-    work=$(mktemp -d /tmp/rp-test.XXXXXX)
-    trap 'rm -rf "$work"' EXIT
-    tar -C "$top" --exclude=./.git --exclude=./t/logs -cf - . \
-        | tar -C "$work" -xf -
-    chown -R "$user:" "$work"
-    chmod 755 "$work"
-    rc=0
-    runuser -u "$user" -- env HOME="$work" PATH="$PATH" \
-        bash "$work/t/run.sh" "$@" || rc=$?
-    exit $rc
+    rp_as_test_user t/run.sh APXS HTTPD MPM SANITIZE VALGRIND -- "$@"
 fi
 
 cd "$top/t"

@@ -26,6 +26,11 @@
 #   rp_render IN OUT NAME=VALUE...   copy IN to OUT with @NAME@ replaced by
 #                         VALUE; a line that is only @NAME@ becomes VALUE,
 #                         which may span lines, or goes when VALUE is empty
+#   rp_as_test_user SCRIPT VAR... [-- ARGS...]   as root: copy the checkout to
+#                         a fresh folder that the test user owns and run
+#                         SCRIPT (relative to the checkout) there as that
+#                         user with the named environment variables, then
+#                         exit with its status (Apache::Test refuses root)
 #   rp_stop PID [SECONDS] SIGTERM, then SIGKILL after SECONDS (default 10)
 #   rp_wait_gone PID [SECONDS]   until PID has exited (default 10 s)
 
@@ -52,6 +57,27 @@ rp_test_user() {
                 --shell /usr/sbin/nologin "$user"
     fi
     echo "$user"
+}
+
+rp_as_test_user() {
+    local script=$1 user work rc=0 vars=() v
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        vars+=("$1=${!1:-}")
+        shift
+    done
+    [ $# -eq 0 ] || shift
+    user=$(rp_test_user)
+    work=$(mktemp -d /tmp/rp-test.XXXXXX)
+    # shellcheck disable=SC2064
+    trap "rm -rf '$work'" EXIT
+    tar -C "$rp_top" --exclude=./.git --exclude=./t/logs -cf - . \
+        | tar -C "$work" -xf -
+    chown -R "$user:" "$work"
+    chmod 755 "$work"
+    runuser -u "$user" -- env HOME="$work" PATH="$PATH" "${vars[@]}" \
+        bash "$work/$script" "$@" || rc=$?
+    exit $rc
 }
 
 rp_render() {

@@ -26,32 +26,16 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
+. "$top/tools/lib.sh"
 MPM=${MPM:-event}
 export HTTPD APXS MPM
 
 if [ "$(id -u)" = 0 ]; then
-    user=${RP_TEST_USER:-rptest}
-    if ! id -u "$user" >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent \
-                --shell /usr/sbin/nologin "$user"
-    fi
-    work=$(mktemp -d /tmp/rp-multi.XXXXXX)
-    trap 'rm -rf "$work"' EXIT
-    tar -C "$top" --exclude=./.git --exclude=./t/logs -cf - . \
-        | tar -C "$work" -xf -
-    chown -R "$user:" "$work"
-    chmod 755 "$work"
     if [ -n "${RP_MULTI_DOCROOT:-}" ]; then
-        chown "$user:" "$RP_MULTI_DOCROOT"
+        chown "$(rp_test_user):" "$RP_MULTI_DOCROOT"
     fi
-    rc=0
-    runuser -u "$user" -- env HOME="$work" PATH="$PATH" MPM="$MPM" \
-        HTTPD="$HTTPD" APXS="$APXS" RP_MULTI_DOCROOT="${RP_MULTI_DOCROOT:-}" \
-        RP_MULTI_LOCKDIR="${RP_MULTI_LOCKDIR:-}" RP_MULTI_DEBUG="${RP_MULTI_DEBUG:-}" RP_MULTI_DOCROOT_B="${RP_MULTI_DOCROOT_B:-}" \
-        bash "$work/t/multi/run.sh" "$@" || rc=$?
-    exit $rc
+    rp_as_test_user t/multi/run.sh MPM HTTPD APXS RP_MULTI_DOCROOT \
+        RP_MULTI_LOCKDIR RP_MULTI_DEBUG RP_MULTI_DOCROOT_B -- "$@"
 fi
 
 exec perl "$top/t/multi/cluster.pl" "$top"

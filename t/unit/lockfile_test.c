@@ -153,6 +153,16 @@ typedef struct {
     int rounds;
 } writer_t;
 
+static void writer_init(writer_t *w, const rp_lockfile_t *lf,
+                        const char *path, int ms, int hold_ms)
+{
+    memset(w, 0, sizeof(*w));
+    w->lf = lf;
+    w->path = path;
+    w->ms = ms;
+    w->hold_ms = hold_ms;
+}
+
 static int next_order;
 static pthread_mutex_t order_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -255,11 +265,7 @@ static void test_stale_keys(apr_pool_t *p, const rp_lockfile_t *lf)
     }
     check(lock(lf, p, at(p, "st/x/b.txt"), NULL, 100, &h) == 0,
           "17.1: a slow write holds x/b.txt (a hard link of d/a.txt)");
-    memset(&w, 0, sizeof(w));
-    w.lf = lf;
-    w.path = at(p, "st/d/a.txt");
-    w.ms = 3000;
-    w.hold_ms = 300;
+    writer_init(&w, lf, at(p, "st/d/a.txt"), 3000, 300);
     pthread_create(&t, NULL, writer, &w);
     sleep_ms(100);
     /* MOVE d/ -> old/, MKCOL d/ */
@@ -339,11 +345,7 @@ static void test_fifo(apr_pool_t *p, const rp_lockfile_t *lf)
           "17.7: a writer holds hot.txt");
     next_order = 0;
     for (i = 0; i < N; i++) {
-        memset(&w[i], 0, sizeof(w[i]));
-        w[i].lf = lf;
-        w[i].path = at(p, "fifo/hot.txt");
-        w[i].ms = 5000;
-        w[i].hold_ms = 40;
+        writer_init(&w[i], lf, at(p, "fifo/hot.txt"), 5000, 40);
         w[i].write = 1;
         pthread_create(&t[i], NULL, writer, &w[i]);
         if (i == N / 2 - 1) {
@@ -379,11 +381,7 @@ static void test_not_starved(apr_pool_t *p, const rp_lockfile_t *lf)
         const char *f = at(p, apr_psprintf(p, "big/f%d.txt", i));
 
         touch(f);
-        memset(&w[i], 0, sizeof(w[i]));
-        w[i].lf = lf;
-        w[i].path = f;
-        w[i].ms = 5000;
-        w[i].hold_ms = 3;
+        writer_init(&w[i], lf, f, 5000, 3);
         w[i].stop = &stop;
         pthread_create(&t[i], NULL, writer, &w[i]);
     }
