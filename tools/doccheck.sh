@@ -15,7 +15,8 @@
 
 # The docs against the code (make lint), so that they cannot drift:
 #   - every RPnnnnn tag quoted in README.md, docs/ and bench/ exists in the
-#     code; a quoted line (`RPnnnnn: text`) matches the code's format;
+#     code; a quoted line (`RPnnnnn: text`) matches the code's format, and
+#     its level where it shows one ([require_precondition:warn]);
 #   - docs/operations.md has one row per tag the code logs, with the
 #     code's level and a message shape that matches its format;
 #   - every directive of a command table (AP_INIT_*) has a box in
@@ -35,7 +36,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-# shellcheck disable=SC2206
+# shellcheck disable=SC2012,SC2206
 code=(${CODE_FILES:-$(ls ./*.c 2>/dev/null | sed 's|^\./||')})
 # shellcheck disable=SC2206
 docs=(${DOC_FILES:-README.md docs/*.md bench/RESULTS.md})
@@ -133,6 +134,13 @@ for my $d (@docs) {
         $lines++;
         finding("$d:$line: \"$tag: $said\" is not what the code logs ($msg{$tag}{at})")
             unless $said =~ $msg{$tag}{re};
+    }
+    # A quoted error log line gives the level too.
+    while ($t =~ /\[require_precondition:(\w+)\][^\n]*?\b(RP\d{5}):/g) {
+        my ($lvl, $tag) = ($1, $2);
+        my $line = 1 + (substr($t, 0, $-[0]) =~ tr/\n//);
+        finding("$d:$line: $tag is logged at $msg{$tag}{level}, not $lvl ($msg{$tag}{at})")
+            if $msg{$tag} && $lvl ne $msg{$tag}{level};
     }
 }
 

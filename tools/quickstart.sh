@@ -54,8 +54,9 @@ extract() {
     ' "$readme"
 }
 
-script=$(extract) || fail "no \`\`\`sh quickstart block in ${readme#$top/}"
-[ -n "$script" ] || fail "the quickstart block of ${readme#$top/} is empty"
+script=$(extract) || fail "no \`\`\`sh quickstart block in ${readme#"$top"/}"
+[ -n "$script" ] || fail "the quickstart block of ${readme#"$top"/} is empty"
+# shellcheck disable=SC2016  # expanded by the script it writes
 prologue='set -euo pipefail
 trap '\''echo "quickstart: FAIL: exit $? at: $BASH_COMMAND" >&2'\'' ERR
 qs_expect() {
@@ -103,6 +104,6 @@ cleanup() {
 trap cleanup EXIT
 
 printf '%s\n%s\n' "$prologue" "$script" > "$scratch/quickstart.sh"
-say "running the quick start of ${readme#$top/} ($(printf '%s\n' "$script" | wc -l) lines)"
+say "running the quick start of ${readme#"$top"/} ($(printf '%s\n' "$script" | wc -l) lines)"
 (cd "$scratch" && bash "$scratch/quickstart.sh")
 say PASS
