@@ -46,7 +46,8 @@
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
-# run). bench/report.py redraws both from a raw file.
+# run). bench/report.py redraws both from a raw file. The figures the
+# project quotes live in bench/RESULTS.md, dated, with commit and machine.
 #
 # Knobs (environment):
 #   BENCH_PARTS="1 2 3 4 5 6"   which parts to run
@@ -484,3 +485,6 @@ raw_line "meta seconds $(( $(date +%s) - started ))"
 ln -sfn "$(basename "$raw")" "$here/results/latest.txt"
 [ ! -f "$png" ] || ln -sfn "$(basename "$png")" "$here/results/latest.png"
 say "raw numbers: ${raw#$top/}; chart: ${png#$top/}; $(( $(date +%s) - started )) s"
+# bench/RESULTS.md keeps the figures of the last run, with what they were
+# measured on: the lines to put at its top.
+say "for bench/RESULTS.md: date $(date -u +%F); commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" diff --quiet HEAD 2>/dev/null || echo ' (modified)'); machine $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(. /etc/os-release && echo "$PRETTY_NAME"), $("$HTTPD" -v | sed -n 's/^Server version: //p')"

@@ -13,7 +13,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# `make test-clients`: the heavier recipes of the README's Clients section,
+# `make test-clients`: the heavier recipes of docs/clients.md,
 # with the real clients against a real apache2 (event MPM) on
 # 127.0.0.1:$CLIENTS_PORT (default 8431): rclone, davix and, as root where
 # FUSE works, davfs2. Each check looks at what the server logged (method,

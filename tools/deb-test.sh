@@ -16,12 +16,14 @@
 # `make deb-test` (as root): the package built by `make deb`, installed on
 # this machine's stock apache2 and taken through an admin's life cycle:
 #   1. apt-get install ./build/deb/...deb; a2enmod require_precondition
-#   2. debian/tests/smoke, the autopkgtest: 428, 201, 412, 204 with curl on
+#   2. the README's quick start, as extracted from README.md, on the
+#      stopped server (tools/quickstart.sh, which stops and cleans after)
+#   3. debian/tests/smoke, the autopkgtest: 428, 201, 412, 204 with curl on
 #      a guarded mod_dav location, a2dismod, a clean apache2ctl -t
-#   3. a local edit of mods-available/require_precondition.conf survives a
+#   4. a local edit of mods-available/require_precondition.conf survives a
 #      reinstall and an upgrade (the package repacked with a higher
 #      version), with no conffile prompt; a2dismod by the admin stays so
-#   4. apt-get purge: nothing of the package is left in /etc/apache2 or in
+#   5. apt-get purge: nothing of the package is left in /etc/apache2 or in
 #      the module folder
 # The package is purged at the end whatever happens, and apache2 stopped if
 # this script started it (the smoke test does).
@@ -62,6 +64,9 @@ cp "$deb" "$scratch/"
 apt_get install "$scratch/$(basename "$deb")"
 a2enmod require_precondition
 a2query -m require_precondition
+
+say "the README's quick start (tools/quickstart.sh)"
+"$top/tools/quickstart.sh"
 
 say "debian/tests/smoke"
 "$top/debian/tests/smoke"

@@ -13,7 +13,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The README's admin's guide, step by step, on this machine's stock Debian
+# The admin's guide of README.md and docs/, step by step, on this machine's stock Debian
 # apache2 (/etc/apache2, service apache2, port 80): quick start, FileETag
 # Digest inside the section, the 409 of a missing folder, the ReportOnly
 # log (CustomLog at server level writes nothing, GlobalLog does), counting

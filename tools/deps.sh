@@ -33,7 +33,7 @@ have_perl HTTP::Daemon || need+=(libhttp-daemon-perl)
 have_perl JSON::PP || need+=(libjson-pp-perl)
 [ -e /usr/lib/apache2/modules/mod_http2.so ] || need+=(apache2-bin)
 have_cmd runuser || need+=(util-linux)
-# The clients t/clients.t runs (the README's Clients section).
+# The clients t/clients.t runs (docs/clients.md).
 have_cmd git || need+=(git)
 have_cmd cadaver || need+=(cadaver)
 have_cmd litmus || need+=(litmus)

@@ -107,7 +107,7 @@ uninstall)
     if [ -n "$mods" ] && [ -e "${mods%/mods-available}/mods-enabled/require_precondition.load" ]; then
         echo "install.sh: the module is enabled; first remove its directives or wrap them in" \
              "<IfModule mod_require_precondition.c>, then a2dismod require_precondition," \
-             "then reload apache2 (README, Disable the module)" >&2
+             "then reload apache2 (docs/install.md, To disable the module)" >&2
         exit 1
     fi
     while read -r want path; do

@@ -22,7 +22,9 @@
 #   3. clang-tidy, with the checks below, every warning an error;
 #   4. make install / make uninstall in a scratch DESTDIR (install-test.sh);
 #   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh);
-#   6. the licence header on every source file (tools/license.sh).
+#   6. the licence header on every source file (tools/license.sh);
+#   7. the docs against the code: log tags, levels and messages, every
+#      directive and its default, links (tools/doccheck.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
@@ -148,6 +150,15 @@ else
     step "licence headers" FAIL; fail=1
     cat "$scratch/license.log"
 fi
+
+# 7. README.md, docs/ and bench/RESULTS.md against the code.
+if tools/doccheck.sh >"$scratch/doccheck.log" 2>&1; then
+    step "docs against the code" ok
+else
+    step "docs against the code" FAIL; fail=1
+    grep -v '^doccheck: note:' "$scratch/doccheck.log"
+fi
+grep '^doccheck: note:' "$scratch/doccheck.log" || true
 
 [ $fail = 0 ] && echo "lint: no finding" || echo "lint: findings above"
 exit $fail

@@ -22,7 +22,7 @@
 #
 #   MPMS="event worker prefork" t/multi/gluster.sh     # as root
 #
-# The volume is made coherent for this use (see README, Several servers):
+# The volume is made coherent for this use (see docs/several-servers.md):
 # the client-side caches off and FUSE attribute/entry caching off. Takes
 # about a minute per MPM plus the set-up. Everything it makes is removed at
 # the end; a glusterd it started is stopped.
