@@ -836,8 +836,8 @@ static void rp_register_hooks(apr_pool_t *p)
 
 static const command_rec rp_cmds[] = {
     AP_INIT_TAKE1("RequirePrecondition", rp_set_mode, NULL, OR_FILEINFO,
-                  "On, Off or ReportOnly: whether writes here must carry a "
-                  "precondition"),
+                  "On, Off (default) or ReportOnly: whether writes here "
+                  "must carry a precondition"),
     AP_INIT_TAKE_ARGV("RequirePreconditionMethods", rp_set_methods, NULL,
                       OR_FILEINFO,
                       "the methods that must be conditional "
@@ -853,8 +853,9 @@ static const command_rec rp_cmds[] = {
                  "overwrite whatever is there"),
     AP_INIT_FLAG("RequirePreconditionSerialize", rp_set_serialize, NULL,
                  OR_FILEINFO,
-                 "On or Off: whether guarded writes to one resource run "
-                 "one at a time, precondition check and write together"),
+                 "On or Off (default): whether guarded writes to one "
+                 "resource run one at a time, precondition check and "
+                 "write together"),
     AP_INIT_TAKE1("RequirePreconditionSerializeTimeout",
                   rp_set_serialize_timeout, NULL, OR_FILEINFO,
                   "seconds a write waits for the resource before a 503 "
