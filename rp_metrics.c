@@ -26,6 +26,7 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "http_protocol.h"
+#include "http_request.h"
 
 #include "mod_require_precondition.h"
 #include "rp_metrics.h"
@@ -132,10 +133,10 @@ static int rp_metrics_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, RP_METRICS_HANDLER) != 0) {
         return DECLINED;
     }
-    /* GET and HEAD (M_GET with header_only) only: what the 405's Allow
-     * header lists. */
-    r->allowed = AP_METHOD_BIT << M_GET;
+    /* GET and HEAD (M_GET with header_only) only; the 405's Allow header
+     * lists what r->allowed_methods holds. */
     if (r->method_number != M_GET) {
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", "HEAD", NULL);
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if (!rp_stats_read(&v)) {
