@@ -154,7 +154,8 @@ static int rp_metrics_handler(request_rec *r)
 }
 
 /* Each counter in exactly one row: the build checks the number of rows,
- * this that none is named twice (and so none left out). */
+ * this that none is named twice (and so none left out), and that a row
+ * without a help text follows a row of its family. */
 static int rp_metrics_check(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
@@ -165,7 +166,17 @@ static int rp_metrics_check(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     for (i = 0; i < RP_STAT_COUNT; i++) {
-        seen[rp_metric_rows[i].stat]++;
+        const rp_metric_row_t *m = &rp_metric_rows[i];
+
+        seen[m->stat]++;
+        if (!m->help
+            && (i == 0 || strcmp(m->name, rp_metric_rows[i - 1].name) != 0)) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00052)
+                         "rp_metrics.c: row %d of rp_metric_rows (%s) has "
+                         "no help text and does not follow a row of its "
+                         "family", i, m->name);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
     for (i = 0; i < RP_STAT_COUNT; i++) {
         if (seen[i] != 1) {
