@@ -176,18 +176,29 @@ sub show_log {
     print map { "# prometheus: $_" } @l > 20 ? @l[-20 .. -1] : @l;
 }
 
-# 1. The server, scraping the endpoint.
-my $port = free_port();
-my $base = "http://127.0.0.1:$port";
-start_prometheus($port, '127.0.0.1:' . Apache::Test::vars('port'));
-my $ready = 0;
-for (1 .. 150) {
-    if (waitpid($pid, WNOHANG) == $pid) {
-        undef $pid;             # it exited: its log says why
-        last;
+# Up to 30 s for /-/ready; 0 when the server exited (its log says why).
+sub wait_ready {
+    my $base = shift;
+    for (1 .. 150) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            undef $pid;
+            return 0;
+        }
+        return 1 if $http->get("$base/-/ready")->{status} == 200;
+        sleep 0.2;
     }
-    $ready = $http->get("$base/-/ready")->{status} == 200 and last;
-    sleep 0.2;
+    return 0;
+}
+
+# 1. The server, scraping the endpoint. The port was free a moment ago;
+#    if someone took it meanwhile, the server exits: try another one.
+my ($port, $base, $ready);
+for (1 .. 3) {
+    $port = free_port();
+    $base = "http://127.0.0.1:$port";
+    start_prometheus($port, '127.0.0.1:' . Apache::Test::vars('port'));
+    $ready = wait_ready($base);
+    last if $ready || $pid;
 }
 ok t_cmp($ready ? 1 : 0, 1, "prometheus ready on 127.0.0.1:$port");
 my $up = $ready
