@@ -33,9 +33,9 @@ else
 LOCKFILE = rp_lockfile.c
 endif
 SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c \
-          $(LOCKFILE)
+          rp_metrics.c $(LOCKFILE)
 HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h \
-          rp_lockfile.h
+          rp_lockfile.h rp_metrics.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
@@ -48,7 +48,7 @@ endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
 .PHONY: all deps install uninstall test test-clients test-cluster run race \
-        clean unit fuzz valgrind lint bench soak deb deb-test FORCE
+        clean unit fuzz valgrind lint bench soak deb deb-test print-src FORCE
 
 all: $(MODULE)
 
@@ -149,3 +149,7 @@ clean:
 	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
 	    t/unit/build t/fuzz/build build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true
+
+# The module's sources, for tools/lint.sh.
+print-src:
+	@echo $(SRC)

@@ -56,6 +56,7 @@
 #include "precondition_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_lock.h"
+#include "rp_metrics.h"
 #include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);
@@ -824,6 +825,7 @@ static void rp_register_hooks(apr_pool_t *p)
     ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(rp_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     rp_stats_register_hooks(p);
+    rp_metrics_register_hooks(p);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);

@@ -39,12 +39,8 @@
 
 APLOG_USE_MODULE(require_precondition);
 
-typedef struct {
-    apr_uint64_t count[RP_STAT_COUNT];
-    apr_uint64_t wait_total;    /* microseconds */
-    apr_uint64_t wait_max;      /* microseconds */
-    apr_time_t since;           /* when the counters were made */
-} rp_counters_t;
+/* The shared memory holds one rp_stats_values_t (rp_stats.h). */
+typedef rp_stats_values_t rp_counters_t;
 
 static rp_counters_t *rp_counters;
 
@@ -66,6 +62,22 @@ static const struct {
     { "Waited", "serialized writes that waited" },
     { "Timeouts", "gave up waiting: 503" },
 };
+
+int rp_stats_read(rp_stats_values_t *out)
+{
+    int i;
+
+    if (!rp_counters) {
+        return 0;
+    }
+    for (i = 0; i < RP_STAT_COUNT; i++) {
+        out->count[i] = apr_atomic_read64(&rp_counters->count[i]);
+    }
+    out->wait_total = apr_atomic_read64(&rp_counters->wait_total);
+    out->wait_max = apr_atomic_read64(&rp_counters->wait_max);
+    out->since = rp_counters->since;
+    return 1;
+}
 
 void rp_stats_count(rp_stat_t which)
 {
@@ -140,19 +152,18 @@ apr_status_t rp_stats_init(server_rec *s)
 
 static int rp_stats_status(request_rec *r, int flags)
 {
-    apr_uint64_t v[RP_STAT_COUNT], total, max;
+    rp_stats_values_t now;
+    const apr_uint64_t *v = now.count;
+    apr_uint64_t total, max;
     apr_time_t since;
     int i;
 
-    if (!rp_counters) {
+    if (!rp_stats_read(&now)) {
         return OK;
     }
-    for (i = 0; i < RP_STAT_COUNT; i++) {
-        v[i] = apr_atomic_read64(&rp_counters->count[i]);
-    }
-    total = apr_atomic_read64(&rp_counters->wait_total);
-    max = apr_atomic_read64(&rp_counters->wait_max);
-    since = rp_counters->since;
+    total = now.wait_total;
+    max = now.wait_max;
+    since = now.since;
 
     if (flags & AP_STATUS_SHORT) {
         for (i = 0; i < RP_STAT_COUNT; i++) {

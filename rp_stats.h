@@ -42,11 +42,24 @@ typedef enum {
     RP_STAT_COUNT
 } rp_stat_t;
 
+/* The counters as they stand: the shared memory's layout, and what
+ * rp_stats_read copies out for a reader (the status page, the metrics). */
+typedef struct {
+    apr_uint64_t count[RP_STAT_COUNT];
+    apr_uint64_t wait_total;    /* microseconds */
+    apr_uint64_t wait_max;      /* microseconds */
+    apr_time_t since;           /* when the counters were made */
+} rp_stats_values_t;
+
 /* Make (first start) or find again (restart) the shared counters. */
 apr_status_t rp_stats_init(server_rec *s);
 
 /* Register the mod_status hook. */
 void rp_stats_register_hooks(apr_pool_t *p);
+
+/* Copy the counters into *out, one atomic read each, without a lock.
+ * Returns 0 (and leaves *out alone) when there are no counters yet. */
+int rp_stats_read(rp_stats_values_t *out);
 
 /* Add one to a counter. */
 void rp_stats_count(rp_stat_t which);

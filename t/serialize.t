@@ -30,20 +30,6 @@ use Time::HiRes qw(time sleep);
 use RPTest;
 
 
-# Open a connection and send a PUT's head and the first part of its body.
-sub begin_put {
-    my ($uri, $headers, $first, $total) = @_;
-    my $sock = IO::Socket::INET->new(
-        PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
-        Timeout => 5) or die "connect: $!";
-    $sock->autoflush(1);
-    my $h = join '', map { "$headers->[2*$_]: $headers->[2*$_+1]\r\n" }
-        0 .. @$headers / 2 - 1;
-    print $sock "PUT $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-        . "Content-Length: $total\r\n$h\r\n$first";
-    return $sock;
-}
-
 # Has the server answered on $sock within $secs?
 sub answered {
     my ($sock, $secs) = @_;

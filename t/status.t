@@ -69,31 +69,7 @@ sub expect {
     ok t_cmp(join(', ', @bad), '', "$what: every counter moved as sent");
 }
 
-# A PUT whose body is not complete yet: it holds the resource's lock.
-sub begin_put {
-    my ($uri, $etag, $first, $total) = @_;
-    my $sock = IO::Socket::INET->new(
-        PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
-        Timeout => 5) or die "connect: $!";
-    $sock->autoflush(1);
-    print $sock "PUT $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-        . "If-Match: $etag\r\nContent-Length: $total\r\n\r\n$first";
-    return $sock;
-}
-
 sub finish { return finish_response(@_)->[0] }
-
-# A GET on a connection of its own that is closed at once: LWP keeps its
-# last connection open, and under prefork (one child at the start, at most
-# three under Apache::Test) a child that lingers on it is not there for the
-# second of two writes. Answered only when a worker is free: after the
-# first of two writes, it waits until prefork has started a second child.
-sub raw_get {
-    my $uri = shift;
-    my ($r) = parse_responses(raw_exchange(
-        "GET $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
-    return $r || ['none', '', ''];
-}
 
 # 1. Both forms are there, with every key.
 my $c0 = counters();
@@ -193,10 +169,10 @@ my $u = '/stats/wait.txt';
 put_disk($u, "v1\n");
 my ($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
 my $before = counters();
-my $first = begin_put($u, $etag, 'a', 3);
+my $first = begin_put($u, ['If-Match' => $etag], 'a', 3);
 sleep 0.4;
 raw_get('/rp-status');   # served once a second worker is there
-my $second = begin_put($u, $etag, "bb\n", 3);
+my $second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
 sleep 0.4;
 ok t_cmp(finish($first, "a\n"), 204, 'wait: the first write goes through');
 ok t_cmp(finish($second), 412,
@@ -219,10 +195,10 @@ $u = '/stats/short/t.txt';
 put_disk($u, "v1\n");
 ($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
 $before = counters();
-$first = begin_put($u, $etag, 'a', 3);
+$first = begin_put($u, ['If-Match' => $etag], 'a', 3);
 sleep 0.4;
 raw_get('/rp-status');
-$second = begin_put($u, $etag, "bb\n", 3);
+$second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
 ok t_cmp(finish($second), 503, 'timeout: the second write gets 503');
 ok t_cmp(finish($first, "a\n"), 204, 'timeout: the first one goes through');
 $after = counters();

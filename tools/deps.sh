@@ -37,6 +37,9 @@ have_cmd runuser || need+=(util-linux)
 have_cmd git || need+=(git)
 have_cmd cadaver || need+=(cadaver)
 have_cmd litmus || need+=(litmus)
+# promtool checks the metrics endpoint's output; t/prometheus.t scrapes it
+# with the prometheus server itself, run by the test on a loopback port.
+[ -x /usr/bin/promtool ] && [ -x /usr/bin/prometheus ] || need+=(prometheus)
 for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
         || need+=("$p")

@@ -35,8 +35,8 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 "$top/tools/deps.sh" gcc clang clang-tidy cppcheck >/dev/null
 
 cd "$top"
-module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c
-        rp_lockfile.c)
+# shellcheck disable=SC2207
+module=($(make -s --no-print-directory -C "$top" print-src RP_LOCK_NO_OFD=0))
 # Where there are no open file description locks, this engine instead.
 noofd=("${module[@]/rp_lockfile.c/rp_lockfile_none.c}")
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)

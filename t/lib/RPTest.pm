@@ -32,7 +32,8 @@ use Exporter 'import';
 
 our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
                  parse_responses run_cases case_count log_lines
-                 wait_for_log fresh_path upload finish_response);
+                 wait_for_log fresh_path upload finish_response begin_put
+                 raw_get parse_metrics);
 
 sub disk_path {
     my $uri = shift;
@@ -216,6 +217,36 @@ sub finish_response {
     return $r || ['none', '', ''];
 }
 
+# Open a connection and send a PUT's head ([header => value, ...] besides
+# Content-Length: $total) and the first part of its body: a write that,
+# serialized, holds its resource's lock until finish_response sends the
+# rest.
+sub begin_put {
+    my ($uri, $headers, $first, $total) = @_;
+    my $sock = IO::Socket::INET->new(
+        PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
+        Timeout => 5) or die "connect: $!";
+    $sock->autoflush(1);
+    my $h = join '', map { "$headers->[2*$_]: $headers->[2*$_+1]\r\n" }
+        0 .. @$headers / 2 - 1;
+    print $sock "PUT $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        . "Content-Length: $total\r\n$h\r\n$first";
+    return $sock;
+}
+
+# A GET on a connection of its own that is closed at once: LWP keeps its
+# last connection open, and under prefork (one child at the start, at most
+# three under Apache::Test) a child that lingers on it is not there for the
+# second of two writes. Answered only when a worker is free: after the
+# first of two writes, it waits until prefork has started a second child.
+# Returns [status, headers-text, body].
+sub raw_get {
+    my $uri = shift;
+    my ($r) = parse_responses(raw_exchange(
+        "GET $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+    return $r || ['none', '', ''];
+}
+
 # Split raw HTTP/1.x responses (Content-Length or chunked framed, as httpd
 # sends them) into a list of [status, headers-text, body].
 sub parse_responses {
@@ -239,6 +270,18 @@ sub parse_responses {
         push @out, [$status, $head, $body];
     }
     return @out;
+}
+
+# The samples of a Prometheus text exposition: { 'name{labels}' => value },
+# the series named as the text has them (labels as written, no spaces).
+sub parse_metrics {
+    my $text = shift;
+    my %v;
+    for (split /\n/, $text) {
+        next if /^#/ || !/\S/;
+        $v{$1} = $2 + 0 if /^(\w+(?:\{[^}]*\})?) (\S+)$/;
+    }
+    return \%v;
 }
 
 # Table-driven cases. Each is a hash:
