@@ -39,7 +39,11 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 cd "$top/t"
+# Clean first: what -clean removes must not include the file made below.
+perl TEST.PL -clean >/dev/null 2>&1 || true
 libexec=$("$APXS" -q LIBEXECDIR)
+[ -n "$libexec" ] && [ -e "$libexec/mod_dav.so" ] || {
+    echo "t/run.sh: no modules where apxs says they are ($libexec)" >&2; exit 1; }
 
 # The modules the suite runs with, whatever the machine has enabled.
 # Apache::Test inherits this file, so need_module() knows them all.
@@ -96,10 +100,17 @@ WRAP
     chmod 755 "$httpd"
 fi
 
-perl TEST.PL -clean >/dev/null 2>&1 || true
 rc=0
+out=$(mktemp /tmp/rp-run.XXXXXX)
 perl TEST.PL -apxs "$APXS" -httpd "$httpd" -httpd_conf "$top/t/conf/modules.conf" \
-     -port select "${extra[@]}" "$@" || rc=$?
+     -port select "${extra[@]}" "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
+# A run that executed no test (every file skipped: a module not found)
+# proves nothing: fail it.
+if grep -q '^Result: NOTESTS' "$out"; then
+    echo "t/run.sh: no test ran ($MPM); see the skip reasons above" >&2
+    rc=1
+fi
+rm -f "$out"
 if [ $rc -ne 0 ] && [ -f logs/error_log ]; then
     echo "---- last lines of t/logs/error_log ($MPM) ----"
     grep -v "\[[a-z_0-9]*:trace[0-9]\]" logs/error_log | tail -n 40
