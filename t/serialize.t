@@ -293,7 +293,7 @@ sub run_scenario {
 }
 
 
-my $fixed = 45;
+my $fixed = 62;
 my $n_table = 0;
 $n_table += case_tests($_) for @cases;
 plan tests => $fixed + $n_table, need_module 'dav';
@@ -518,6 +518,130 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
     ok t_cmp($del->[0] =~ /^20[47]$/ && $took < 1.5 ? 1 : 0, 1,
              sprintf('17.5: the collection DELETE is not starved into 503 '
                      . '(%s after %.2f s, timeout 2 s)', $del->[0], $took));
+}
+
+# 15-21. What the first adversarial review found, each now held: the
+#     If-Unmodified-Since of a waiter, a COPY from an unserialized
+#     location, a per-directory rewrite, the DELETE of an ancestor, a
+#     timeout on a keep-alive connection, a [PT] front controller, a
+#     collection copied or moved onto a member of itself (/dav/zr/ etc.).
+# 15. If-Unmodified-Since after a wait: r->mtime is the pre-lock one.
+{
+    my $u = '/dav/zr/ius.txt';
+    my $p = put_disk($u, "v1\n");
+    utime time - 3600, time - 3600, $p;
+    my $lm = req(GET => $u)->header('Last-Modified');
+    my $a = begin_req(method => 'PUT', uri => $u, headers => ['If-Unmodified-Since' => $lm],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'PUT', uri => $u, headers => ['If-Unmodified-Since' => $lm],
+                      body => 'BBBBbbbb');
+    ok t_cmp(answered($b->[0], 1), 0, '15: B waits');
+    my $sa = finish(@$a)->[0];
+    my $sb = finish(@$b)->[0];
+    ok t_cmp($sa, 204, '15: holder 204');
+    ok t_cmp($sb, 412, '15: B (same If-Unmodified-Since) must get 412');
+    ok t_cmp(slurp($u), 'AAAAaaaa', '15: holder\'s write kept');
+}
+
+# 16. COPY from a location without Serialize onto a serialized document.
+{
+    my $u = '/dav/zr/cp.txt';
+    put_disk($u, "v1\n");
+    put_disk('/dav/zrplain/src.txt', "src\n");
+    my $e = etag_of($u);
+    my $a = begin_req(method => 'PUT', uri => $u, headers => ['If-Match' => $e],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'COPY', uri => '/dav/zrplain/src.txt',
+                      headers => [Destination => "http://$main_hp$u", Overwrite => 'T',
+                                  If => "<http://$main_hp$u> ([$e])"]);
+    ok t_cmp(answered($b->[0], 1), 0, '16: COPY onto a held document waits');
+    my $sa = finish(@$a)->[0];
+    my $sb = finish(@$b)->[0];
+    ok t_cmp("$sa $sb", qr/^(204 412|412 204)$/, '16: only one of PUT/COPY with the same ETag wins');
+}
+
+# 17. Per-directory rewrite (internal redirect) onto the serialized store.
+{
+    mkdir "$docroot/zrw";
+    my $u = '/dav/zr/rw.txt';
+    put_disk($u, "v1\n");
+    my $e = etag_of($u);
+    my $a = begin_req(method => 'PUT', uri => $u, headers => ['If-Match' => $e],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'PUT', uri => '/zrw/rw.txt', headers => ['If-Match' => $e],
+                      body => 'BBBBbbbb');
+    ok t_cmp(answered($b->[0], 1), 0, '17: write through a rewrite waits');
+    my $sa = finish(@$a)->[0];
+    my $sb = finish(@$b)->[0];
+    ok t_cmp("$sa $sb", '204 412', '17: only one wins');
+}
+
+# 18. DELETE of the parent collection of a serialized folder.
+{
+    my $u = '/dav/zranc/sub/m.txt';
+    put_disk($u, "v1\n");
+    my $a = begin_req(method => 'PUT', uri => $u, headers => ['If-Match' => '*'],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'DELETE', uri => '/dav/zranc/');
+    ok t_cmp(answered($b->[0], 1), 0, '18: DELETE of the ancestor waits');
+    my $sa = finish(@$a)->[0];
+    my $sb = finish(@$b)->[0];
+    ok t_cmp($sa, qr/^20[14]$/, "18: the member write is not failed (DELETE $sb)");
+}
+
+# 19. A timed-out wait, then more requests on the same keep-alive connection.
+{
+    my $u = '/dav/zr/to.txt';
+    put_disk($u, "v1\n");
+    my $a = begin_req(method => 'PUT', uri => $u, headers => ['If-Match' => '*'],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $t0 = time;
+    my $r = req(PUT => $u, ['If-Match' => '*'], 'B');
+    my $w = time - $t0;
+    ok t_cmp($r->code, 503, '19: timeout 503');
+    ok t_cmp($r->header('Retry-After'), qr/^\d+$/, '19: Retry-After');
+    ok t_cmp($w > 2.5 && $w < 4.5 ? 1 : 0, 1, sprintf '19: about 3 s (%.2f)', $w);
+    finish(@$a);
+    # many quick serialized writes afterwards: no stray signal/EINTR
+    my $bad = 0;
+    for my $i (1 .. 40) {
+        my $c = req(PUT => "/dav/zr/after$i.txt", ['If-None-Match' => '*'], 'x')->code;
+        $bad++ unless $c == 201 || $c == 204;
+    }
+    ok t_cmp($bad, 0, '19: writes after a timeout are fine');
+}
+
+# 20. Server-context RewriteRule [PT] to a front controller: two URLs.
+{
+    my $a = begin_req(method => 'PUT', uri => '/zpt/items/1', body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $b = begin_req(method => 'PUT', uri => '/zpt/items/2', body => 'BBBBbbbb');
+    ok t_cmp(answered($b->[0], 1), 1, '20: /zpt/items/2 does not wait for /zpt/items/1');
+    finish(@$b); finish(@$a);
+}
+
+# 21. COPY and MOVE of a collection onto a member of itself, while a member
+#    is being written: no deadlock, answered by the timeout at the latest.
+{
+    put_disk('/dav/zr/self/m.txt', "v1\n");
+    my $a = begin_req(method => 'PUT', uri => '/dav/zr/self/m.txt', headers => ['If-Match' => '*'],
+                      body => 'AAAAaaaa', send => 4);
+    sleep 0.3;
+    my $t0 = time;
+    my $b = begin_req(method => 'COPY', uri => '/dav/zr/self/',
+                      headers => [Destination => "http://$main_hp/dav/zr/self/sub/", Depth => 'infinity']);
+    my $c = begin_req(method => 'MOVE', uri => '/dav/zr/self/',
+                      headers => [Destination => "http://$main_hp/dav/zr/self/sub2/"]);
+    sleep 0.5;
+    my $sa = finish(@$a)->[0];
+    my ($sb, $sc) = (finish(@$b)->[0], finish(@$c)->[0]);
+    ok t_cmp($sa, 204, "21: the member write (COPY $sb, MOVE $sc)");
+    ok t_cmp(time - $t0 < 2.5 ? 1 : 0, 1, sprintf '21: no timeout (%.2f s)', time - $t0);
 }
 
 # 12. The debug line says how long the lock took.
