@@ -31,6 +31,7 @@ use Apache::TestRequest ();
 use Apache::TestUtil qw(t_cmp);
 use IO::Socket::INET ();
 use RPTest;
+use RPTest::Race;
 
 my $rounds = $ENV{RP_RACE_ROUNDS} || 10;
 my $writers = $ENV{RP_RACE_WRITERS} || 8;
@@ -52,52 +53,23 @@ my @stores = (
 
 plan tests => 2 * @stores + $prove * 2, need_module 'dav';
 
-# One round: returns the statuses of the writers.
+# One round: returns the statuses of the writers, by writer (1 .. N).
 sub round {
     my ($uri, $etag, $n, $spread) = @_;
-    pipe(my $go_r, my $go_w) or die "pipe: $!";
-    pipe(my $res_r, my $res_w) or die "pipe: $!";
-    my @kids;
+    my @w;
     for my $i (1 .. $writers) {
-        my $pid = fork // die "fork: $!";
-        if (!$pid) {
-            close $go_w;
-            close $res_r;
-            my $body = "round $n writer $i\n";
-            my ($hp, $target) = (Apache::TestRequest::hostport(), $uri);
-            if ($spread && $i % 3 == 1) {
-                $hp = $vhost;
-            }
-            elsif ($spread && $i % 3 == 2) {
-                $target =~ s{^/race/on/}{/race/on/link/};
-            }
-            my $sock = IO::Socket::INET->new(
-                PeerAddr => $hp, Proto => 'tcp', Timeout => 10);
-            my $req = "PUT $target HTTP/1.1\r\nHost: localhost\r\n"
-                . "If-Match: $etag\r\nContent-Length: " . length($body)
-                . "\r\nConnection: close\r\n\r\n$body";
-            sysread($go_r, my $x, 1);         # the start line: EOF for all
-            my $status = 'err';
-            if ($sock) {
-                syswrite($sock, $req);
-                local $/;
-                my $resp = <$sock> // '';
-                ($status) = $resp =~ m{^HTTP/1\.\d (\d{3})};
-                $status //= 'err';
-            }
-            syswrite($res_w, "$i $status\n");
-            require POSIX;
-            POSIX::_exit(0);
+        my ($hp, $target) = (Apache::TestRequest::hostport(), $uri);
+        if ($spread && $i % 3 == 1) {
+            $hp = $vhost;
         }
-        push @kids, $pid;
+        elsif ($spread && $i % 3 == 2) {
+            $target =~ s{^/race/on/}{/race/on/link/};
+        }
+        push @w, { hp => $hp, host => 'localhost', uri => $target,
+                   etag => $etag, body => "round $n writer $i\n" };
     }
-    close $go_r;
-    close $res_w;
-    select undef, undef, undef, 0.2;          # every writer connected
-    close $go_w;                              # go
-    my %status = map { /^(\d+) (\S+)/ ? ($1 => $2) : () } <$res_r>;
-    waitpid $_, 0 for @kids;
-    return \%status;
+    my @st = race_round(@w);
+    return { map { ($_ + 1) => $st[$_] } 0 .. $#st };
 }
 
 my %lost;

@@ -36,6 +36,9 @@ use IO::Select ();
 use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes qw(time sleep);
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use RPTest::Race;
 
 my $top = shift or die "usage: cluster.pl TOP\n";
 my $httpd = $ENV{HTTPD} || '/usr/sbin/apache2';
@@ -255,41 +258,11 @@ sub race {
     for my $round (1 .. $rounds) {
         put_file($uri, "round $round base\n");
         my $tag = etag($on[0], $uri) // '';
-        pipe(my $go_r, my $go_w) or die $!;
-        pipe(my $res_r, my $res_w) or die $!;
-        my @kids;
-        for my $i (1 .. $writers) {
-            my $pid = fork // die "fork: $!";
-            if (!$pid) {
-                close $go_w;
-                close $res_r;
-                my $s = $on[$i % @on];
-                my $sock = IO::Socket::INET->new(PeerAddr => hp($s),
-                                                 Proto => 'tcp', Timeout => 10);
-                my $body = "round $round writer $i\n";
-                my $req = "PUT $uri HTTP/1.1\r\nHost: $s->{name}\r\n"
-                    . "If-Match: $tag\r\nContent-Length: " . length($body)
-                    . "\r\nConnection: close\r\n\r\n$body";
-                sysread($go_r, my $x, 1);
-                my $st = 'err';
-                if ($sock) {
-                    syswrite($sock, $req);
-                    local $/;
-                    my $resp = <$sock> // '';
-                    ($st) = $resp =~ m{^HTTP/1\.\d (\d{3})};
-                    $st //= 'err';
-                }
-                syswrite($res_w, "$st\n");
-                POSIX::_exit(0);
-            }
-            push @kids, $pid;
-        }
-        close $go_r;
-        close $res_w;
-        sleep 0.2;
-        close $go_w;
-        my @st = map { chomp; $_ } <$res_r>;
-        waitpid $_, 0 for @kids;
+        my @st = race_round(map {
+            my $s = $on[$_ % @on];
+            +{ hp => hp($s), host => $s->{name}, uri => $uri, etag => $tag,
+              body => "round $round writer $_\n" }
+        } 1 .. $writers);
         my $won = grep { $_ eq '204' } @st;
         $lost++ if $won > 1;
         $bad++ if grep { $_ ne '204' && $_ ne '412' } @st;
