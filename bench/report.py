@@ -302,6 +302,18 @@ def main():
             chart_ratio.append(("If-Match PUTs\\nSerialize On/Off", ratio))
             targets.append((ratio >= 0.95, "distinct files: Serialize On >= 0.95x Off",
                             "%.3f (IQR %.3f-%.3f)" % (ratio, iqr[0], iqr[1])))
+            if "serialize64" in wrk:
+                ma, mb, ratio, bad, (ra, rb), iqr = compare("serialize64", "ser64-off",
+                                                            "ser64-on")
+                n = meta.get("ser_writers", "64")
+                p("   %s writers: Off %s req/s, On %s req/s (medians): On/Off %.3f"
+                  " (IQR %.3f-%.3f)" % (n, fmt_int(ma), fmt_int(mb), ratio,
+                                        iqr[0], iqr[1]))
+                if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+                    p("   !! answers other than 2xx or socket errors: %s" % bad)
+                targets.append((ratio >= 0.95, "distinct files, %s writers: Serialize On"
+                                " >= 0.95x Off" % n,
+                                "%.3f (IQR %.3f-%.3f)" % (ratio, iqr[0], iqr[1])))
         else:
             p("   not available: %s" % (ser.get("unavailable")
                                         or "no measurement")
@@ -323,6 +335,9 @@ def main():
                         "%d" % n503))
         targets.append((0 <= ms("p99") < 100, "contention: p99 wait < 100 ms",
                         "%.1f ms" % ms("p99")))
+        if ms("p50") > 0:
+            targets.append((ms("p99") / ms("p50") < 2, "contention: p99/p50 < 2",
+                            "%.2f" % (ms("p99") / ms("p50"))))
 
     # ---- part 6
     if "6" in parts and "lockfile" in wrk:

@@ -36,7 +36,8 @@
 #      like a client on a 1 Gbit/s link and as fast as loopback takes it
 #      (bench/client.py); and what the server read (%I).
 #   4. RequirePreconditionSerialize On vs Off: conditional PUTs (If-Match)
-#      to distinct files, when the built module has the directive.
+#      to distinct files, when the built module has the directive; with
+#      wrk's connections, then with BENCH_SER_WRITERS (64).
 #   5. Fairness under contention: BENCH_FAIR_WRITERS (64) writers PUT to one
 #      resource for BENCH_FAIR_SECONDS (5), RequirePreconditionSerializeTimeout
 #      1: the wait for the lock of every request (the module's note
@@ -86,6 +87,7 @@ UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 UPLOAD_TRIES=${BENCH_UPLOAD_TRIES:-5}
 UPLOAD_MBIT=${BENCH_UPLOAD_MBIT:-1000}
 SER_FILES=1000
+SER_WRITERS=${BENCH_SER_WRITERS:-64}
 PORT_FIRST=18400
 PORT_LAST=18499
 
@@ -241,6 +243,7 @@ raw_line() { echo "$*" >> "$raw"; }
     echo "meta upload_tries $UPLOAD_TRIES"
     echo "meta upload_mbit $UPLOAD_MBIT"
     echo "meta ser_files $SER_FILES"
+    echo "meta ser_writers $SER_WRITERS"
     echo "meta fair_writers $FAIR_WRITERS"
     echo "meta fair_seconds $FAIR_SECONDS"
     echo "meta parts $PARTS"
@@ -413,6 +416,23 @@ if part 4; then
         ab_compare serialize ser-off ser-on /docs/ser/ "$here/put-etag.lua"
         stop "${pid_of[ser-off]}"
         stop "${pid_of[ser-on]}"
+        # The same with SER_WRITERS (64) writers, a thread for each: the
+        # kernel scans every lock of the lock file on each lock operation.
+        threads=$((SER_WRITERS + 16))
+        many="<IfModule mpm_event_module>
+    ThreadLimit $threads
+    ThreadsPerChild $threads
+    MaxRequestWorkers $threads
+    MaxSpareThreads $threads
+</IfModule>"
+        start ser64-off serialize-off "$many"
+        start ser64-on serialize-on "$many"
+        saved_conns=$CONNS
+        CONNS=$SER_WRITERS
+        ab_compare serialize64 ser64-off ser64-on /docs/ser/ "$here/put-etag.lua"
+        CONNS=$saved_conns
+        stop "${pid_of[ser64-off]}"
+        stop "${pid_of[ser64-on]}"
     else
         reason=$(grep -m1 -o "Invalid command '[A-Za-z]*'" <<<"$probe" \
                  || head -n 1 <<<"$probe")
