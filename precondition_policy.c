@@ -728,33 +728,101 @@ int rp_override_method(const char *value, char *buf, apr_size_t bufsize)
     return i > 0 && rp_value_present(value + i) == 0;
 }
 
-int rp_query_method(const char *args, char *buf, apr_size_t bufsize)
+int rp_override_next(const char **list, char *buf, apr_size_t bufsize)
 {
-    const char *s = args;
+    while (*list && **list) {
+        const char *s = *list;
+        const char *end = s + strcspn(s, ",");
+        char value[RP_METHOD_MAX];
+        apr_size_t n = (apr_size_t)(end - s);
 
-    while (s && *s) {
-        const char *end = s + strcspn(s, "&;");
-
-        if (!strncmp(s, "_method=", 8)) {
-            /* Decoded as the frameworks decode it: P%55T is PUT. */
-            char value[32];
-            apr_size_t n = 0;
-
-            for (s += 8; s < end && n + 1 < sizeof(value); n++) {
-                int c = rp_path_byte(&s, end);
-
-                if (c == '+' && s[-1] == '+') {
-                    c = ' ';
-                }
-                value[n] = (char)c;
-            }
+        *list = *end ? end + 1 : end;
+        if (n < sizeof(value)) {
+            memcpy(value, s, n);
             value[n] = '\0';
-            return s == end && n > 0 && !memchr(value, 0, n)
-                && rp_override_method(value, buf, bufsize);
+            if (rp_override_method(value, buf, bufsize)) {
+                return 1;
+            }
         }
-        s = *end ? end + 1 : end;
     }
     return 0;
+}
+
+/* Decode the form-encoded bytes [s, end) into buf as the frameworks do
+ * (%XX, and "+" for a space); 0 when they do not fit or hold a NUL. */
+static int rp_form_decode(const char *s, const char *end, char *buf,
+                          apr_size_t bufsize)
+{
+    apr_size_t n = 0;
+
+    while (s < end) {
+        int c = rp_path_byte(&s, end);
+
+        if (c == '+' && s[-1] == '+') {
+            c = ' ';
+        }
+        if (c == 0 || n + 1 >= bufsize) {
+            return 0;
+        }
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    return 1;
+}
+
+/* Is the form-encoded key [s, end) "_method" as some framework reads it?
+ * All %-decode it; PHP also turns "." and " " into "_" (and drops leading
+ * blanks, which cannot make "_method": reading them as "_" is stricter). */
+static int rp_is_method_key(const char *s, const char *end)
+{
+    char key[sizeof("_method")];
+    apr_size_t i;
+
+    if (!rp_form_decode(s, end, key, sizeof(key))) {
+        return 0;
+    }
+    for (i = 0; key[i]; i++) {
+        if (key[i] == '.' || key[i] == ' ') {
+            key[i] = '_';
+        }
+    }
+    return !strcmp(key, "_method");
+}
+
+int rp_param_next(const char **s, const char *end, char *buf,
+                  apr_size_t bufsize)
+{
+    while (*s && *s < end) {
+        const char *p = *s;
+        const char *stop = p, *eq;
+        char value[RP_METHOD_MAX];
+
+        while (stop < end && *stop != '&' && *stop != ';') {
+            stop++;
+        }
+        *s = stop < end ? stop + 1 : stop;
+        eq = memchr(p, '=', (apr_size_t)(stop - p));
+        if (eq && rp_is_method_key(p, eq)
+            && rp_form_decode(eq + 1, stop, value, sizeof(value))
+            && rp_override_method(value, buf, bufsize)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int rp_is_form_type(const char *type)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+
+    if (!type) {
+        return 0;
+    }
+    type = rp_ows(type);
+    return !strncasecmp(type, form, sizeof(form) - 1)
+        && (!type[sizeof(form) - 1] || type[sizeof(form) - 1] == ';'
+            || type[sizeof(form) - 1] == ' '
+            || type[sizeof(form) - 1] == '\t');
 }
 
 /* The advice a 428 gives for each header, in the order it is given; the

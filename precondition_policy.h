@@ -136,10 +136,27 @@ int rp_prefers_json(const char *accept);
  * not a token or does not fit. */
 int rp_override_method(const char *value, char *buf, apr_size_t bufsize);
 
-/* The value of the Express-style `_method` parameter of a query string,
- * copied into buf as upper case; 0 when there is none or it is not a
- * token that fits. */
-int rp_query_method(const char *args, char *buf, apr_size_t bufsize);
+/* The longest method name an override may name, with its NUL. */
+#define RP_METHOD_MAX 32
+
+/* The next method a method-override header value names, advancing *list:
+ * the value is a comma-separated list (httpd joins repeated header lines
+ * so), and frameworks differ in which element they take (Express the
+ * first), so every element that is a token is given in turn, upper case,
+ * as rp_override_method gives it. 0 at the end. */
+int rp_override_next(const char **list, char *buf, apr_size_t bufsize);
+
+/* The next `_method` parameter of form-encoded data [*s, end) (a query
+ * string, or an application/x-www-form-urlencoded body), advancing *s:
+ * key and value %-decoded and "+" read as a space, "." and " " in the key
+ * read as "_" (PHP), the value upper case as rp_override_method gives it.
+ * Every occurrence is given in turn, since frameworks keep the first or
+ * the last. 0 at the end. */
+int rp_param_next(const char **s, const char *end, char *buf,
+                  apr_size_t bufsize);
+
+/* Non-zero when a Content-Type is application/x-www-form-urlencoded. */
+int rp_is_form_type(const char *type);
 
 /* The 428 bodies for a counted set (rp_counted_set): they name only what
  * counts there, and for a destination (RP_HDR_OVERWRITE in the set) what

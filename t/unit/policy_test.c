@@ -608,7 +608,21 @@ static void test_judge(apr_pool_t *p)
     }
 }
 
-static void test_query_method(apr_pool_t *p)
+/* Every _method parameter of form-encoded data, joined with ",". */
+static const char *all_params(apr_pool_t *p, const char *args)
+{
+    const char *s = args, *list = NULL;
+    char buf[RP_METHOD_MAX];
+
+    while (rp_param_next(&s, args ? args + strlen(args) : NULL, buf,
+                         sizeof(buf))) {
+        list = list ? apr_pstrcat(p, list, ",", buf, NULL)
+                    : apr_pstrdup(p, buf);
+    }
+    return list;
+}
+
+static void test_param_next(apr_pool_t *p)
 {
     static const struct { const char *args, *want; } t[] = {
         { "_method=PUT", "PUT" },
@@ -617,23 +631,100 @@ static void test_query_method(apr_pool_t *p)
         { "a=1;_method=PUT", "PUT" },
         { "x_method=PUT", NULL },
         { "_method=", NULL },
+        { "_method", NULL },
         { "_method=P%55T", "PUT" },
         { "_method=PU%00T", NULL },
         { "_method=PU+T", NULL },
         { "_method=PU T", NULL },
+        { "_method=+PUT+", "PUT" },
         { "_methods=PUT", NULL },
         { "", NULL }, { NULL, NULL },
         { "_method=AVERYLONGMETHODNAMETHATDOESNOTFITATALLXX", NULL },
+        /* every occurrence: PHP keeps the last, others the first */
+        { "_method=GET&_method=PUT", "GET,PUT" },
+        { "_method=PUT&x=1&_method=bad%20value&_method=delete",
+          "PUT,DELETE" },
+        /* the key as frameworks decode it */
+        { "%5Fmethod=PUT", "PUT" },
+        { "%5fmethod=PUT", "PUT" },
+        { "_m%65thod=PUT", "PUT" },
+        { ".method=PUT", "PUT" },
+        { "%2Emethod=PUT", "PUT" },
+        { "+method=PUT", "PUT" },
+        { "%20method=PUT", "PUT" },
+        { "_method.=PUT", NULL },
+        { "_METHOD=PUT", NULL },
+        { "_me%00thod=PUT", NULL },
+        { "_method%3DPUT", NULL },
+        { "_method=PUT%26_method%3DGET", NULL },
+        { "&&_method=PUT&&", "PUT" },
     };
     apr_size_t i;
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        char buf[32] = "";
-        int ok = rp_query_method(t[i].args, buf, sizeof(buf));
+        const char *got = all_params(p, t[i].args);
 
-        check(t[i].want ? ok && !strcmp(buf, t[i].want) : !ok,
-              apr_psprintf(p, "rp_query_method(%s) == %s", show(p, t[i].args),
-                           show(p, t[i].want)), buf);
+        check(t[i].want ? got && !strcmp(got, t[i].want) : !got,
+              apr_psprintf(p, "rp_param_next(%s) == %s", show(p, t[i].args),
+                           show(p, t[i].want)), show(p, got));
+    }
+    {
+        /* Bounded by end, not by a NUL: a body is not a string. */
+        static const char body[] = "_method=PUTX";
+        const char *s = body;
+        char buf[RP_METHOD_MAX];
+
+        check(rp_param_next(&s, body + 11, buf, sizeof(buf))
+              && !strcmp(buf, "PUT"), "rp_param_next stops at end", buf);
+    }
+}
+
+static void test_override_next(apr_pool_t *p)
+{
+    static const struct { const char *value, *want; } t[] = {
+        { "PUT", "PUT" },
+        { "PUT, GET", "PUT,GET" },
+        { "GET,delete", "GET,DELETE" },
+        { " get ,, patch ", "GET,PATCH" },
+        { "PUT DELETE, GET", "GET" },
+        { "", NULL }, { ",", NULL }, { NULL, NULL },
+        { "AVERYLONGMETHODNAMETHATDOESNOTFITATALLXX, PUT", "PUT" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *s = t[i].value, *got = NULL;
+        char buf[RP_METHOD_MAX];
+
+        while (rp_override_next(&s, buf, sizeof(buf))) {
+            got = got ? apr_pstrcat(p, got, ",", buf, NULL)
+                      : apr_pstrdup(p, buf);
+        }
+        check(t[i].want ? got && !strcmp(got, t[i].want) : !got,
+              apr_psprintf(p, "rp_override_next(%s) == %s",
+                           show(p, t[i].value), show(p, t[i].want)),
+              show(p, got));
+    }
+}
+
+static void test_is_form_type(apr_pool_t *p)
+{
+    static const struct { const char *type; int want; } t[] = {
+        { "application/x-www-form-urlencoded", 1 },
+        { "Application/X-WWW-Form-URLEncoded", 1 },
+        { "application/x-www-form-urlencoded; charset=UTF-8", 1 },
+        { "application/x-www-form-urlencoded;charset=UTF-8", 1 },
+        { " application/x-www-form-urlencoded", 1 },
+        { "application/x-www-form-urlencodedx", 0 },
+        { "multipart/form-data; boundary=x", 0 },
+        { "text/plain", 0 }, { "", 0 }, { NULL, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_is_form_type(t[i].type) == t[i].want,
+              apr_psprintf(p, "rp_is_form_type(%s) == %d",
+                           show(p, t[i].type), t[i].want), NULL);
     }
 }
 
@@ -835,7 +926,9 @@ int main(void)
     test_overwrite(p);
     test_if_header(p);
     test_judge(p);
-    test_query_method(p);
+    test_param_next(p);
+    test_override_next(p);
+    test_is_form_type(p);
     test_prefers_json(p);
     test_bodies(p);
     test_json_escape(p);
