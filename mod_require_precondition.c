@@ -41,6 +41,10 @@
 #define _GNU_SOURCE
 #endif
 
+/* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
+ * macros) is no null pointer arithmetic. */
+#include <stddef.h>
+
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -263,17 +267,23 @@ typedef struct {
     int method;
 } rp_override_ctx;
 
+/* The method `name` if it is a guarded one, or M_INVALID. */
+static int rp_named_method(const char *name, apr_int64_t methods)
+{
+    int m = ap_method_number_of(name);
+
+    return m != M_INVALID && (methods & RP_BIT(m)) ? m : M_INVALID;
+}
+
 static int rp_override_header(void *data, const char *key, const char *value)
 {
     rp_override_ctx *ctx = data;
     char name[RP_METHOD_MAX];
-    int m;
 
     (void)key;
     while (rp_override_next(&value, name, sizeof(name))) {
-        if ((m = ap_method_number_of(name)) != M_INVALID
-            && (ctx->methods & RP_BIT(m))) {
-            ctx->method = m;
+        if ((ctx->method = rp_named_method(name, ctx->methods))
+            != M_INVALID) {
             return 0;
         }
     }
@@ -286,11 +296,11 @@ static int rp_param_method(const char *s, const char *end,
                            apr_int64_t methods)
 {
     char name[RP_METHOD_MAX];
-    int m;
 
     while (rp_param_next(&s, end, name, sizeof(name))) {
-        if ((m = ap_method_number_of(name)) != M_INVALID
-            && (methods & RP_BIT(m))) {
+        int m = rp_named_method(name, methods);
+
+        if (m != M_INVALID) {
             return m;
         }
     }
@@ -313,19 +323,16 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     };
     rp_override_ctx ctx;
     apr_size_t i;
-    char name[RP_METHOD_MAX];
     int m;
 
     if (methods & RP_BIT(r->method_number)) {
         return r->method_number;
     }
     if (r->method_number == M_INVALID) {
-        if (rp_override_method(r->method, name, sizeof(name))
-            && (m = ap_method_number_of(name)) != M_INVALID
-            && (methods & RP_BIT(m))) {
-            return m;
-        }
-        return M_INVALID;
+        char name[RP_METHOD_MAX];
+
+        return rp_override_method(r->method, name, sizeof(name))
+               ? rp_named_method(name, methods) : M_INVALID;
     }
     if (r->method_number != M_POST) {
         return M_INVALID;
