@@ -533,6 +533,8 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
      * whose rest is in path_info. */
     w->collection = w->dav && target->finfo.filetype == APR_DIR
                     && !(target->path_info && *target->path_info);
+    w->properties = w->dav && !destination
+                    && r->method_number == M_PROPPATCH;
 }
 
 /* On an HTTP/2 stream httpd does not drain the body after the response

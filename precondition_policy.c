@@ -508,11 +508,11 @@ unsigned int rp_counted_set(const rp_write_t *w)
             set |= RP_HDR_STAR;
         }
     }
-    if (w->collection) {
+    if (w->collection || w->properties) {
         /* A collection's ETag and date do not change when a member does
          * (mod_dav_fs gives every collection the same ETag under FileETag
-         * Digest): only a lock, or "it must not exist", protects what is
-         * inside. */
+         * Digest), nor a resource's when PROPPATCH changes its properties:
+         * only a lock, or "it must not exist", protects what changes. */
         set = (set & ~(RP_HDR_IF_MATCH | RP_HDR_STAR
                        | RP_HDR_IF_UNMODIFIED_SINCE)) | RP_HDR_COLLECTION;
     }
@@ -539,7 +539,8 @@ unsigned int rp_judge(const rp_write_t *w)
     if ((set & RP_HDR_IF)
         && rp_if_header_counts(w->if_header, w->target,
                                (w->destination ? 0 : RP_IF_UNTAGGED_APPLY)
-                               | (w->collection ? RP_IF_TOKENS_ONLY : 0))
+                               | (w->collection || w->properties
+                                  ? RP_IF_TOKENS_ONLY : 0))
            == RP_IF_COUNTS) {
         return RP_HDR_IF;
     }

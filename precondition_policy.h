@@ -34,7 +34,8 @@
 /* Only in the set of what counts for one write, not in the directive: */
 #define RP_HDR_OVERWRITE            0x10u  /* Overwrite: F, destinations */
 #define RP_HDR_STAR                 0x20u  /* If-Match: * counts */
-#define RP_HDR_COLLECTION           0x40u  /* the target is a collection */
+#define RP_HDR_COLLECTION           0x40u  /* a collection or properties:
+                                            * only lock tokens, If-None-Match */
 #define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
@@ -88,12 +89,15 @@ typedef struct {
     int accept_star;                /* If-Match: * counts */
     int collection;                 /* an existing collection is removed
                                      * or overwritten */
+    int properties;                 /* mod_dav's PROPPATCH: dead properties
+                                     * change, ETag and date do not */
 } rp_write_t;
 
 /* The headers that may count for a judged write: for a destination,
  * Overwrite: F and (under mod_dav) an If list tagged with it; elsewhere
  * the accepted ones, less If where mod_dav does not serve the resource,
- * since nothing else evaluates it. RP_HDR_STAR is set when If-Match: *
+ * since nothing else evaluates it; for a collection or a PROPPATCH, whose
+ * ETag and date do not change, only If-None-Match and If (lock tokens). RP_HDR_STAR is set when If-Match: *
  * counts. The 428 bodies are indexed by this set. */
 unsigned int rp_counted_set(const rp_write_t *w);
 

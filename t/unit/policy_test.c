@@ -525,7 +525,7 @@ static void test_judge(apr_pool_t *p)
         unsigned int want;
     } t[] = {
 #define W(im, inm, ius, ifh, ow, acc, dav, dest, star) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0, 0 }
         { "nothing", W(NULL, NULL, NULL, NULL, NULL, RP_HDR_ALL, 1, 0, 0), 0 },
         { "If-Match", W("\"e\"", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
           RP_HDR_IF_MATCH },
@@ -580,7 +580,7 @@ static void test_judge(apr_pool_t *p)
           W(NULL, NULL, NULL, "</d/a> ([\"y\"])", NULL, RP_HDR_IF_MATCH, 1, 1,
             0), 0 },
 #define C(im, inm, ius, ifh, ow, dest) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1, 0 }
         { "collection: its ETag", C("W/\"\"", NULL, NULL, NULL, NULL, 0), 0 },
         { "collection: a past date",
           C(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL, 0), 0 },
@@ -593,6 +593,19 @@ static void test_judge(apr_pool_t *p)
         { "collection destination: Overwrite F",
           C(NULL, NULL, NULL, NULL, "F", 1), RP_HDR_OVERWRITE },
 #undef C
+        /* PROPPATCH under mod_dav: as for a collection. */
+#define P(im, inm, ius, ifh) \
+        { im, inm, ius, ifh, NULL, "/d/a", 0, RP_HDR_ALL, 1, 0, 1, 0, 1 }
+        { "PROPPATCH: its ETag", P("\"e\"", NULL, NULL, NULL), 0 },
+        { "PROPPATCH: a past date",
+          P(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL), 0 },
+        { "PROPPATCH: If with its ETag", P(NULL, NULL, NULL, "([\"e\"])"),
+          0 },
+        { "PROPPATCH: If with a lock token",
+          P(NULL, NULL, NULL, "(<opaquelocktoken:x>)"), RP_HDR_IF },
+        { "PROPPATCH: If-None-Match *", P(NULL, "*", NULL, NULL),
+          RP_HDR_IF_NONE_MATCH },
+#undef P
 #undef W
     };
     apr_size_t i;
