@@ -537,6 +537,47 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
                     && r->method_number == M_PROPPATCH;
 }
 
+/* What the request does, for rp_refusal_status. A method override is the
+ * application's business, not mod_dav's. */
+static int rp_op(const request_rec *r, int method)
+{
+    if (method != r->method_number) {
+        return RP_OP_OTHER;
+    }
+    switch (method) {
+    case M_PUT:
+        return RP_OP_PUT;
+    case M_DELETE:
+        return RP_OP_DELETE;
+    case M_MKCOL:
+        return RP_OP_MKCOL;
+    case M_PROPPATCH:
+        return RP_OP_PROPPATCH;
+    case M_COPY:
+    case M_MOVE:
+        return RP_OP_COPY_MOVE;
+    case M_PATCH:
+        return RP_OP_UNKNOWN;
+    default:
+        /* A method registered at configuration time; mod_dav registers
+         * and serves BIND and SEARCH itself. */
+        return method > M_INVALID && strcmp(r->method, "BIND")
+               && strcmp(r->method, "SEARCH") ? RP_OP_UNKNOWN : RP_OP_OTHER;
+    }
+}
+
+/* The request URI's resource as the directory walk left it: a path_info
+ * is what is past the last folder that exists (or past a file). */
+static int rp_state(const request_rec *r)
+{
+    int more = r->path_info && *r->path_info;
+
+    if (r->finfo.filetype == APR_NOFILE) {
+        return more ? RP_RES_NO_PARENT : RP_RES_ABSENT;
+    }
+    return more ? RP_RES_UNKNOWN : RP_RES_EXISTS;
+}
+
 /* On an HTTP/2 stream httpd does not drain the body after the response
  * (each stream is a connection that is not kept alive), so mod_http2
  * resets the stream, and clients that are still sending (curl) report a
@@ -606,14 +647,33 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 {
     rp_write_t w;
     unsigned int counted, reason;
+    int status;
+    const char *why;
     const char *where = dest ? apr_pstrcat(r->pool, " (destination ",
                                            dest->uri, ")", NULL) : "";
     const char *override = apr_table_get(r->notes, RP_NOTE_OVERRIDE);
 
     rp_stats_count(RP_STAT_JUDGED);
     rp_describe(&w, r, dest ? dest : r, conf, dest != NULL);
+    w.op = rp_op(r, method);
+    w.state = rp_state(r);
     counted = rp_counted_set(&w);
     reason = rp_judge(&w);
+    if (!reason && (status = rp_refusal_status(&w, &why))
+                   != HTTP_PRECONDITION_REQUIRED) {
+        /* Not a write that would succeed but for its precondition: the
+         * client needs the answer it would get anyway. */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00081)
+                      "%s %s%s: no usable precondition, but %s: %d, not "
+                      "428%s", r->method, r->uri, where, why, status,
+                      conf->mode == RP_MODE_REPORT_ONLY
+                      ? " (left to the handler) [ReportOnly]" : "");
+        if (conf->mode == RP_MODE_REPORT_ONLY) {
+            return DECLINED;
+        }
+        rp_spare_body(r);
+        return status;
+    }
     if (reason) {
         rp_stats_count(rp_stats_kind(reason)); /* kind */
         apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));

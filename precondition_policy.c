@@ -550,6 +550,60 @@ unsigned int rp_judge(const rp_write_t *w)
     return 0;
 }
 
+/* 400 when the request's If does not parse: mod_dav refuses it whole. */
+static int rp_if_malformed(const rp_write_t *w, const char **why)
+{
+    if (w->if_header
+        && rp_if_header_counts(w->if_header, w->target, 0) == RP_IF_BAD) {
+        *why = "the If header does not parse";
+        return 1;
+    }
+    return 0;
+}
+
+int rp_refusal_status(const rp_write_t *w, const char **why)
+{
+    *why = "no usable precondition";
+    if (!w->dav) {
+        return 428;
+    }
+    switch (w->op) {
+    case RP_OP_UNKNOWN:
+        *why = "mod_dav does not implement the method";
+        return 405;
+    case RP_OP_DELETE:
+    case RP_OP_PROPPATCH:
+    case RP_OP_COPY_MOVE:
+        if (w->state == RP_RES_ABSENT || w->state == RP_RES_NO_PARENT) {
+            *why = "the resource does not exist";
+            return 404;
+        }
+        return rp_if_malformed(w, why) ? 400 : 428;
+    case RP_OP_PUT:
+        if (w->collection) {
+            *why = "PUT onto a collection";
+            return 409;
+        }
+        break;
+    case RP_OP_MKCOL:
+        if (w->state == RP_RES_EXISTS) {
+            *why = "MKCOL over an existing resource";
+            return 405;
+        }
+        break;
+    default:
+        return rp_if_malformed(w, why) ? 400 : 428;
+    }
+    if (rp_if_malformed(w, why)) {
+        return 400;
+    }
+    if (w->state == RP_RES_NO_PARENT) {
+        *why = "a folder on its path does not exist";
+        return 409;
+    }
+    return 428;
+}
+
 const char *rp_reason_name(unsigned int reason)
 {
     switch (reason) {

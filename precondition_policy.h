@@ -91,7 +91,26 @@ typedef struct {
                                      * or overwritten */
     int properties;                 /* mod_dav's PROPPATCH: dead properties
                                      * change, ETag and date do not */
+    int op;                         /* RP_OP_*: what the request does */
+    int state;                      /* RP_RES_*: the request URI's resource */
 } rp_write_t;
+
+/* What a judged request does, for rp_refusal_status: the methods whose
+ * failures mod_dav tells before it looks at a precondition. */
+#define RP_OP_OTHER      0
+#define RP_OP_PUT        1
+#define RP_OP_DELETE     2
+#define RP_OP_MKCOL      3
+#define RP_OP_PROPPATCH  4
+#define RP_OP_COPY_MOVE  5
+#define RP_OP_UNKNOWN    6          /* a method mod_dav does not implement */
+
+/* The state of the request URI's resource, as httpd's directory walk
+ * found it. UNKNOWN covers a path that goes on past a file. */
+#define RP_RES_UNKNOWN   0
+#define RP_RES_EXISTS    1
+#define RP_RES_ABSENT    2          /* it is not there; its folder is */
+#define RP_RES_NO_PARENT 3          /* a folder on its path is not there */
 
 /* The headers that may count for a judged write: for a destination,
  * Overwrite: F and (under mod_dav) an If list tagged with it; elsewhere
@@ -106,6 +125,16 @@ unsigned int rp_counted_set(const rp_write_t *w);
  * of the header that counted (the first in the order of rp_counted_set),
  * or 0 when none did. */
 unsigned int rp_judge(const rp_write_t *w);
+
+/* The status for a write rp_judge found no precondition on: the one it
+ * gets anyway where mod_dav tells before the precondition matters that it
+ * cannot succeed (RFC 9110 13.2.1 lets such failures take precedence), in
+ * mod_dav's order: 405 for a method it does not implement or MKCOL over an
+ * existing resource, 404 for a DELETE, PROPPATCH, COPY or MOVE of a
+ * missing resource, 409 for a PUT onto a collection, 400 for a malformed
+ * If, 409 for a PUT or MKCOL under a missing folder; else 428. *why says
+ * why, for the debug line. */
+int rp_refusal_status(const rp_write_t *w, const char **why);
 
 /* The single-header rules rp_judge applies. */
 int rp_if_match_counts(const char *value, int accept_star);

@@ -36,9 +36,10 @@ my @cases = (
       uri => '/dav/open/a.txt', before => $old, status => 204,
       after => 'absent' },
     # RequirePreconditionMethods: an extension method, PUT left out.
+    # mod_dav does not implement it: httpd's 405 comes first (t/order.t).
     { name => 'extension method in the list, unconditional',
       method => 'FROBNICATE', uri => '/dav/ext/a.txt', before => $old,
-      status => 428, after => 'unchanged' },
+      status => 405, after => 'unchanged' },
     { name => 'extension method in the list, conditional, reaches httpd',
       method => 'FROBNICATE', uri => '/dav/ext/a.txt', before => $old,
       headers => ['If-Match' => '"x"'], status => 405, after => 'unchanged' },

@@ -525,7 +525,7 @@ static void test_judge(apr_pool_t *p)
         unsigned int want;
     } t[] = {
 #define W(im, inm, ius, ifh, ow, acc, dav, dest, star) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0, 0 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0, 0, 0, 0 }
         { "nothing", W(NULL, NULL, NULL, NULL, NULL, RP_HDR_ALL, 1, 0, 0), 0 },
         { "If-Match", W("\"e\"", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
           RP_HDR_IF_MATCH },
@@ -580,7 +580,7 @@ static void test_judge(apr_pool_t *p)
           W(NULL, NULL, NULL, "</d/a> ([\"y\"])", NULL, RP_HDR_IF_MATCH, 1, 1,
             0), 0 },
 #define C(im, inm, ius, ifh, ow, dest) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1, 0 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1, 0, 0, 0 }
         { "collection: its ETag", C("W/\"\"", NULL, NULL, NULL, NULL, 0), 0 },
         { "collection: a past date",
           C(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL, 0), 0 },
@@ -595,7 +595,7 @@ static void test_judge(apr_pool_t *p)
 #undef C
         /* PROPPATCH under mod_dav: as for a collection. */
 #define P(im, inm, ius, ifh) \
-        { im, inm, ius, ifh, NULL, "/d/a", 0, RP_HDR_ALL, 1, 0, 1, 0, 1 }
+        { im, inm, ius, ifh, NULL, "/d/a", 0, RP_HDR_ALL, 1, 0, 1, 0, 1, 0, 0 }
         { "PROPPATCH: its ETag", P("\"e\"", NULL, NULL, NULL), 0 },
         { "PROPPATCH: a past date",
           P(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL), 0 },
@@ -618,6 +618,74 @@ static void test_judge(apr_pool_t *p)
               apr_psprintf(p, "rp_judge(%s) == %s", t[i].name,
                            rp_reason_name(t[i].want)),
               rp_reason_name(rp_judge(&w)));
+    }
+}
+
+static void test_refusal_status(apr_pool_t *p)
+{
+    static const struct {
+        const char *name, *if_header;
+        int dav, dest, coll, op, state, want;
+    } t[] = {
+        { "DELETE, missing", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_ABSENT, 404 },
+        { "DELETE, missing folder", NULL, 1, 0, 0, RP_OP_DELETE,
+          RP_RES_NO_PARENT, 404 },
+        { "DELETE, missing, bad If", "garbage", 1, 0, 0, RP_OP_DELETE,
+          RP_RES_ABSENT, 404 },
+        { "DELETE, there, bad If", "garbage", 1, 0, 0, RP_OP_DELETE,
+          RP_RES_EXISTS, 400 },
+        { "DELETE, there", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_EXISTS, 428 },
+        { "DELETE past a file", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_UNKNOWN,
+          428 },
+        { "DELETE, missing, no mod_dav", NULL, 0, 0, 0, RP_OP_DELETE,
+          RP_RES_ABSENT, 428 },
+        { "PROPPATCH, missing", NULL, 1, 0, 0, RP_OP_PROPPATCH,
+          RP_RES_ABSENT, 404 },
+        { "MOVE, missing source, at the destination", NULL, 1, 1, 0,
+          RP_OP_COPY_MOVE, RP_RES_ABSENT, 404 },
+        { "COPY, bad If, at the destination", "(<x>", 1, 1, 0,
+          RP_OP_COPY_MOVE, RP_RES_EXISTS, 400 },
+        { "PUT, new", NULL, 1, 0, 0, RP_OP_PUT, RP_RES_ABSENT, 428 },
+        { "PUT, missing folder", NULL, 1, 0, 0, RP_OP_PUT, RP_RES_NO_PARENT,
+          409 },
+        { "PUT, missing folder, bad If", "(", 1, 0, 0, RP_OP_PUT,
+          RP_RES_NO_PARENT, 400 },
+        { "PUT onto a collection", "(", 1, 0, 1, RP_OP_PUT, RP_RES_EXISTS,
+          409 },
+        { "PUT, good If", "(<urn:x>)", 1, 0, 0, RP_OP_PUT, RP_RES_EXISTS,
+          428 },
+        { "MKCOL over a file", "(", 1, 0, 0, RP_OP_MKCOL, RP_RES_EXISTS, 405 },
+        { "MKCOL, missing folder", NULL, 1, 0, 0, RP_OP_MKCOL,
+          RP_RES_NO_PARENT, 409 },
+        { "MKCOL, new", NULL, 1, 0, 0, RP_OP_MKCOL, RP_RES_ABSENT, 428 },
+        { "PATCH under mod_dav", "(", 1, 0, 0, RP_OP_UNKNOWN, RP_RES_EXISTS,
+          405 },
+        { "PATCH through a proxy", NULL, 0, 0, 0, RP_OP_UNKNOWN,
+          RP_RES_EXISTS, 428 },
+        { "LOCK, bad If", "garbage", 1, 0, 0, RP_OP_OTHER, RP_RES_EXISTS,
+          400 },
+        { "an override, missing", NULL, 1, 0, 0, RP_OP_OTHER, RP_RES_ABSENT,
+          428 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        rp_write_t w;
+        const char *why = NULL;
+        int got;
+
+        memset(&w, 0, sizeof(w));
+        w.if_header = t[i].if_header;
+        w.target = "/d/a";
+        w.dav = t[i].dav;
+        w.destination = t[i].dest;
+        w.collection = t[i].coll;
+        w.op = t[i].op;
+        w.state = t[i].state;
+        got = rp_refusal_status(&w, &why);
+        check(got == t[i].want && why,
+              apr_psprintf(p, "rp_refusal_status(%s) == %d", t[i].name,
+                           t[i].want), apr_psprintf(p, "%d", got));
     }
 }
 
@@ -940,6 +1008,7 @@ int main(void)
     test_if_header(p);
     test_judge(p);
     test_param_next(p);
+    test_refusal_status(p);
     test_override_next(p);
     test_is_form_type(p);
     test_prefers_json(p);
