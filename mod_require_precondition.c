@@ -561,8 +561,9 @@ static int rp_op(const request_rec *r, int method)
     default:
         /* A method registered at configuration time; mod_dav registers
          * and serves BIND and SEARCH itself. */
-        return method > M_INVALID && strcmp(r->method, "BIND")
-               && strcmp(r->method, "SEARCH") ? RP_OP_UNKNOWN : RP_OP_OTHER;
+        return method > M_INVALID && strcmp(r->method, "BIND") != 0
+               && strcmp(r->method, "SEARCH") != 0 ? RP_OP_UNKNOWN
+                                                   : RP_OP_OTHER;
     }
 }
 
