@@ -260,6 +260,8 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
 
 /* Where a method override was found, for the log lines (r->notes). */
 #define RP_NOTE_OVERRIDE "require-precondition-override"
+/* The guarded member of a removed collection, for the log lines. */
+#define RP_NOTE_MEMBER "require-precondition-member"
 
 /* The guarded method an override header value names, if any. */
 typedef struct {
@@ -653,7 +655,14 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
     const char *where = dest ? apr_pstrcat(r->pool, " (destination ",
                                            dest->uri, ")", NULL) : "";
     const char *override = apr_table_get(r->notes, RP_NOTE_OVERRIDE);
+    const char *member = apr_table_get(r->notes, RP_NOTE_MEMBER);
 
+    if (member) {
+        /* Said once: the next write judged is another resource. */
+        where = apr_pstrcat(r->pool, where, " (guarded member ", member, ")",
+                            NULL);
+        apr_table_unset(r->notes, RP_NOTE_MEMBER);
+    }
     rp_stats_count(RP_STAT_JUDGED);
     rp_describe(&w, r, dest ? dest : r, conf, dest != NULL);
     w.op = rp_op(r, method);
@@ -826,27 +835,139 @@ static int rp_inside(const char *path, apr_size_t len, const char *coll)
     return len > clen + 1 && !strncmp(path, coll, clen) && path[clen] == '/';
 }
 
-/* For a write that removes or overwrites the collection `t`, a guarded
- * section inside it, or NULL. */
-static const rp_dir_conf *rp_guarded_inside(const request_rec *t)
+/* The walk of a removed or overwritten collection reads at most this many
+ * entries, this deep; past that it cannot say that nothing inside is
+ * guarded, and the collection is judged as if something were. */
+#define RP_WALK_MAX   10000
+#define RP_WALK_DEPTH 64
+
+/* What a walk past its bounds is judged under: the rule on, defaults. */
+static const rp_dir_conf rp_walk_unknown = {
+    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET
+};
+
+typedef struct {
+    request_rec *r;
+    int method;
+    int seen;
+    const char *member;
+    const rp_dir_conf *report;      /* a ReportOnly member: the walk goes
+                                     * on, since one under On decides */
+    const char *report_member;
+} rp_walk_t;
+
+/* Does httpd's configuration for the file `path` (its <Directory>,
+ * .htaccess, <Files>, their regex forms) guard its removal? */
+static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
+{
+    request_rec *sub = ap_sub_req_lookup_file(path, wk->r, NULL);
+    const rp_dir_conf *c = ap_get_module_config(sub->per_dir_config,
+                                                &require_precondition_module);
+
+    if (c->mode <= RP_MODE_OFF
+        || !(rp_methods(c) & (RP_BIT(M_DELETE) | RP_BIT(wk->method)))) {
+        c = NULL;
+    }
+    ap_destroy_sub_req(sub);
+    return c;
+}
+
+/* The first guarded member of the folder `dir` and its sub-folders (not
+ * through links: mod_dav_fs removes a link, not what it points to). */
+static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
+                                      int depth, apr_pool_t *p)
+{
+    const rp_dir_conf *found = NULL;
+    apr_finfo_t fi;
+    apr_dir_t *d;
+    apr_status_t rv;
+
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS) {
+        return NULL;            /* mod_dav cannot remove it either */
+    }
+    while (!found && ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE,
+                                         d)) == APR_SUCCESS
+                      || rv == APR_INCOMPLETE)) {
+        const char *path;
+
+        if (fi.name[0] == '.' && (!fi.name[1]
+                                  || (fi.name[1] == '.' && !fi.name[2]))) {
+            continue;
+        }
+        path = apr_pstrcat(p, dir, "/", fi.name, NULL);
+        if (++wk->seen > RP_WALK_MAX
+            || (fi.filetype == APR_DIR && depth >= RP_WALK_DEPTH)) {
+            wk->member = apr_pstrcat(wk->r->pool, path,
+                                     " (past the walk's bounds)", NULL);
+            found = &rp_walk_unknown;
+        }
+        else if ((found = rp_member_conf(wk, path)) != NULL
+                 && found->mode == RP_MODE_REPORT_ONLY) {
+            if (!wk->report) {
+                wk->report = found;
+                wk->report_member = apr_pstrdup(wk->r->pool, path);
+            }
+            found = NULL;
+        }
+        else if (found) {
+            wk->member = apr_pstrdup(wk->r->pool, path);
+        }
+        else if (fi.filetype == APR_DIR) {
+            found = rp_walk_dir(wk, path, depth + 1, p);
+        }
+    }
+    apr_dir_close(d);
+    return found;
+}
+
+/* For a write that removes or overwrites the collection `t`: what guards
+ * something inside it, or NULL. First the <Location> and <Directory>
+ * sections known by their path; then, since <Files>, .htaccess and regex
+ * sections are only known file by file, a walk of what would be removed,
+ * judged member by member as httpd would judge a request for it. The
+ * member found is noted for the log lines. */
+static const rp_dir_conf *rp_guarded_inside(request_rec *r,
+                                            const request_rec *t)
 {
     const rp_section_t *sec;
+    rp_walk_t wk;
+    apr_pool_t *p;
+    const rp_dir_conf *found;
+    apr_size_t n;
     int i;
 
-    if (!rp_guarded_sections || !rp_is_dav(t)
-        || t->finfo.filetype != APR_DIR
+    if (!rp_is_dav(t) || t->finfo.filetype != APR_DIR
         || (t->path_info && *t->path_info)) {
         return NULL;
     }
-    sec = (const rp_section_t *)rp_guarded_sections->elts;
-    for (i = 0; i < rp_guarded_sections->nelts; i++) {
+    sec = rp_guarded_sections
+          ? (const rp_section_t *)rp_guarded_sections->elts : NULL;
+    for (i = 0; sec && i < rp_guarded_sections->nelts; i++) {
         if (sec[i].s == t->server
             && rp_inside(sec[i].path, sec[i].len,
                          sec[i].is_dir ? t->filename : t->uri)) {
             return sec[i].conf;
         }
     }
-    return NULL;
+    wk.r = r;
+    wk.method = r->method_number;
+    wk.seen = 0;
+    wk.member = NULL;
+    wk.report = NULL;
+    apr_pool_create(&p, r->pool);
+    n = strlen(t->filename);
+    found = rp_walk_dir(&wk, n > 1 && t->filename[n - 1] == '/'
+                        ? apr_pstrmemdup(p, t->filename, n - 1) : t->filename,
+                        0, p);
+    apr_pool_destroy(p);
+    if (!found && wk.report) {
+        found = wk.report;
+        wk.member = wk.report_member;
+    }
+    if (found) {
+        apr_table_setn(r->notes, RP_NOTE_MEMBER, wk.member);
+    }
+    return found;
 }
 
 /* COPY and MOVE write their Destination, and MOVE removes its source:
@@ -869,7 +990,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
         }
     }
     else if (r->method_number == M_MOVE) {
-        const rp_dir_conf *inner = rp_guarded_inside(r);
+        const rp_dir_conf *inner = rp_guarded_inside(r, r);
 
         if (inner && (status = rp_require(r, inner, NULL, M_MOVE))
                      != DECLINED) {
@@ -889,7 +1010,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
                                      | RP_BIT(r->method_number)))) {
             status = rp_require(r, dconf, dest, r->method_number);
         }
-        else if ((inner = rp_guarded_inside(dest)) != NULL) {
+        else if ((inner = rp_guarded_inside(r, dest)) != NULL) {
             status = rp_require(r, inner, dest, r->method_number);
         }
         else {
@@ -955,7 +1076,8 @@ static int rp_fixups(request_rec *r)
     if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
         && (r->method_number != M_DELETE || ((!rp_guarded_sections
                                               || !rp_guarded_sections->nelts)
-                                             && !rp_lock_in_use()))
+                                             && !rp_lock_in_use()
+                                             && r->finfo.filetype != APR_DIR))
         && (!r->prev || !rp_deferred(r))) {
         return DECLINED;
     }
@@ -993,7 +1115,7 @@ static int rp_fixups(request_rec *r)
     }
     else {
         const rp_dir_conf *judge = conf->mode > RP_MODE_OFF ? conf
-            : method == M_DELETE ? rp_guarded_inside(r) : NULL;
+            : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
         int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
 
         if (status != DECLINED) {
