@@ -868,6 +868,10 @@ static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
         || !(rp_methods(c) & (RP_BIT(M_DELETE) | RP_BIT(wk->method)))) {
         c = NULL;
     }
+    else {
+        /* A merged configuration lives in the sub-request's pool. */
+        c = apr_pmemdup(wk->r->pool, c, sizeof(*c));
+    }
     ap_destroy_sub_req(sub);
     return c;
 }
