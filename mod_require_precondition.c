@@ -44,6 +44,7 @@
 /* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
  * macros) is no null pointer arithmetic. */
 #include <stddef.h>
+#include <stdlib.h>             /* realpath */
 
 #include "httpd.h"
 #include "http_config.h"
@@ -260,7 +261,8 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
 
 /* Where a method override was found, for the log lines (r->notes). */
 #define RP_NOTE_OVERRIDE "require-precondition-override"
-/* The guarded member of a removed collection, for the log lines. */
+/* The guarded member of a removed collection, or the real file a link
+ * leads to, for the log lines. */
 #define RP_NOTE_MEMBER "require-precondition-member"
 
 /* The guarded method an override header value names, if any. */
@@ -659,8 +661,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 
     if (member) {
         /* Said once: the next write judged is another resource. */
-        where = apr_pstrcat(r->pool, where, " (guarded member ", member, ")",
-                            NULL);
+        where = apr_pstrcat(r->pool, where, " (", member, ")", NULL);
         apr_table_unset(r->notes, RP_NOTE_MEMBER);
     }
     rp_stats_count(RP_STAT_JUDGED);
@@ -783,12 +784,15 @@ typedef struct {
 } rp_section_t;
 
 static apr_array_header_t *rp_guarded_sections;
+/* A <Directory> guards something: a link may lead into it. */
+static int rp_dir_guarded;
 
 static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
 {
     server_rec *s;
 
     rp_guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
+    rp_dir_guarded = 0;
     for (s = main_server; s; s = s->next) {
         core_server_config *sconf = ap_get_core_module_config(s->module_config);
         apr_array_header_t *lists[2];
@@ -814,6 +818,7 @@ static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
                 sec->path = cd->d;
                 sec->len = strlen(cd->d);
                 sec->is_dir = l == 1;
+                rp_dir_guarded = rp_dir_guarded || sec->is_dir;
                 sec->conf = c;
             }
         }
@@ -969,9 +974,69 @@ static const rp_dir_conf *rp_guarded_inside(request_rec *r,
         wk.member = wk.report_member;
     }
     if (found) {
-        apr_table_setn(r->notes, RP_NOTE_MEMBER, wk.member);
+        apr_table_setn(r->notes, RP_NOTE_MEMBER,
+                       apr_pstrcat(r->pool, "guarded member ", wk.member,
+                                   NULL));
     }
     return found;
+}
+
+/* How strict a configuration is for `method`: On, ReportOnly, neither. */
+static int rp_strictness(const rp_dir_conf *c, int method)
+{
+    if (c->mode <= RP_MODE_OFF || !(rp_methods(c) & RP_BIT(method))) {
+        return 0;
+    }
+    return c->mode == RP_MODE_ON ? 2 : 1;
+}
+
+/* httpd matches <Directory> against the path it walked, before links are
+ * resolved: a link can lead a write from an unguarded folder into a
+ * guarded one. The configuration of the file really written (for a new
+ * file, the real folder's), looked up as httpd would serve it, when that
+ * is stricter than `conf`; else NULL. */
+static const rp_dir_conf *rp_real_conf(request_rec *r,
+                                       const rp_dir_conf *conf, int method)
+{
+    const char *path = r->filename, *leaf = NULL, *full;
+    const rp_dir_conf *c = NULL;
+    apr_size_t n;
+    char *real;
+
+    if (!rp_dir_guarded || !path || path[0] != '/'
+        || (r->path_info && *r->path_info)) {
+        return NULL;            /* not a file, or nothing is written */
+    }
+    if (r->finfo.filetype == APR_NOFILE) {
+        const char *slash = strrchr(path, '/');
+
+        leaf = slash + 1;
+        path = apr_pstrmemdup(r->pool, path, (apr_size_t)(slash - path) + 1);
+    }
+    if ((real = realpath(path, NULL)) == NULL) {
+        return NULL;
+    }
+    full = leaf ? apr_pstrcat(r->pool, real, "/", leaf, NULL)
+                : apr_pstrdup(r->pool, real);
+    free(real);
+    n = strlen(r->filename);
+    while (n > 1 && r->filename[n - 1] == '/') {
+        n--;
+    }
+    if (strlen(full) != n || strncmp(full, r->filename, n) != 0) {
+        request_rec *sub = ap_sub_req_lookup_file(full, r, NULL);
+        const rp_dir_conf *sc = ap_get_module_config(
+            sub->per_dir_config, &require_precondition_module);
+
+        if (rp_strictness(sc, method) > rp_strictness(conf, method)) {
+            /* A merged configuration lives in the sub-request's pool. */
+            c = apr_pmemdup(r->pool, sc, sizeof(*sc));
+            apr_table_setn(r->notes, RP_NOTE_MEMBER,
+                           apr_pstrcat(r->pool, "real file ", full, NULL));
+        }
+        ap_destroy_sub_req(sub);
+    }
+    return c;
 }
 
 /* COPY and MOVE write their Destination, and MOVE removes its source:
@@ -1082,6 +1147,7 @@ static int rp_fixups(request_rec *r)
                                               || !rp_guarded_sections->nelts)
                                              && !rp_lock_in_use()
                                              && r->finfo.filetype != APR_DIR))
+        && (!rp_dir_guarded || r->method_number == M_GET)
         && (!r->prev || !rp_deferred(r))) {
         return DECLINED;
     }
@@ -1118,7 +1184,9 @@ static int rp_fixups(request_rec *r)
         }
     }
     else {
-        const rp_dir_conf *judge = conf->mode > RP_MODE_OFF ? conf
+        const rp_dir_conf *real = rp_real_conf(r, conf, method);
+        const rp_dir_conf *judge = real ? real
+            : conf->mode > RP_MODE_OFF ? conf
             : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
         int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
 
