@@ -44,7 +44,6 @@
 /* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
  * macros) is no null pointer arithmetic. */
 #include <stddef.h>
-#include <stdlib.h>             /* realpath */
 
 #include "httpd.h"
 #include "http_config.h"
@@ -62,6 +61,8 @@
 #include "mod_require_precondition.h"
 #include "rp_lock.h"
 #include "rp_stats.h"
+
+#include <stdlib.h>             /* realpath */
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -861,6 +862,11 @@ typedef struct {
     const char *report_member;
 } rp_walk_t;
 
+typedef struct {
+    const char *path;
+    int depth;
+} rp_walk_entry_t;
+
 /* Does httpd's configuration for the file `path` (its <Directory>,
  * .htaccess, <Files>, their regex forms) guard its removal? */
 static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
@@ -881,10 +887,12 @@ static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
     return c;
 }
 
-/* The first guarded member of the folder `dir` and its sub-folders (not
- * through links: mod_dav_fs removes a link, not what it points to). */
-static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
-                                      int depth, apr_pool_t *p)
+/* One folder of the walk: its entries are judged, its sub-folders queued
+ * (not through links: mod_dav_fs removes a link, not what it points to).
+ * The first member under On, or NULL. */
+static const rp_dir_conf *rp_walk_one(rp_walk_t *wk, const char *dir,
+                                      int depth, apr_array_header_t *queue,
+                                      apr_pool_t *p)
 {
     const rp_dir_conf *found = NULL;
     apr_finfo_t fi;
@@ -921,11 +929,33 @@ static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
         else if (found) {
             wk->member = apr_pstrdup(wk->r->pool, path);
         }
-        else if (fi.filetype == APR_DIR) {
-            found = rp_walk_dir(wk, path, depth + 1, p);
+        if (!found && fi.filetype == APR_DIR) {
+            rp_walk_entry_t *e = apr_array_push(queue);
+
+            e->path = path;
+            e->depth = depth + 1;
         }
     }
     apr_dir_close(d);
+    return found;
+}
+
+/* The first member of `dir`, at any depth, that is guarded under On. */
+static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
+                                      apr_pool_t *p)
+{
+    apr_array_header_t *queue = apr_array_make(p, 8, sizeof(rp_walk_entry_t));
+    const rp_dir_conf *found = NULL;
+    int next = 0;
+    rp_walk_entry_t *first = apr_array_push(queue);
+
+    first->path = dir;
+    first->depth = 0;
+    while (!found && next < queue->nelts) {
+        rp_walk_entry_t e = ((rp_walk_entry_t *)queue->elts)[next++];
+
+        found = rp_walk_one(wk, e.path, e.depth, queue, p);
+    }
     return found;
 }
 
@@ -967,7 +997,7 @@ static const rp_dir_conf *rp_guarded_inside(request_rec *r,
     n = strlen(t->filename);
     found = rp_walk_dir(&wk, n > 1 && t->filename[n - 1] == '/'
                         ? apr_pstrmemdup(p, t->filename, n - 1) : t->filename,
-                        0, p);
+                        p);
     apr_pool_destroy(p);
     if (!found && wk.report) {
         found = wk.report;
