@@ -1249,12 +1249,85 @@ static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* The rule that holds where the directive `d` sits, as its section and
+ * the ones around it set it in the configuration file: *mode (RP_MODE_*)
+ * and the guarded methods, the innermost setting winning. */
+static apr_int64_t rp_rule_at(apr_pool_t *p, const ap_directive_t *d,
+                              int *mode)
+{
+    const ap_directive_t *sec, *c;
+    apr_int64_t methods = 0;
+
+    *mode = RP_MODE_UNSET;
+    for (sec = d->parent; ; sec = sec->parent) {
+        for (c = sec ? sec->first_child : ap_conftree; c; c = c->next) {
+            const char *args = c->args, *w;
+
+            if (*mode == RP_MODE_UNSET
+                && !ap_cstr_casecmp(c->directive, "RequirePrecondition")
+                && rp_parse_mode(p, args, mode) != NULL) {
+                *mode = RP_MODE_UNSET;
+            }
+            if (!methods && !ap_cstr_casecmp(c->directive,
+                                             "RequirePreconditionMethods")) {
+                while (*(w = ap_getword_conf(p, &args))) {
+                    int m = ap_method_number_of(w);
+
+                    methods |= m != M_INVALID ? RP_BIT(m) : 0;
+                }
+            }
+        }
+        if (!sec) {
+            break;
+        }
+    }
+    return methods ? methods : RP_DEFAULT_METHODS;
+}
+
+/* mod_actions' `Script PUT /cgi-bin/put.cgi` in a guarded section hands
+ * the guarded writes there to a script whose own URL is judged under its
+ * own configuration, where the rule may be off: the script then writes
+ * the guarded files unconditionally. apache2 -t says so. */
+static void rp_warn_scripts(apr_pool_t *p, server_rec *s)
+{
+    const ap_directive_t *d = ap_conftree;
+
+    while (d) {
+        if (!ap_cstr_casecmp(d->directive, "Script") && d->parent) {
+            const char *args = d->args;
+            const char *name = ap_getword_conf(p, &args);
+            const char *script = ap_getword_conf(p, &args);
+            int m = ap_method_number_of(name), mode;
+            apr_int64_t methods = rp_rule_at(p, d, &mode);
+
+            if (mode > RP_MODE_OFF && m != M_INVALID
+                && (methods & RP_BIT(m))) {
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00082)
+                             "Script %s %s in %s %s (%s:%d): the script "
+                             "writes what RequirePrecondition guards here, "
+                             "but is judged under the configuration of its "
+                             "own URL %s: guard that URL too", name, script,
+                             d->parent->directive, d->parent->args,
+                             d->filename, d->line_num, script);
+            }
+        }
+        if (d->first_child) {
+            d = d->first_child;
+            continue;
+        }
+        while (d && !d->next) {
+            d = d->parent;
+        }
+        d = d ? d->next : NULL;
+    }
+}
+
 /* Runs for apache2 -t too: a lock file that cannot serve stops it. */
 static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog;
-    (void)ptemp;
+    rp_warn_scripts(ptemp, s);
     return rp_lock_check_config(pconf, s);
 }
 
