@@ -1261,7 +1261,7 @@ static apr_int64_t rp_rule_at(apr_pool_t *p, const ap_directive_t *d,
     *mode = RP_MODE_UNSET;
     for (sec = d->parent; ; sec = sec->parent) {
         for (c = sec ? sec->first_child : ap_conftree; c; c = c->next) {
-            const char *args = c->args, *w;
+            const char *args = c->args;
 
             if (*mode == RP_MODE_UNSET
                 && !ap_cstr_casecmp(c->directive, "RequirePrecondition")
@@ -1270,8 +1270,8 @@ static apr_int64_t rp_rule_at(apr_pool_t *p, const ap_directive_t *d,
             }
             if (!methods && !ap_cstr_casecmp(c->directive,
                                              "RequirePreconditionMethods")) {
-                while (*(w = ap_getword_conf(p, &args))) {
-                    int m = ap_method_number_of(w);
+                while (*args) {
+                    int m = ap_method_number_of(ap_getword_conf(p, &args));
 
                     methods |= m != M_INVALID ? RP_BIT(m) : 0;
                 }
