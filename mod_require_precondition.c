@@ -41,6 +41,10 @@
 #define _GNU_SOURCE
 #endif
 
+/* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
+ * macros) is no null pointer arithmetic. */
+#include <stddef.h>
+
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -58,6 +62,8 @@
 #include "rp_lock.h"
 #include "rp_metrics.h"
 #include "rp_stats.h"
+
+#include <stdlib.h>             /* realpath */
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -249,18 +255,73 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
+/* Where a method override was found, for the log lines (r->notes). */
+#define RP_NOTE_OVERRIDE "require-precondition-override"
+/* The guarded member of a removed collection, or the real file a link
+ * leads to, for the log lines. */
+#define RP_NOTE_MEMBER "require-precondition-member"
+
+/* The guarded method an override header value names, if any. */
+typedef struct {
+    apr_int64_t methods;
+    int method;
+} rp_override_ctx;
+
+/* The method `name` if it is a guarded one, or M_INVALID. */
+static int rp_named_method(const char *name, apr_int64_t methods)
+{
+    int m = ap_method_number_of(name);
+
+    return m != M_INVALID && (methods & RP_BIT(m)) ? m : M_INVALID;
+}
+
+static int rp_override_header(void *data, const char *key, const char *value)
+{
+    rp_override_ctx *ctx = data;
+    char name[RP_METHOD_MAX];
+
+    (void)key;
+    while (rp_override_next(&value, name, sizeof(name))) {
+        if ((ctx->method = rp_named_method(name, ctx->methods))
+            != M_INVALID) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The first guarded method named by a `_method` parameter of the
+ * form-encoded data [s, end), or M_INVALID. */
+static int rp_param_method(const char *s, const char *end,
+                           apr_int64_t methods)
+{
+    char name[RP_METHOD_MAX];
+
+    while (rp_param_next(&s, end, name, sizeof(name))) {
+        int m = rp_named_method(name, methods);
+
+        if (m != M_INVALID) {
+            return m;
+        }
+    }
+    return M_INVALID;
+}
+
 /* The method a request is to be judged as: its own; for one httpd does not
  * know that differs from a guarded method only in case ("put"), that
  * method, since the application a proxy forwards it to may upper-case it;
- * for a POST, the method an X-HTTP-Method-Override style header or an
- * Express-style _method query parameter names, since the application
- * behind httpd will act as that method. */
+ * for a POST, a guarded method that an X-HTTP-Method-Override style header
+ * or a _method query parameter names, since the application behind httpd
+ * may act as that method. Frameworks differ in which of several values
+ * they take (Express the first, PHP the last): any guarded one counts. */
 static int rp_guarded_method(request_rec *r, apr_int64_t methods)
 {
-    static const char *const override_headers[] = {
-        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"
+    /* The note names the header: "header " and the name. */
+    static const char *const headers[] = {
+        "header X-HTTP-Method-Override", "header X-HTTP-Method",
+        "header X-Method-Override"
     };
-    char name[32];
+    rp_override_ctx ctx;
     apr_size_t i;
     int m;
 
@@ -268,32 +329,176 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
         return r->method_number;
     }
     if (r->method_number == M_INVALID) {
-        if (rp_override_method(r->method, name, sizeof(name))
-            && (m = ap_method_number_of(name)) != M_INVALID
-            && (methods & RP_BIT(m))) {
-            return m;
-        }
-        return M_INVALID;
+        char name[RP_METHOD_MAX];
+
+        return rp_override_method(r->method, name, sizeof(name))
+               ? rp_named_method(name, methods) : M_INVALID;
     }
     if (r->method_number != M_POST) {
         return M_INVALID;
     }
-    for (i = 0; i < sizeof(override_headers) / sizeof(*override_headers);
-         i++) {
-        const char *value = apr_table_get(r->headers_in, override_headers[i]);
-
-        if (value && rp_override_method(value, name, sizeof(name))
-            && (m = ap_method_number_of(name)) != M_INVALID
-            && (methods & RP_BIT(m))) {
-            return m;
+    ctx.methods = methods;
+    ctx.method = M_INVALID;
+    for (i = 0; i < sizeof(headers) / sizeof(*headers); i++) {
+        apr_table_do(rp_override_header, &ctx, r->headers_in, headers[i] + 7,
+                     NULL);
+        if (ctx.method != M_INVALID) {
+            apr_table_setn(r->notes, RP_NOTE_OVERRIDE, headers[i]);
+            return ctx.method;
         }
     }
-    if (r->args && rp_query_method(r->args, name, sizeof(name))
-        && (m = ap_method_number_of(name)) != M_INVALID
-        && (methods & RP_BIT(m))) {
+    if (r->args && (m = rp_param_method(r->args, r->args + strlen(r->args),
+                                        methods)) != M_INVALID) {
+        apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "query _method");
         return m;
     }
     return M_INVALID;
+}
+
+/* A POST's form body is read for its _method when it is at most this long.
+ * A longer one, or one of unknown length (chunked), cannot be read before
+ * the decision: it is judged as if it named a guarded method. */
+#define RP_FORM_MAX RP_DRAIN_MAX
+
+static ap_filter_rec_t *rp_replay_filter_handle;
+
+/* Might the application take its method from this request's body? A POST
+ * with a form-encoded body where the rule is on (Rack::MethodOverride,
+ * Laravel and Symfony read _method there). */
+static int rp_form_candidate(const request_rec *r, const rp_dir_conf *conf)
+{
+    return r->method_number == M_POST && conf->mode > RP_MODE_OFF && !r->main
+        && rp_is_form_type(apr_table_get(r->headers_in, "Content-Type"));
+}
+
+/* Read the whole body, as the handler would be given it, into `saved`,
+ * whose buckets then live as long as the request. */
+static apr_status_t rp_read_body(request_rec *r, apr_bucket_brigade *saved)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    int eos = 0;
+
+    while (!eos) {
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
+                                         AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
+
+        if (rv == APR_SUCCESS && APR_BRIGADE_EMPTY(bb)) {
+            rv = APR_EGENERAL;  /* a blocking read that gave nothing */
+        }
+        while (rv == APR_SUCCESS && !APR_BRIGADE_EMPTY(bb)) {
+            apr_bucket *e = APR_BRIGADE_FIRST(bb);
+            const char *data;
+            apr_size_t len;
+
+            eos = eos || APR_BUCKET_IS_EOS(e);
+            rv = apr_bucket_setaside(e, r->pool);
+            if (rv == APR_ENOTIMPL
+                && (rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ))
+                   == APR_SUCCESS) {
+                rv = apr_bucket_setaside(e, r->pool);
+            }
+            APR_BUCKET_REMOVE(e);
+            APR_BRIGADE_INSERT_TAIL(saved, e);
+        }
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    apr_brigade_destroy(bb);
+    return APR_SUCCESS;
+}
+
+/* For a form POST (rp_form_candidate): the guarded method a _method
+ * parameter of its body names, into *method (M_INVALID for none). The
+ * body is read, when small enough, and given back to the handler intact
+ * by the replay filter. OK, or the error status of a failed read. */
+static int rp_form_method(request_rec *r, apr_int64_t methods, int *method)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *saved;
+    apr_off_t len = -1;
+    apr_size_t n;
+    apr_status_t rv;
+    char *data;
+
+    *method = M_INVALID;
+    if (!cl || apr_table_get(r->headers_in, "Transfer-Encoding")
+        || apr_strtoff(&len, cl, NULL, 10) != APR_SUCCESS || len < 0
+        || len > RP_FORM_MAX) {
+        apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body not read");
+        *method = M_POST;
+        return OK;
+    }
+    if (len == 0) {
+        return OK;
+    }
+    saved = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    if ((rv = rp_read_body(r, saved)) != APR_SUCCESS
+        || (rv = apr_brigade_pflatten(saved, &data, &n, r->pool))
+           != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, RPLOGNO(00080)
+                      "%s %s: reading the form body for its _method failed",
+                      r->method, r->uri);
+        return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    }
+    *method = rp_param_method(data, data + n, methods);
+    if (*method != M_INVALID) {
+        apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body _method");
+    }
+    ap_add_input_filter_handle(rp_replay_filter_handle, saved, r,
+                               r->connection);
+    return OK;
+}
+
+/* Give the handler the body rp_form_method read, as it was read: the
+ * filter sits just above HTTP_IN, below any filter the handler adds. */
+static apr_status_t rp_replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                     ap_input_mode_t mode,
+                                     apr_read_type_e block,
+                                     apr_off_t readbytes)
+{
+    apr_bucket_brigade *saved = f->ctx;
+    apr_bucket *e, *next, *stop;
+    apr_status_t rv;
+
+    if (APR_BRIGADE_EMPTY(saved)) {
+        /* The body and its EOS are given: from now on only EOS. */
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        return APR_SUCCESS;
+    }
+    switch (mode) {
+    case AP_MODE_GETLINE:
+        return apr_brigade_split_line(bb, saved, block, HUGE_STRING_LEN);
+    case AP_MODE_EXHAUSTIVE:
+        APR_BRIGADE_CONCAT(bb, saved);
+        return APR_SUCCESS;
+    case AP_MODE_READBYTES:
+    case AP_MODE_SPECULATIVE:
+        rv = apr_brigade_partition(saved, readbytes, &stop);
+        if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
+            return rv;
+        }
+        for (e = APR_BRIGADE_FIRST(saved); e != stop; e = next) {
+            next = APR_BUCKET_NEXT(e);
+            if (mode == AP_MODE_SPECULATIVE) {
+                apr_bucket *copy;
+
+                if ((rv = apr_bucket_copy(e, &copy)) != APR_SUCCESS) {
+                    return rv;
+                }
+                APR_BRIGADE_INSERT_TAIL(bb, copy);
+            }
+            else {
+                APR_BUCKET_REMOVE(e);
+                APR_BRIGADE_INSERT_TAIL(bb, e);
+            }
+        }
+        return APR_SUCCESS;
+    default:
+        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
 }
 
 int rp_is_dav(const request_rec *r)
@@ -328,6 +533,50 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
      * whose rest is in path_info. */
     w->collection = w->dav && target->finfo.filetype == APR_DIR
                     && !(target->path_info && *target->path_info);
+    w->properties = w->dav && !destination
+                    && r->method_number == M_PROPPATCH;
+}
+
+/* What the request does, for rp_refusal_status. A method override is the
+ * application's business, not mod_dav's. */
+static int rp_op(const request_rec *r, int method)
+{
+    if (method != r->method_number) {
+        return RP_OP_OTHER;
+    }
+    switch (method) {
+    case M_PUT:
+        return RP_OP_PUT;
+    case M_DELETE:
+        return RP_OP_DELETE;
+    case M_MKCOL:
+        return RP_OP_MKCOL;
+    case M_PROPPATCH:
+        return RP_OP_PROPPATCH;
+    case M_COPY:
+    case M_MOVE:
+        return RP_OP_COPY_MOVE;
+    case M_PATCH:
+        return RP_OP_UNKNOWN;
+    default:
+        /* A method registered at configuration time; mod_dav registers
+         * and serves BIND and SEARCH itself. */
+        return method > M_INVALID && strcmp(r->method, "BIND") != 0
+               && strcmp(r->method, "SEARCH") != 0 ? RP_OP_UNKNOWN
+                                                   : RP_OP_OTHER;
+    }
+}
+
+/* The request URI's resource as the directory walk left it: a path_info
+ * is what is past the last folder that exists (or past a file). */
+static int rp_state(const request_rec *r)
+{
+    int more = r->path_info && *r->path_info;
+
+    if (r->finfo.filetype == APR_NOFILE) {
+        return more ? RP_RES_NO_PARENT : RP_RES_ABSENT;
+    }
+    return more ? RP_RES_UNKNOWN : RP_RES_EXISTS;
 }
 
 /* On an HTTP/2 stream httpd does not drain the body after the response
@@ -399,13 +648,39 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 {
     rp_write_t w;
     unsigned int counted, reason;
+    int status;
+    const char *why;
     const char *where = dest ? apr_pstrcat(r->pool, " (destination ",
                                            dest->uri, ")", NULL) : "";
+    const char *override = apr_table_get(r->notes, RP_NOTE_OVERRIDE);
+    const char *member = apr_table_get(r->notes, RP_NOTE_MEMBER);
 
+    if (member) {
+        /* Said once: the next write judged is another resource. */
+        where = apr_pstrcat(r->pool, where, " (", member, ")", NULL);
+        apr_table_unset(r->notes, RP_NOTE_MEMBER);
+    }
     rp_stats_count(RP_STAT_JUDGED);
     rp_describe(&w, r, dest ? dest : r, conf, dest != NULL);
+    w.op = rp_op(r, method);
+    w.state = rp_state(r);
     counted = rp_counted_set(&w);
     reason = rp_judge(&w);
+    if (!reason && (status = rp_refusal_status(&w, &why))
+                   != HTTP_PRECONDITION_REQUIRED) {
+        /* Not a write that would succeed but for its precondition: the
+         * client needs the answer it would get anyway. */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00081)
+                      "%s %s%s: no usable precondition, but %s: %d, not "
+                      "428%s", r->method, r->uri, where, why, status,
+                      conf->mode == RP_MODE_REPORT_ONLY
+                      ? " (left to the handler) [ReportOnly]" : "");
+        if (conf->mode == RP_MODE_REPORT_ONLY) {
+            return DECLINED;
+        }
+        rp_spare_body(r);
+        return status;
+    }
     if (reason) {
         rp_stats_count(rp_stats_kind(reason)); /* kind */
         apr_table_setn(r->notes, RP_NOTE_COUNTED, rp_reason_name(reason));
@@ -417,22 +692,24 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
 
     apr_table_setn(r->subprocess_env, "PRECONDITION_MISSING", "1");
     apr_table_setn(r->notes, RP_NOTE_MISSING, "1");
+    override = override ? apr_pstrcat(r->pool, " [method override: ",
+                                      override, "]", NULL)
+             : method != r->method_number ? " [method override]" : "";
 
     if (conf->mode == RP_MODE_REPORT_ONLY) {
         rp_stats_count(RP_STAT_REPORT_ONLY);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00002)
                       "%s %s%s from %s would be refused with 428: no usable "
-                      "precondition (accepted: %s) [ReportOnly]",
+                      "precondition (accepted: %s)%s [ReportOnly]",
                       r->method, r->uri, where, r->useragent_ip,
-                      rp_header_lists[counted]);
+                      rp_header_lists[counted], override);
         return DECLINED;
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00003)
                   "%s %s%s: refused with 428: no usable precondition "
                   "(accepted: %s)%s", r->method, r->uri, where,
-                  rp_header_lists[counted],
-                  method != r->method_number ? " [method override]" : "");
+                  rp_header_lists[counted], override);
     rp_stats_count(RP_STAT_REFUSED);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     rp_set_body(r, counted);
@@ -503,12 +780,15 @@ typedef struct {
 } rp_section_t;
 
 static apr_array_header_t *rp_guarded_sections;
+/* A <Directory> guards something: a link may lead into it. */
+static int rp_dir_guarded;
 
 static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
 {
     server_rec *s;
 
     rp_guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
+    rp_dir_guarded = 0;
     for (s = main_server; s; s = s->next) {
         core_server_config *sconf = ap_get_core_module_config(s->module_config);
         apr_array_header_t *lists[2];
@@ -534,6 +814,7 @@ static void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
                 sec->path = cd->d;
                 sec->len = strlen(cd->d);
                 sec->is_dir = l == 1;
+                rp_dir_guarded = rp_dir_guarded || sec->is_dir;
                 sec->conf = c;
             }
         }
@@ -555,27 +836,232 @@ static int rp_inside(const char *path, apr_size_t len, const char *coll)
     return len > clen + 1 && !strncmp(path, coll, clen) && path[clen] == '/';
 }
 
-/* For a write that removes or overwrites the collection `t`, a guarded
- * section inside it, or NULL. */
-static const rp_dir_conf *rp_guarded_inside(const request_rec *t)
+/* The walk of a removed or overwritten collection reads at most this many
+ * entries, this deep; past that it cannot say that nothing inside is
+ * guarded, and the collection is judged as if something were. */
+#define RP_WALK_MAX   10000
+#define RP_WALK_DEPTH 64
+
+/* What a walk past its bounds is judged under: the rule on, defaults. */
+static const rp_dir_conf rp_walk_unknown = {
+    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET
+};
+
+typedef struct {
+    request_rec *r;
+    int method;
+    int seen;
+    const char *member;
+    const rp_dir_conf *report;      /* a ReportOnly member: the walk goes
+                                     * on, since one under On decides */
+    const char *report_member;
+} rp_walk_t;
+
+typedef struct {
+    const char *path;
+    int depth;
+} rp_walk_entry_t;
+
+/* Does httpd's configuration for the file `path` (its <Directory>,
+ * .htaccess, <Files>, their regex forms) guard its removal? */
+static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
+{
+    request_rec *sub = ap_sub_req_lookup_file(path, wk->r, NULL);
+    const rp_dir_conf *c = ap_get_module_config(sub->per_dir_config,
+                                                &require_precondition_module);
+
+    if (c->mode <= RP_MODE_OFF
+        || !(rp_methods(c) & (RP_BIT(M_DELETE) | RP_BIT(wk->method)))) {
+        c = NULL;
+    }
+    else {
+        /* A merged configuration lives in the sub-request's pool. */
+        c = apr_pmemdup(wk->r->pool, c, sizeof(*c));
+    }
+    ap_destroy_sub_req(sub);
+    return c;
+}
+
+/* One folder of the walk: its entries are judged, its sub-folders queued
+ * (not through links: mod_dav_fs removes a link, not what it points to).
+ * The first member under On, or NULL. */
+static const rp_dir_conf *rp_walk_one(rp_walk_t *wk, const char *dir,
+                                      int depth, apr_array_header_t *queue,
+                                      apr_pool_t *p)
+{
+    const rp_dir_conf *found = NULL;
+    apr_finfo_t fi;
+    apr_dir_t *d;
+    apr_status_t rv;
+
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS) {
+        return NULL;            /* mod_dav cannot remove it either */
+    }
+    while (!found && ((rv = apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE,
+                                         d)) == APR_SUCCESS
+                      || rv == APR_INCOMPLETE)) {
+        const char *path;
+
+        if (fi.name[0] == '.' && (!fi.name[1]
+                                  || (fi.name[1] == '.' && !fi.name[2]))) {
+            continue;
+        }
+        path = apr_pstrcat(p, dir, "/", fi.name, NULL);
+        if (++wk->seen > RP_WALK_MAX
+            || (fi.filetype == APR_DIR && depth >= RP_WALK_DEPTH)) {
+            wk->member = apr_pstrcat(wk->r->pool, path,
+                                     " (past the walk's bounds)", NULL);
+            found = &rp_walk_unknown;
+        }
+        else if ((found = rp_member_conf(wk, path)) != NULL
+                 && found->mode == RP_MODE_REPORT_ONLY) {
+            if (!wk->report) {
+                wk->report = found;
+                wk->report_member = apr_pstrdup(wk->r->pool, path);
+            }
+            found = NULL;
+        }
+        else if (found) {
+            wk->member = apr_pstrdup(wk->r->pool, path);
+        }
+        if (!found && fi.filetype == APR_DIR) {
+            rp_walk_entry_t *e = apr_array_push(queue);
+
+            e->path = path;
+            e->depth = depth + 1;
+        }
+    }
+    apr_dir_close(d);
+    return found;
+}
+
+/* The first member of `dir`, at any depth, that is guarded under On. */
+static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
+                                      apr_pool_t *p)
+{
+    apr_array_header_t *queue = apr_array_make(p, 8, sizeof(rp_walk_entry_t));
+    const rp_dir_conf *found = NULL;
+    int next = 0;
+    rp_walk_entry_t *first = apr_array_push(queue);
+
+    first->path = dir;
+    first->depth = 0;
+    while (!found && next < queue->nelts) {
+        rp_walk_entry_t e = ((rp_walk_entry_t *)queue->elts)[next++];
+
+        found = rp_walk_one(wk, e.path, e.depth, queue, p);
+    }
+    return found;
+}
+
+/* For a write that removes or overwrites the collection `t`: what guards
+ * something inside it, or NULL. First the <Location> and <Directory>
+ * sections known by their path; then, since <Files>, .htaccess and regex
+ * sections are only known file by file, a walk of what would be removed,
+ * judged member by member as httpd would judge a request for it. The
+ * member found is noted for the log lines. */
+static const rp_dir_conf *rp_guarded_inside(request_rec *r,
+                                            const request_rec *t)
 {
     const rp_section_t *sec;
+    rp_walk_t wk;
+    apr_pool_t *p;
+    const rp_dir_conf *found;
+    apr_size_t n;
     int i;
 
-    if (!rp_guarded_sections || !rp_is_dav(t)
-        || t->finfo.filetype != APR_DIR
+    if (!rp_is_dav(t) || t->finfo.filetype != APR_DIR
         || (t->path_info && *t->path_info)) {
         return NULL;
     }
-    sec = (const rp_section_t *)rp_guarded_sections->elts;
-    for (i = 0; i < rp_guarded_sections->nelts; i++) {
+    sec = rp_guarded_sections
+          ? (const rp_section_t *)rp_guarded_sections->elts : NULL;
+    for (i = 0; sec && i < rp_guarded_sections->nelts; i++) {
         if (sec[i].s == t->server
             && rp_inside(sec[i].path, sec[i].len,
                          sec[i].is_dir ? t->filename : t->uri)) {
             return sec[i].conf;
         }
     }
-    return NULL;
+    wk.r = r;
+    wk.method = r->method_number;
+    wk.seen = 0;
+    wk.member = NULL;
+    wk.report = NULL;
+    apr_pool_create(&p, r->pool);
+    n = strlen(t->filename);
+    found = rp_walk_dir(&wk, n > 1 && t->filename[n - 1] == '/'
+                        ? apr_pstrmemdup(p, t->filename, n - 1) : t->filename,
+                        p);
+    apr_pool_destroy(p);
+    if (!found && wk.report) {
+        found = wk.report;
+        wk.member = wk.report_member;
+    }
+    if (found) {
+        apr_table_setn(r->notes, RP_NOTE_MEMBER,
+                       apr_pstrcat(r->pool, "guarded member ", wk.member,
+                                   NULL));
+    }
+    return found;
+}
+
+/* How strict a configuration is for `method`: On, ReportOnly, neither. */
+static int rp_strictness(const rp_dir_conf *c, int method)
+{
+    if (c->mode <= RP_MODE_OFF || !(rp_methods(c) & RP_BIT(method))) {
+        return 0;
+    }
+    return c->mode == RP_MODE_ON ? 2 : 1;
+}
+
+/* httpd matches <Directory> against the path it walked, before links are
+ * resolved: a link can lead a write from an unguarded folder into a
+ * guarded one. The configuration of the file really written (for a new
+ * file, the real folder's), looked up as httpd would serve it, when that
+ * is stricter than `conf`; else NULL. */
+static const rp_dir_conf *rp_real_conf(request_rec *r,
+                                       const rp_dir_conf *conf, int method)
+{
+    const char *path = r->filename, *leaf = NULL, *full;
+    const rp_dir_conf *c = NULL;
+    apr_size_t n;
+    char *real;
+
+    if (!rp_dir_guarded || !path || path[0] != '/'
+        || (r->path_info && *r->path_info)) {
+        return NULL;            /* not a file, or nothing is written */
+    }
+    if (r->finfo.filetype == APR_NOFILE) {
+        const char *slash = strrchr(path, '/');
+
+        leaf = slash + 1;
+        path = apr_pstrmemdup(r->pool, path, (apr_size_t)(slash - path) + 1);
+    }
+    if ((real = realpath(path, NULL)) == NULL) {
+        return NULL;
+    }
+    full = leaf ? apr_pstrcat(r->pool, real, "/", leaf, NULL)
+                : apr_pstrdup(r->pool, real);
+    free(real);
+    n = strlen(r->filename);
+    while (n > 1 && r->filename[n - 1] == '/') {
+        n--;
+    }
+    if (strlen(full) != n || strncmp(full, r->filename, n) != 0) {
+        request_rec *sub = ap_sub_req_lookup_file(full, r, NULL);
+        const rp_dir_conf *sc = ap_get_module_config(
+            sub->per_dir_config, &require_precondition_module);
+
+        if (rp_strictness(sc, method) > rp_strictness(conf, method)) {
+            /* A merged configuration lives in the sub-request's pool. */
+            c = apr_pmemdup(r->pool, sc, sizeof(*sc));
+            apr_table_setn(r->notes, RP_NOTE_MEMBER,
+                           apr_pstrcat(r->pool, "real file ", full, NULL));
+        }
+        ap_destroy_sub_req(sub);
+    }
+    return c;
 }
 
 /* COPY and MOVE write their Destination, and MOVE removes its source:
@@ -598,7 +1084,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
         }
     }
     else if (r->method_number == M_MOVE) {
-        const rp_dir_conf *inner = rp_guarded_inside(r);
+        const rp_dir_conf *inner = rp_guarded_inside(r, r);
 
         if (inner && (status = rp_require(r, inner, NULL, M_MOVE))
                      != DECLINED) {
@@ -618,7 +1104,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
                                      | RP_BIT(r->method_number)))) {
             status = rp_require(r, dconf, dest, r->method_number);
         }
-        else if ((inner = rp_guarded_inside(dest)) != NULL) {
+        else if ((inner = rp_guarded_inside(r, dest)) != NULL) {
             status = rp_require(r, inner, dest, r->method_number);
         }
         else {
@@ -683,12 +1169,21 @@ static int rp_fixups(request_rec *r)
     if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
         && (r->method_number != M_DELETE || ((!rp_guarded_sections
                                               || !rp_guarded_sections->nelts)
-                                             && !rp_lock_in_use()))
+                                             && !rp_lock_in_use()
+                                             && r->finfo.filetype != APR_DIR))
+        && (!rp_dir_guarded || r->method_number == M_GET)
         && (!r->prev || !rp_deferred(r))) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
     method = rp_guarded_method(r, rp_methods(conf));
+    if (method == M_INVALID && rp_form_candidate(r, conf)) {
+        int status = rp_form_method(r, rp_methods(conf), &method);
+
+        if (status != OK) {
+            return status;
+        }
+    }
     if (method == M_INVALID && !copy_move) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                       RPLOGNO(00010) "%s %s: let through: method not guarded",
@@ -713,8 +1208,10 @@ static int rp_fixups(request_rec *r)
         }
     }
     else {
-        const rp_dir_conf *judge = conf->mode > RP_MODE_OFF ? conf
-            : method == M_DELETE ? rp_guarded_inside(r) : NULL;
+        const rp_dir_conf *real = rp_real_conf(r, conf, method);
+        const rp_dir_conf *judge = real ? real
+            : conf->mode > RP_MODE_OFF ? conf
+            : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
         int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
 
         if (status != DECLINED) {
@@ -746,12 +1243,85 @@ static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* The rule that holds where the directive `d` sits, as its section and
+ * the ones around it set it in the configuration file: *mode (RP_MODE_*)
+ * and the guarded methods, the innermost setting winning. */
+static apr_int64_t rp_rule_at(apr_pool_t *p, const ap_directive_t *d,
+                              int *mode)
+{
+    const ap_directive_t *sec, *c;
+    apr_int64_t methods = 0;
+
+    *mode = RP_MODE_UNSET;
+    for (sec = d->parent; ; sec = sec->parent) {
+        for (c = sec ? sec->first_child : ap_conftree; c; c = c->next) {
+            const char *args = c->args;
+
+            if (*mode == RP_MODE_UNSET
+                && !ap_cstr_casecmp(c->directive, "RequirePrecondition")
+                && rp_parse_mode(p, args, mode) != NULL) {
+                *mode = RP_MODE_UNSET;
+            }
+            if (!methods && !ap_cstr_casecmp(c->directive,
+                                             "RequirePreconditionMethods")) {
+                while (*args) {
+                    int m = ap_method_number_of(ap_getword_conf(p, &args));
+
+                    methods |= m != M_INVALID ? RP_BIT(m) : 0;
+                }
+            }
+        }
+        if (!sec) {
+            break;
+        }
+    }
+    return methods ? methods : RP_DEFAULT_METHODS;
+}
+
+/* mod_actions' `Script PUT /cgi-bin/put.cgi` in a guarded section hands
+ * the guarded writes there to a script whose own URL is judged under its
+ * own configuration, where the rule may be off: the script then writes
+ * the guarded files unconditionally. apache2 -t says so. */
+static void rp_warn_scripts(apr_pool_t *p, server_rec *s)
+{
+    const ap_directive_t *d = ap_conftree;
+
+    while (d) {
+        if (!ap_cstr_casecmp(d->directive, "Script") && d->parent) {
+            const char *args = d->args;
+            const char *name = ap_getword_conf(p, &args);
+            const char *script = ap_getword_conf(p, &args);
+            int m = ap_method_number_of(name), mode;
+            apr_int64_t methods = rp_rule_at(p, d, &mode);
+
+            if (mode > RP_MODE_OFF && m != M_INVALID
+                && (methods & RP_BIT(m))) {
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00082)
+                             "Script %s %s in %s %s (%s:%d): the script "
+                             "writes what RequirePrecondition guards here, "
+                             "but is judged under the configuration of its "
+                             "own URL %s: guard that URL too", name, script,
+                             d->parent->directive, d->parent->args,
+                             d->filename, d->line_num, script);
+            }
+        }
+        if (d->first_child) {
+            d = d->first_child;
+            continue;
+        }
+        while (d && !d->next) {
+            d = d->parent;
+        }
+        d = d ? d->next : NULL;
+    }
+}
+
 /* Runs for apache2 -t too: a lock file that cannot serve stops it. */
 static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog;
-    (void)ptemp;
+    rp_warn_scripts(ptemp, s);
     return rp_lock_check_config(pconf, s);
 }
 
@@ -834,6 +1404,12 @@ static void rp_register_hooks(apr_pool_t *p)
         ap_register_output_filter("REQUIRE_PRECONDITION_JSON",
                                   rp_json_type_filter, NULL,
                                   AP_FTYPE_CONTENT_SET);
+    /* Just above HTTP_IN (a filter is inserted after those of its own
+     * type), below every request filter: where the body was read. */
+    rp_replay_filter_handle =
+        ap_register_input_filter("REQUIRE_PRECONDITION_REPLAY",
+                                 rp_replay_filter, NULL,
+                                 AP_FTYPE_PROTOCOL - 1);
 }
 
 static const command_rec rp_cmds[] = {

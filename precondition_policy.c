@@ -508,11 +508,11 @@ unsigned int rp_counted_set(const rp_write_t *w)
             set |= RP_HDR_STAR;
         }
     }
-    if (w->collection) {
+    if (w->collection || w->properties) {
         /* A collection's ETag and date do not change when a member does
          * (mod_dav_fs gives every collection the same ETag under FileETag
-         * Digest): only a lock, or "it must not exist", protects what is
-         * inside. */
+         * Digest), nor a resource's when PROPPATCH changes its properties:
+         * only a lock, or "it must not exist", protects what changes. */
         set = (set & ~(RP_HDR_IF_MATCH | RP_HDR_STAR
                        | RP_HDR_IF_UNMODIFIED_SINCE)) | RP_HDR_COLLECTION;
     }
@@ -539,7 +539,8 @@ unsigned int rp_judge(const rp_write_t *w)
     if ((set & RP_HDR_IF)
         && rp_if_header_counts(w->if_header, w->target,
                                (w->destination ? 0 : RP_IF_UNTAGGED_APPLY)
-                               | (w->collection ? RP_IF_TOKENS_ONLY : 0))
+                               | (w->collection || w->properties
+                                  ? RP_IF_TOKENS_ONLY : 0))
            == RP_IF_COUNTS) {
         return RP_HDR_IF;
     }
@@ -547,6 +548,60 @@ unsigned int rp_judge(const rp_write_t *w)
         return RP_HDR_OVERWRITE;
     }
     return 0;
+}
+
+/* 400 when the request's If does not parse: mod_dav refuses it whole. */
+static int rp_if_malformed(const rp_write_t *w, const char **why)
+{
+    if (w->if_header
+        && rp_if_header_counts(w->if_header, w->target, 0) == RP_IF_BAD) {
+        *why = "the If header does not parse";
+        return 1;
+    }
+    return 0;
+}
+
+int rp_refusal_status(const rp_write_t *w, const char **why)
+{
+    *why = "no usable precondition";
+    if (!w->dav) {
+        return 428;
+    }
+    switch (w->op) {
+    case RP_OP_UNKNOWN:
+        *why = "mod_dav does not implement the method";
+        return 405;
+    case RP_OP_DELETE:
+    case RP_OP_PROPPATCH:
+    case RP_OP_COPY_MOVE:
+        if (w->state == RP_RES_ABSENT || w->state == RP_RES_NO_PARENT) {
+            *why = "the resource does not exist";
+            return 404;
+        }
+        return rp_if_malformed(w, why) ? 400 : 428;
+    case RP_OP_PUT:
+        if (w->collection) {
+            *why = "PUT onto a collection";
+            return 409;
+        }
+        break;
+    case RP_OP_MKCOL:
+        if (w->state == RP_RES_EXISTS) {
+            *why = "MKCOL over an existing resource";
+            return 405;
+        }
+        break;
+    default:
+        return rp_if_malformed(w, why) ? 400 : 428;
+    }
+    if (rp_if_malformed(w, why)) {
+        return 400;
+    }
+    if (w->state == RP_RES_NO_PARENT) {
+        *why = "a folder on its path does not exist";
+        return 409;
+    }
+    return 428;
 }
 
 const char *rp_reason_name(unsigned int reason)
@@ -728,33 +783,101 @@ int rp_override_method(const char *value, char *buf, apr_size_t bufsize)
     return i > 0 && rp_value_present(value + i) == 0;
 }
 
-int rp_query_method(const char *args, char *buf, apr_size_t bufsize)
+int rp_override_next(const char **list, char *buf, apr_size_t bufsize)
 {
-    const char *s = args;
+    while (*list && **list) {
+        const char *s = *list;
+        const char *end = s + strcspn(s, ",");
+        char value[RP_METHOD_MAX];
+        apr_size_t n = (apr_size_t)(end - s);
 
-    while (s && *s) {
-        const char *end = s + strcspn(s, "&;");
-
-        if (!strncmp(s, "_method=", 8)) {
-            /* Decoded as the frameworks decode it: P%55T is PUT. */
-            char value[32];
-            apr_size_t n = 0;
-
-            for (s += 8; s < end && n + 1 < sizeof(value); n++) {
-                int c = rp_path_byte(&s, end);
-
-                if (c == '+' && s[-1] == '+') {
-                    c = ' ';
-                }
-                value[n] = (char)c;
-            }
+        *list = *end ? end + 1 : end;
+        if (n < sizeof(value)) {
+            memcpy(value, s, n);
             value[n] = '\0';
-            return s == end && n > 0 && !memchr(value, 0, n)
-                && rp_override_method(value, buf, bufsize);
+            if (rp_override_method(value, buf, bufsize)) {
+                return 1;
+            }
         }
-        s = *end ? end + 1 : end;
     }
     return 0;
+}
+
+/* Decode the form-encoded bytes [s, end) into buf as the frameworks do
+ * (%XX, and "+" for a space); 0 when they do not fit or hold a NUL. */
+static int rp_form_decode(const char *s, const char *end, char *buf,
+                          apr_size_t bufsize)
+{
+    apr_size_t n = 0;
+
+    while (s < end) {
+        int c = rp_path_byte(&s, end);
+
+        if (c == '+' && s[-1] == '+') {
+            c = ' ';
+        }
+        if (c == 0 || n + 1 >= bufsize) {
+            return 0;
+        }
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    return 1;
+}
+
+/* Is the form-encoded key [s, end) "_method" as some framework reads it?
+ * All %-decode it; PHP also turns "." and " " into "_" (and drops leading
+ * blanks, which cannot make "_method": reading them as "_" is stricter). */
+static int rp_is_method_key(const char *s, const char *end)
+{
+    char key[sizeof("_method")];
+    apr_size_t i;
+
+    if (!rp_form_decode(s, end, key, sizeof(key))) {
+        return 0;
+    }
+    for (i = 0; key[i]; i++) {
+        if (key[i] == '.' || key[i] == ' ') {
+            key[i] = '_';
+        }
+    }
+    return !strcmp(key, "_method");
+}
+
+int rp_param_next(const char **s, const char *end, char *buf,
+                  apr_size_t bufsize)
+{
+    while (*s && *s < end) {
+        const char *p = *s;
+        const char *stop = p, *eq;
+        char value[RP_METHOD_MAX];
+
+        while (stop < end && *stop != '&' && *stop != ';') {
+            stop++;
+        }
+        *s = stop < end ? stop + 1 : stop;
+        eq = memchr(p, '=', (apr_size_t)(stop - p));
+        if (eq && rp_is_method_key(p, eq)
+            && rp_form_decode(eq + 1, stop, value, sizeof(value))
+            && rp_override_method(value, buf, bufsize)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int rp_is_form_type(const char *type)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+
+    if (!type) {
+        return 0;
+    }
+    type = rp_ows(type);
+    return !strncasecmp(type, form, sizeof(form) - 1)
+        && (!type[sizeof(form) - 1] || type[sizeof(form) - 1] == ';'
+            || type[sizeof(form) - 1] == ' '
+            || type[sizeof(form) - 1] == '\t');
 }
 
 /* The advice a 428 gives for each header, in the order it is given; the

@@ -34,7 +34,8 @@
 /* Only in the set of what counts for one write, not in the directive: */
 #define RP_HDR_OVERWRITE            0x10u  /* Overwrite: F, destinations */
 #define RP_HDR_STAR                 0x20u  /* If-Match: * counts */
-#define RP_HDR_COLLECTION           0x40u  /* the target is a collection */
+#define RP_HDR_COLLECTION           0x40u  /* a collection or properties:
+                                            * only lock tokens, If-None-Match */
 #define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
@@ -88,12 +89,34 @@ typedef struct {
     int accept_star;                /* If-Match: * counts */
     int collection;                 /* an existing collection is removed
                                      * or overwritten */
+    int properties;                 /* mod_dav's PROPPATCH: dead properties
+                                     * change, ETag and date do not */
+    int op;                         /* RP_OP_*: what the request does */
+    int state;                      /* RP_RES_*: the request URI's resource */
 } rp_write_t;
+
+/* What a judged request does, for rp_refusal_status: the methods whose
+ * failures mod_dav tells before it looks at a precondition. */
+#define RP_OP_OTHER      0
+#define RP_OP_PUT        1
+#define RP_OP_DELETE     2
+#define RP_OP_MKCOL      3
+#define RP_OP_PROPPATCH  4
+#define RP_OP_COPY_MOVE  5
+#define RP_OP_UNKNOWN    6          /* a method mod_dav does not implement */
+
+/* The state of the request URI's resource, as httpd's directory walk
+ * found it. UNKNOWN covers a path that goes on past a file. */
+#define RP_RES_UNKNOWN   0
+#define RP_RES_EXISTS    1
+#define RP_RES_ABSENT    2          /* it is not there; its folder is */
+#define RP_RES_NO_PARENT 3          /* a folder on its path is not there */
 
 /* The headers that may count for a judged write: for a destination,
  * Overwrite: F and (under mod_dav) an If list tagged with it; elsewhere
  * the accepted ones, less If where mod_dav does not serve the resource,
- * since nothing else evaluates it. RP_HDR_STAR is set when If-Match: *
+ * since nothing else evaluates it; for a collection or a PROPPATCH, whose
+ * ETag and date do not change, only If-None-Match and If (lock tokens). RP_HDR_STAR is set when If-Match: *
  * counts. The 428 bodies are indexed by this set. */
 unsigned int rp_counted_set(const rp_write_t *w);
 
@@ -102,6 +125,16 @@ unsigned int rp_counted_set(const rp_write_t *w);
  * of the header that counted (the first in the order of rp_counted_set),
  * or 0 when none did. */
 unsigned int rp_judge(const rp_write_t *w);
+
+/* The status for a write rp_judge found no precondition on: the one it
+ * gets anyway where mod_dav tells before the precondition matters that it
+ * cannot succeed (RFC 9110 13.2.1 lets such failures take precedence), in
+ * mod_dav's order: 405 for a method it does not implement or MKCOL over an
+ * existing resource, 404 for a DELETE, PROPPATCH, COPY or MOVE of a
+ * missing resource, 409 for a PUT onto a collection, 400 for a malformed
+ * If, 409 for a PUT or MKCOL under a missing folder; else 428. *why says
+ * why, for the debug line. */
+int rp_refusal_status(const rp_write_t *w, const char **why);
 
 /* The single-header rules rp_judge applies. */
 int rp_if_match_counts(const char *value, int accept_star);
@@ -136,10 +169,27 @@ int rp_prefers_json(const char *accept);
  * not a token or does not fit. */
 int rp_override_method(const char *value, char *buf, apr_size_t bufsize);
 
-/* The value of the Express-style `_method` parameter of a query string,
- * copied into buf as upper case; 0 when there is none or it is not a
- * token that fits. */
-int rp_query_method(const char *args, char *buf, apr_size_t bufsize);
+/* The longest method name an override may name, with its NUL. */
+#define RP_METHOD_MAX 32
+
+/* The next method a method-override header value names, advancing *list:
+ * the value is a comma-separated list (httpd joins repeated header lines
+ * so), and frameworks differ in which element they take (Express the
+ * first), so every element that is a token is given in turn, upper case,
+ * as rp_override_method gives it. 0 at the end. */
+int rp_override_next(const char **list, char *buf, apr_size_t bufsize);
+
+/* The next `_method` parameter of form-encoded data [*s, end) (a query
+ * string, or an application/x-www-form-urlencoded body), advancing *s:
+ * key and value %-decoded and "+" read as a space, "." and " " in the key
+ * read as "_" (PHP), the value upper case as rp_override_method gives it.
+ * Every occurrence is given in turn, since frameworks keep the first or
+ * the last. 0 at the end. */
+int rp_param_next(const char **s, const char *end, char *buf,
+                  apr_size_t bufsize);
+
+/* Non-zero when a Content-Type is application/x-www-form-urlencoded. */
+int rp_is_form_type(const char *type);
 
 /* The 428 bodies for a counted set (rp_counted_set): they name only what
  * counts there, and for a destination (RP_HDR_OVERWRITE in the set) what

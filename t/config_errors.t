@@ -74,7 +74,7 @@ my @good = (
     'RequirePreconditionMethods brew',
 );
 
-plan tests => 2 * @bad + @good + 5;
+plan tests => 2 * @bad + @good + 8;
 
 my $n = 0;
 sub check {
@@ -121,6 +121,22 @@ my ($rc, $out) = check('RequirePreconditionMethods put');
 ok t_cmp("$rc $out",
          qr/^[1-9]\d* .*RequirePreconditionMethods: 'put' is not a method: methods are case-sensitive; did you mean PUT\?/s,
          'lower-case standard method: refused, naming the intended one');
+
+# mod_actions' Script for a guarded method in a guarded section hands those
+# writes to a script judged under its own URL: apache2 -t warns.
+chomp(my $libexec = `$ENV{APXS} -q LIBEXECDIR`);
+my $actions = "</Location>\nLoadModule actions_module $libexec/mod_actions.so\n"
+            . "<Location /guarded/>\n";
+($rc, $out) = check($actions . "RequirePrecondition On\nScript PUT /cgi-bin/put.cgi");
+ok t_cmp("$rc $out",
+         qr{^0 .*RP00082: Script PUT /cgi-bin/put\.cgi in <Location /guarded/> \(\S+:\d+\): the script writes what RequirePrecondition guards here, but is judged under the configuration of its own URL /cgi-bin/put\.cgi: guard that URL too}s,
+         'apache2 -t warns of Script PUT in a guarded section');
+($rc, $out) = check($actions . "RequirePrecondition On\nScript GET /cgi-bin/get.cgi");
+ok t_cmp("$rc " . ($out =~ /RP00082/ ? 'warned' : 'quiet'), '0 quiet',
+         'no warning for Script GET, which is not guarded');
+($rc, $out) = check($actions . "RequirePrecondition Off\nScript PUT /cgi-bin/put.cgi");
+ok t_cmp("$rc " . ($out =~ /RP00082/ ? 'warned' : 'quiet'), '0 quiet',
+         'no warning where the rule is off');
 
 # In .htaccess an unknown method cannot be registered: a 500 and a message.
 my $mark = log_lines('error_log');

@@ -177,7 +177,26 @@ my @outer = (
       uri => '/cm-outer/', lock => 1, status => 204, member => 'absent' },
 );
 
-plan tests => 3 * @cases + 2 * @outer + 2, need_module 'dav';
+# /cm-walk/ is unguarded, and members of its folders are guarded by a
+# <Files> section or a sub-folder's .htaccess: a walk of what a DELETE,
+# MOVE or COPY would remove finds them. [name, method, uri, destination,
+# status, guarded member, after]
+my @walk = (
+    ['DELETE a folder holding a <Files>-guarded member', 'DELETE',
+     '/cm-walk/fl/', undef, 428, '/cm-walk/fl/important.txt', 'unchanged'],
+    ['MOVE that folder away', 'MOVE', '/cm-walk/fl/', '/cm-free/w3/', 428,
+     '/cm-walk/fl/important.txt', 'unchanged'],
+    ['COPY a collection over that folder', 'COPY', '/cm-free/w4src/',
+     '/cm-walk/fl/', 428, '/cm-walk/fl/important.txt', 'unchanged'],
+    ['DELETE a folder whose sub-folder\'s .htaccess says On', 'DELETE',
+     '/cm-walk/ht/', undef, 428, '/cm-walk/ht/sub/a.txt', 'unchanged'],
+    ['DELETE a folder holding nothing guarded', 'DELETE', '/cm-walk/plain/',
+     undef, 204, '/cm-walk/plain/deep/a.txt', 'absent'],
+    ['DELETE a folder holding a ReportOnly member', 'DELETE', '/cm-walk/ro/',
+     undef, 204, '/cm-walk/ro/report.txt', 'absent'],
+);
+
+plan tests => 3 * @cases + 2 * @outer + 2 * @walk + 4, need_module 'dav';
 
 sub expect {
     my ($what, $before, $src_before) = @_;
@@ -233,6 +252,29 @@ for my $c (@outer) {
     ok t_cmp(slurp($member), $c->{member} eq 'absent' ? undef : $src_text,
              "$c->{name}: the guarded member $c->{member}");
 }
+
+for my $c (@walk) {
+    my ($name, $method, $uri, $dest, $status, $member, $after) = @$c;
+    put_disk('/cm-walk/fl/important.txt', $src_text);
+    put_disk('/cm-walk/fl/other.txt', $src_text);
+    put_disk('/cm-walk/ht/sub/.htaccess', "RequirePrecondition On\n");
+    put_disk('/cm-walk/ht/sub/a.txt', $src_text);
+    put_disk('/cm-walk/plain/deep/a.txt', $src_text);
+    put_disk('/cm-walk/ro/report.txt', $src_text);
+    put_disk('/cm-free/w4src/x.txt', $src_text);
+    fresh_path('/cm-free/w3/x.txt');
+    rmdir disk_path('/cm-free/w3');
+    my $res = req($method, $uri, $dest ? [Destination => $url->($dest),
+                                          Overwrite => 'T'] : []);
+    ok t_cmp($res->code, $status, "$name: status");
+    ok t_cmp(slurp($member), $after eq 'absent' ? undef : $src_text,
+             "$name: the guarded member $after");
+}
+ok t_cmp(req(DELETE => '/cm-walk/fl/important.txt')->code, 428,
+         'the <Files>-guarded member itself: 428');
+ok t_cmp(scalar wait_for_log('error_log', $mark,
+             qr{DELETE /cm-walk/ro/ \(guarded member \S+/cm-walk/ro/report\.txt\) from \S+ would be refused with 428.*\[ReportOnly\]}),
+         1, 'ReportOnly member: the warning names it');
 
 ok t_cmp(join('', wait_for_log('error_log', $mark,
              qr{COPY /cm-free/v/src\.txt \(destination /dav/cm-report/doc\.txt\)})),

@@ -81,8 +81,10 @@ my @cases = (
     { name => 'DELETE with the matching If-Match', method => 'DELETE',
       uri => $u, before => $old, headers => $etag, status => 204,
       after => 'absent' },
-    { name => 'unconditional PATCH', method => 'PATCH', uri => $u,
-      before => $old, body => $new, status => 428, after => 'unchanged' },
+    # mod_dav has no PATCH: it gets mod_dav's 405 first, whatever it sends.
+    { name => 'unconditional PATCH is mod_dav\'s 405', method => 'PATCH',
+      uri => $u, before => $old, body => $new, status => 405,
+      after => 'unchanged' },
     # mod_dav has no PATCH: a conditional one reaches it and gets its 405.
     { name => 'conditional PATCH reaches mod_dav', method => 'PATCH',
       uri => $u, before => $old, headers => $etag, body => $new,
@@ -136,10 +138,77 @@ my @lock_cases = (
       body => $new, status => 204, after => $new },
 );
 
-plan tests => case_count(@cases, @lock_cases) + 1, need_module 'dav';
+# PROPPATCH: mod_dav_fs changes neither the ETag nor Last-Modified, so an
+# If-Match or If-Unmodified-Since cannot fail there; where PROPPATCH is
+# guarded only a lock token (or If-None-Match: *) counts. Each case sets
+# the property to v1 through an unguarded Alias, then tries to set v2.
+my $proppatch = <<'XML';
+<?xml version="1.0" encoding="utf-8"?>
+<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:rp-test">
+  <D:set><D:prop><Z:note>VALUE</Z:note></D:prop></D:set>
+</D:propertyupdate>
+XML
+my $propfind = <<'XML';
+<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><Z:note xmlns:Z="urn:rp-test"/></D:prop></D:propfind>
+XML
+sub set_prop {
+    my ($uri, $value, $headers) = @_;
+    (my $body = $proppatch) =~ s/VALUE/$value/;
+    return req(PROPPATCH => $uri, ['Content-Type' => 'text/xml',
+                                   @{ $headers || [] }], $body);
+}
+sub get_prop {
+    (my $open = shift) =~ s{^/dav/props/}{/props-open/};
+    my $res = req(PROPFIND => $open, ['Depth' => '0',
+                                      'Content-Type' => 'text/xml'], $propfind);
+    my ($v) = $res->content =~ m{<(?:\w+:)?note\b[^>/]*>([^<]*)<};
+    return $v;
+}
+my $pu = '/dav/props/p.txt';
+my $plu = "/dav/props/locked-$$.txt";
+my $ptoken;
+my @prop_cases = (
+    ['unconditional', $pu, [], 428, 'v1'],
+    ['If-Match with its ETag (it stays the same)', $pu,
+     sub { ['If-Match' => etag_of($pu)] }, 428, 'v1'],
+    ['If-Unmodified-Since its Last-Modified (it stays the same)', $pu,
+     sub { ['If-Unmodified-Since' => req(GET => $pu)->header('Last-Modified')] },
+     428, 'v1'],
+    ['If with its ETag', $pu, sub { ['If' => '([' . etag_of($pu) . '])'] },
+     428, 'v1'],
+    ['If-None-Match: * over it is mod_dav\'s 412', $pu,
+     ['If-None-Match' => '*'], 412, 'v1'],
+    ['its lock token in If', $plu, sub {
+         my $res = req(LOCK => $plu, ['Timeout' => 'Second-60',
+                                      'Content-Type' => 'text/xml'], $lockbody);
+         ($ptoken) = ($res->header('Lock-Token') || '') =~ /<([^>]+)>/;
+         ['If' => '(<' . ($ptoken || 'none') . '>)'] }, 207, 'v2'],
+    ['ReportOnly: If-Match lets it through', '/dav/props/report/r.txt',
+     sub { ['If-Match' => etag_of('/dav/props/report/r.txt')] }, 207, 'v2'],
+);
+
+plan tests => case_count(@cases, @lock_cases) + 2 * @prop_cases + 2,
+    need_module 'dav';
 
 run_cases(@cases);
 run_cases(@lock_cases);
 ok t_cmp($token, qr/^opaquelocktoken:/, 'LOCK gave a lock token');
 req(UNLOCK => $lu, ['Lock-Token' => "<$token>"]) if $token;
 unlink disk_path($lu);
+
+my $mark = log_lines('error_log');
+for my $c (@prop_cases) {
+    my ($name, $uri, $headers, $status, $after) = @$c;
+    put_disk($uri, $old);
+    set_prop($uri =~ s{^/dav/props/}{/props-open/}r, 'v1');
+    my $res = set_prop($uri, 'v2',
+                       ref $headers eq 'CODE' ? $headers->() : $headers);
+    ok t_cmp($res->code, $status, "PROPPATCH, $name: status");
+    ok t_cmp(get_prop($uri), $after, "PROPPATCH, $name: the property");
+}
+req(UNLOCK => $plu, ['Lock-Token' => "<$ptoken>"]) if $ptoken;
+unlink disk_path($plu);
+ok t_cmp(scalar wait_for_log('error_log', $mark,
+                             qr{PROPPATCH /dav/props/report/r\.txt from \S+ would be refused with 428: no usable precondition \(accepted: If-None-Match, If\)}),
+         1, 'ReportOnly logs the PROPPATCH with If-Match as a would-be refusal');

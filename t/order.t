@@ -23,6 +23,7 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test;
 use Apache::TestRequest ();
 use Apache::TestUtil qw(t_cmp);
+use File::Path ();
 use HTTP::Date qw(time2str);
 use MIME::Base64 qw(encode_base64);
 use RPTest;
@@ -77,10 +78,76 @@ my @cases = (
       status => 428, after => 'unchanged' },
 );
 
-plan tests => case_count(@cases) + 17, need_module 'dav', 'rewrite',
-    'auth_basic';
+# A write that cannot succeed whatever its precondition gets the status it
+# gets without the module, which httpd or mod_dav can tell before the
+# handler (RFC 9110 13.2.1), not 428: each row runs on an unguarded store
+# (mod_dav's own answer) and on a guarded one, with the same status.
+sub no_parent { File::Path::remove_tree(RPTest::disk_path(shift)) }
+my @status_rows = (
+    { name => 'DELETE of a missing file: 404', method => 'DELETE',
+      uri => 'missing.txt', status => 404, after => 'absent' },
+    { name => 'DELETE under a missing folder: 404', method => 'DELETE',
+      uri => 'nodir/missing.txt', status => 404, after => 'absent',
+      setup => 'nodir' },
+    { name => 'PROPPATCH of a missing file: 404', method => 'PROPPATCH',
+      uri => 'missing.txt', body => '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"/>',
+      headers => ['Content-Type' => 'text/xml'], status => 404,
+      after => 'absent' },
+    { name => 'MOVE of a missing file: 404', method => 'MOVE',
+      uri => 'missing.txt', status => 404, after => 'absent',
+      headers => sub { ['Destination' => Apache::TestRequest::resolve_url(
+                            $_[0]->{prefix} . 'moved.txt')] } },
+    { name => 'PUT under a missing folder: 409', method => 'PUT',
+      uri => 'nodir/a.txt', body => $new, status => 409, after => 'absent',
+      setup => 'nodir' },
+    { name => 'MKCOL under a missing folder: 409', method => 'MKCOL',
+      uri => 'nodir/c/x', status => 409, after => 'absent',
+      setup => 'nodir' },
+    { name => 'MKCOL over a file: 405', method => 'MKCOL', uri => 'doc.txt',
+      before => $old, status => 405, after => 'unchanged' },
+    { name => 'PUT onto a collection: 409', method => 'PUT', uri => 'coll/',
+      file => 'coll/member.txt', before => $old, body => $new,
+      status => 409, after => 'unchanged' },
+    { name => 'PATCH, which mod_dav does not implement: 405',
+      method => 'PATCH', uri => 'doc.txt', before => $old, body => $new,
+      status => 405, after => 'unchanged' },
+    { name => 'an extension method mod_dav does not implement: 405',
+      method => 'FROBNICATE', uri => 'doc.txt', before => $old,
+      status => 405, after => 'unchanged' },
+    { name => 'PUT with a malformed If: 400', method => 'PUT',
+      uri => 'doc.txt', before => $old, body => $new,
+      headers => ['If' => '(<urn:x>'], status => 400, after => 'unchanged' },
+    { name => 'DELETE with a malformed If: 400', method => 'DELETE',
+      uri => 'doc.txt', before => $old, headers => ['If' => 'garbage'],
+      status => 400, after => 'unchanged' },
+    { name => 'PUT of a new file, unconditional: still 428', method => 'PUT',
+      uri => 'new.txt', body => $new, status => 428, after => 'absent' },
+    { name => 'DELETE of a file, unconditional: still 428',
+      method => 'DELETE', uri => 'doc.txt', before => $old, status => 428,
+      after => 'unchanged' },
+);
+my @status_cases;
+for my $prefix ('/dav/status-open/', '/dav/status/') {
+    for my $row (@status_rows) {
+        my %c = (%$row, prefix => $prefix, uri => $prefix . $row->{uri},
+                 name => ($prefix =~ /open/ ? 'unguarded' : 'guarded')
+                         . ": $row->{name}");
+        next if $prefix =~ /open/ && $c{status} == 428;
+        $c{file} = $prefix . $row->{file} if $row->{file};
+        if (my $dir = $row->{setup}) {
+            $c{setup} = sub { no_parent($prefix . $dir) };
+        }
+        my $h = $row->{headers};
+        $c{headers} = sub { ref $h eq 'CODE' ? $h->(\%c) : $h } if $h;
+        push @status_cases, \%c;
+    }
+}
+
+plan tests => case_count(@cases, @status_cases) + 17, need_module 'dav',
+    'rewrite', 'auth_basic';
 
 run_cases(@cases);
+run_cases(@status_cases);
 ok t_cmp(slurp('/dav/rw-target/c.txt'), $new,
          'RewriteRule [PT], conditional: written at the target');
 ok t_cmp(slurp('/dav/copyguard/dst.txt'), undef, 'COPY refused: no copy made');
@@ -93,6 +160,7 @@ ok t_cmp($res->code, 428, 'ErrorDocument local URL: status');
 ok t_cmp($res->content, qr/custom 428 page/, 'ErrorDocument local URL: body');
 ok t_cmp(slurp('/dav/errdoc/a.txt'), $old, 'ErrorDocument local URL: file');
 
+fresh_path('/dav/errstr/a.txt');    # its folder: else mod_dav's 409
 $res = req(PUT => '/dav/errstr/a.txt', [], $new);
 ok t_cmp($res->code, 428, 'ErrorDocument string: status');
 ok t_cmp($res->content, 'Send If-Match, please.', 'ErrorDocument string: body');

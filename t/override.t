@@ -86,6 +86,44 @@ my @cases = (
     { name => '_method on a GET changes nothing', method => 'GET',
       uri => "$u?_method=PUT", file => $u, before => $old,
       status => 200, after => 'unchanged' },
+    # Several values. httpd joins two header lines into one, "PUT, GET";
+    # Express takes the first value, others the last or the whole: judged
+    # as guarded when any value names a guarded method.
+    { name => 'X-HTTP-Method-Override: PUT, GET', method => 'POST', uri => $u,
+      before => $old, headers => ['X-HTTP-Method-Override' => 'PUT, GET'],
+      body => 'x', status => 428, after => 'unchanged' },
+    { name => 'two override header lines, GET then PUT', method => 'POST',
+      uri => $u, before => $old,
+      headers => ['X-HTTP-Method-Override' => 'GET',
+                  'X-HTTP-Method-Override' => 'PUT'],
+      body => 'x', status => 428, after => 'unchanged' },
+    { name => 'X-HTTP-Method: GET,delete', method => 'POST', uri => $u,
+      before => $old, headers => ['X-HTTP-Method' => 'GET,delete'],
+      body => 'x', status => 428, after => 'unchanged' },
+    { name => 'several unguarded override values', method => 'POST',
+      uri => $u, before => $old,
+      headers => ['X-HTTP-Method-Override' => 'GET, HEAD'],
+      body => 'x', status => 200, after => 'unchanged' },
+    # The query's keys as frameworks decode them: %-decoded (all), the last
+    # of several kept (PHP), "." and " " in a key read as "_" (PHP).
+    { name => '?%5Fmethod=PUT: the key is %-decoded', method => 'POST',
+      uri => "$u?%5Fmethod=PUT", file => $u, before => $old, body => 'x',
+      status => 428, after => 'unchanged' },
+    { name => '?_method=GET&_method=PUT: PHP keeps the last', method => 'POST',
+      uri => "$u?_method=GET&_method=PUT", file => $u, before => $old,
+      body => 'x', status => 428, after => 'unchanged' },
+    { name => '?.method=PUT: PHP reads it as _method', method => 'POST',
+      uri => "$u?.method=PUT", file => $u, before => $old, body => 'x',
+      status => 428, after => 'unchanged' },
+    { name => '?%2Emethod=DELETE', method => 'POST',
+      uri => "$u?%2Emethod=DELETE", file => $u, before => $old, body => 'x',
+      status => 428, after => 'unchanged' },
+    { name => '?+method=PUT: a space in the key too', method => 'POST',
+      uri => "$u?+method=PUT", file => $u, before => $old, body => 'x',
+      status => 428, after => 'unchanged' },
+    { name => '?_method=GET&_method=HEAD', method => 'POST',
+      uri => "$u?_method=GET&_method=HEAD", file => $u, before => $old,
+      body => 'x', status => 200, after => 'unchanged' },
     # An extension method in the list is reached through override too.
     { name => 'override to a listed extension method', method => 'POST',
       uri => '/dav/ext/override.txt', before => $old,
@@ -93,10 +131,76 @@ my @cases = (
       status => 428, after => 'unchanged' },
 );
 
-plan tests => case_count(@cases) + 1, need_module 'dav';
+# _method in an application/x-www-form-urlencoded body (Rack::MethodOverride,
+# Laravel, Symfony): the body is read before deciding and handed to the
+# application intact. record.cgi stores the body it was given.
+my $app = '/ovr/record.cgi';
+my $rec = '/ovr/record.txt';
+my $none = "none\n";
+my $form = 'application/x-www-form-urlencoded';
+my $big = 'title=' . ('x' x 70000) . '&_method=GET';
+my @form_cases = (
+    { name => 'form body _method=PUT', method => 'POST', uri => $app,
+      file => $rec, before => $none, headers => ['Content-Type' => $form],
+      body => 'title=new&_method=PUT', status => 428, after => 'unchanged' },
+    { name => 'form body %5Fmethod=delete, with a charset', method => 'POST',
+      uri => $app, file => $rec, before => $none,
+      headers => ['Content-Type' => "$form; charset=UTF-8"],
+      body => '%5Fmethod=delete&title=new', status => 428,
+      after => 'unchanged' },
+    { name => 'form body _method=GET: reaches the application intact',
+      method => 'POST', uri => $app, file => $rec, before => $none,
+      headers => ['Content-Type' => $form],
+      body => 'title=new&_method=GET', status => 204,
+      after => 'title=new&_method=GET' },
+    { name => 'form body _method=PUT with If-Match: intact', method => 'POST',
+      uri => $app, file => $rec, before => $none,
+      headers => ['Content-Type' => $form, 'If-Match' => '"v1"'],
+      body => '_method=PUT&title=new', status => 204,
+      after => '_method=PUT&title=new' },
+    { name => 'form body over 64 KiB: not read, judged as guarded',
+      method => 'POST', uri => $app, file => $rec, before => $none,
+      headers => ['Content-Type' => $form], body => $big, status => 428,
+      after => 'unchanged' },
+    { name => 'form body over 64 KiB with If-Match: intact', method => 'POST',
+      uri => $app, file => $rec, before => $none,
+      headers => ['Content-Type' => $form, 'If-Match' => '"v1"'],
+      body => $big, status => 204, after => $big },
+    { name => 'a text/plain body is no form', method => 'POST', uri => $app,
+      file => $rec, before => $none, headers => ['Content-Type' => 'text/plain'],
+      body => '_method=PUT', status => 204, after => '_method=PUT' },
+);
+
+# ReportOnly: each form is let through and logged as a would-be refusal.
+my $ro = '/dav/report-override/o.txt';
+my @report_cases = (
+    { name => 'ReportOnly: override PUT, GET', method => 'POST', uri => $ro,
+      before => $old, headers => ['X-HTTP-Method-Override' => 'GET, PUT'],
+      body => 'x', status => 200, after => 'unchanged' },
+    { name => 'ReportOnly: ?.method=PUT', method => 'POST',
+      uri => "$ro?.method=PUT", file => $ro, before => $old, body => 'x',
+      status => 200, after => 'unchanged' },
+    { name => 'ReportOnly: form body _method=PUT', method => 'POST',
+      uri => "$app/report", file => $rec, before => $none,
+      headers => ['Content-Type' => $form], body => '_method=PUT',
+      status => 204, after => '_method=PUT' },
+);
+
+plan tests => case_count(@cases, @form_cases, @report_cases) + 4,
+    need_module 'dav', need_cgi;
 
 my $mark = log_lines('error_log');
-run_cases(@cases);
+run_cases(@cases, @form_cases);
+my $ro_mark = log_lines('error_log');
+run_cases(@report_cases);
+my @warn = wait_for_log('error_log', $ro_mark,
+                        qr/would be refused with 428.*\[ReportOnly\]/, 3);
+for my $w (["POST $ro ", 'header'], ["POST $ro ", 'query'],
+           ["POST $app/report ", 'form body']) {
+    ok t_cmp(scalar(grep { index($_, $w->[0]) >= 0
+                           && /\[method override: [^\]]*\Q$w->[1]\E/ } @warn),
+             1, "ReportOnly logs the $w->[1] override as a would-be refusal");
+}
 ok t_cmp(join('', wait_for_log('error_log', $mark, qr/method override/)),
-         qr{POST /dav/core/override\.txt: refused with 428.*\[method override\]},
+         qr{POST /dav/core/override\.txt: refused with 428.*\[method override: header X-HTTP-Method-Override\]},
          'the debug line says the method override decided');

@@ -49,6 +49,11 @@ my @lists = (
 
 plan tests => 3 * @accept + 8 * @lists + 16, need_module 'dav';
 
+# New files in folders that exist: a PUT under a missing folder is
+# mod_dav's 409, which comes before any 428 (t/order.t).
+fresh_path($_) for (map { $_->[0] } @lists),
+    map { "/dav/$_/a.txt" } qw(errstr errdoc errext);
+
 for my $a (@accept) {
     my ($accept, $json) = @$a;
     my $name = defined $accept ? "Accept: $accept" : 'no Accept';
@@ -117,6 +122,7 @@ ok t_cmp(scalar $res->header('Location'),
          'ErrorDocument external URL: Location');
 
 # The body of a 428 to HEAD-less methods is the same whatever the method.
+put_disk('/dav/core/json.txt', "x");    # a DELETE of nothing is a 404
 $res = req(DELETE => '/dav/core/json.txt', [Accept => 'application/json']);
 ok t_cmp($res->code, 428, 'DELETE: 428');
 ok t_cmp(scalar $res->header('Content-Type'), 'application/problem+json',

@@ -212,6 +212,7 @@ $before = counters();
 my $n = 40;
 my @socks;
 for my $i (1 .. $n) {
+    put_disk("/stats/many-$i.txt", "v1\n");    # a DELETE of nothing: 404
     my $s = IO::Socket::INET->new(
         PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
         Timeout => 5) or die "connect: $!";

@@ -115,6 +115,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(!apr_islower(buf[0]));
         }
         free(buf);
+        /* The same bytes as an override list, and as form-encoded data
+         * that is not NUL-terminated (an exact copy: an overread shows). */
+        {
+            char name[RP_METHOD_MAX];
+            const char *list = value;
+            char *raw = size > 1 ? malloc(size - 1) : NULL;
+            const char *s = raw;
+
+            while (rp_override_next(&list, name, sizeof(name))) {
+                FUZZ_ASSERT(rp_is_token(name) && !apr_islower(name[0]));
+            }
+            FUZZ_ASSERT(!*list);
+            if (raw) {
+                memcpy(raw, data + 1, size - 1);
+                while (rp_param_next(&s, raw + size - 1, name,
+                                     sizeof(name))) {
+                    FUZZ_ASSERT(rp_is_token(name) && !apr_islower(name[0]));
+                    FUZZ_ASSERT(s <= raw + size - 1);
+                }
+                FUZZ_ASSERT(s == raw + size - 1);
+            }
+            free(raw);
+        }
         break;
     }
     }

@@ -77,6 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         w.dav = dav;
         w.destination = vlen + 3 < size ? data[vlen + 3] & 1 : 0;
         w.accept_star = vlen + 3 < size ? (data[vlen + 3] >> 1) & 1 : 0;
+        w.collection = vlen + 3 < size ? (data[vlen + 3] >> 2) & 1 : 0;
+        w.properties = vlen + 3 < size ? (data[vlen + 3] >> 3) & 1 : 0;
         reason = rp_judge(&w);
         cond = reason != 0;
         FUZZ_ASSERT(!reason || (reason & rp_counted_set(&w)));
@@ -93,6 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (reason == RP_HDR_IF_NONE_MATCH) {
             FUZZ_ASSERT(strchr(value, '*') != NULL);
+        }
+        /* A collection's or a PROPPATCH's ETag and date do not change. */
+        if (w.collection || w.properties) {
+            FUZZ_ASSERT(reason != RP_HDR_IF_MATCH
+                        && reason != RP_HDR_IF_UNMODIFIED_SINCE);
         }
     }
 

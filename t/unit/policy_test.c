@@ -525,7 +525,7 @@ static void test_judge(apr_pool_t *p)
         unsigned int want;
     } t[] = {
 #define W(im, inm, ius, ifh, ow, acc, dav, dest, star) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, acc, dav, dest, star, 0, 0, 0, 0 }
         { "nothing", W(NULL, NULL, NULL, NULL, NULL, RP_HDR_ALL, 1, 0, 0), 0 },
         { "If-Match", W("\"e\"", NULL, NULL, NULL, NULL, RP_HDR_ALL, 0, 0, 0),
           RP_HDR_IF_MATCH },
@@ -580,7 +580,7 @@ static void test_judge(apr_pool_t *p)
           W(NULL, NULL, NULL, "</d/a> ([\"y\"])", NULL, RP_HDR_IF_MATCH, 1, 1,
             0), 0 },
 #define C(im, inm, ius, ifh, ow, dest) \
-        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1 }
+        { im, inm, ius, ifh, ow, "/d/a", 0, RP_HDR_ALL, 1, dest, 1, 1, 0, 0, 0 }
         { "collection: its ETag", C("W/\"\"", NULL, NULL, NULL, NULL, 0), 0 },
         { "collection: a past date",
           C(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL, NULL, 0), 0 },
@@ -593,6 +593,19 @@ static void test_judge(apr_pool_t *p)
         { "collection destination: Overwrite F",
           C(NULL, NULL, NULL, NULL, "F", 1), RP_HDR_OVERWRITE },
 #undef C
+        /* PROPPATCH under mod_dav: as for a collection. */
+#define P(im, inm, ius, ifh) \
+        { im, inm, ius, ifh, NULL, "/d/a", 0, RP_HDR_ALL, 1, 0, 1, 0, 1, 0, 0 }
+        { "PROPPATCH: its ETag", P("\"e\"", NULL, NULL, NULL), 0 },
+        { "PROPPATCH: a past date",
+          P(NULL, NULL, "Sat, 01 Jan 2000 00:00:00 GMT", NULL), 0 },
+        { "PROPPATCH: If with its ETag", P(NULL, NULL, NULL, "([\"e\"])"),
+          0 },
+        { "PROPPATCH: If with a lock token",
+          P(NULL, NULL, NULL, "(<opaquelocktoken:x>)"), RP_HDR_IF },
+        { "PROPPATCH: If-None-Match *", P(NULL, "*", NULL, NULL),
+          RP_HDR_IF_NONE_MATCH },
+#undef P
 #undef W
     };
     apr_size_t i;
@@ -608,7 +621,89 @@ static void test_judge(apr_pool_t *p)
     }
 }
 
-static void test_query_method(apr_pool_t *p)
+static void test_refusal_status(apr_pool_t *p)
+{
+    static const struct {
+        const char *name, *if_header;
+        int dav, dest, coll, op, state, want;
+    } t[] = {
+        { "DELETE, missing", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_ABSENT, 404 },
+        { "DELETE, missing folder", NULL, 1, 0, 0, RP_OP_DELETE,
+          RP_RES_NO_PARENT, 404 },
+        { "DELETE, missing, bad If", "garbage", 1, 0, 0, RP_OP_DELETE,
+          RP_RES_ABSENT, 404 },
+        { "DELETE, there, bad If", "garbage", 1, 0, 0, RP_OP_DELETE,
+          RP_RES_EXISTS, 400 },
+        { "DELETE, there", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_EXISTS, 428 },
+        { "DELETE past a file", NULL, 1, 0, 0, RP_OP_DELETE, RP_RES_UNKNOWN,
+          428 },
+        { "DELETE, missing, no mod_dav", NULL, 0, 0, 0, RP_OP_DELETE,
+          RP_RES_ABSENT, 428 },
+        { "PROPPATCH, missing", NULL, 1, 0, 0, RP_OP_PROPPATCH,
+          RP_RES_ABSENT, 404 },
+        { "MOVE, missing source, at the destination", NULL, 1, 1, 0,
+          RP_OP_COPY_MOVE, RP_RES_ABSENT, 404 },
+        { "COPY, bad If, at the destination", "(<x>", 1, 1, 0,
+          RP_OP_COPY_MOVE, RP_RES_EXISTS, 400 },
+        { "PUT, new", NULL, 1, 0, 0, RP_OP_PUT, RP_RES_ABSENT, 428 },
+        { "PUT, missing folder", NULL, 1, 0, 0, RP_OP_PUT, RP_RES_NO_PARENT,
+          409 },
+        { "PUT, missing folder, bad If", "(", 1, 0, 0, RP_OP_PUT,
+          RP_RES_NO_PARENT, 400 },
+        { "PUT onto a collection", "(", 1, 0, 1, RP_OP_PUT, RP_RES_EXISTS,
+          409 },
+        { "PUT, good If", "(<urn:x>)", 1, 0, 0, RP_OP_PUT, RP_RES_EXISTS,
+          428 },
+        { "MKCOL over a file", "(", 1, 0, 0, RP_OP_MKCOL, RP_RES_EXISTS, 405 },
+        { "MKCOL, missing folder", NULL, 1, 0, 0, RP_OP_MKCOL,
+          RP_RES_NO_PARENT, 409 },
+        { "MKCOL, new", NULL, 1, 0, 0, RP_OP_MKCOL, RP_RES_ABSENT, 428 },
+        { "PATCH under mod_dav", "(", 1, 0, 0, RP_OP_UNKNOWN, RP_RES_EXISTS,
+          405 },
+        { "PATCH through a proxy", NULL, 0, 0, 0, RP_OP_UNKNOWN,
+          RP_RES_EXISTS, 428 },
+        { "LOCK, bad If", "garbage", 1, 0, 0, RP_OP_OTHER, RP_RES_EXISTS,
+          400 },
+        { "an override, missing", NULL, 1, 0, 0, RP_OP_OTHER, RP_RES_ABSENT,
+          428 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        rp_write_t w;
+        const char *why = NULL;
+        int got;
+
+        memset(&w, 0, sizeof(w));
+        w.if_header = t[i].if_header;
+        w.target = "/d/a";
+        w.dav = t[i].dav;
+        w.destination = t[i].dest;
+        w.collection = t[i].coll;
+        w.op = t[i].op;
+        w.state = t[i].state;
+        got = rp_refusal_status(&w, &why);
+        check(got == t[i].want && why,
+              apr_psprintf(p, "rp_refusal_status(%s) == %d", t[i].name,
+                           t[i].want), apr_psprintf(p, "%d", got));
+    }
+}
+
+/* Every _method parameter of form-encoded data, joined with ",". */
+static const char *all_params(apr_pool_t *p, const char *args)
+{
+    const char *s = args, *list = NULL;
+    char buf[RP_METHOD_MAX];
+
+    while (rp_param_next(&s, args ? args + strlen(args) : NULL, buf,
+                         sizeof(buf))) {
+        list = list ? apr_pstrcat(p, list, ",", buf, NULL)
+                    : apr_pstrdup(p, buf);
+    }
+    return list;
+}
+
+static void test_param_next(apr_pool_t *p)
 {
     static const struct { const char *args, *want; } t[] = {
         { "_method=PUT", "PUT" },
@@ -617,23 +712,100 @@ static void test_query_method(apr_pool_t *p)
         { "a=1;_method=PUT", "PUT" },
         { "x_method=PUT", NULL },
         { "_method=", NULL },
+        { "_method", NULL },
         { "_method=P%55T", "PUT" },
         { "_method=PU%00T", NULL },
         { "_method=PU+T", NULL },
         { "_method=PU T", NULL },
+        { "_method=+PUT+", "PUT" },
         { "_methods=PUT", NULL },
         { "", NULL }, { NULL, NULL },
         { "_method=AVERYLONGMETHODNAMETHATDOESNOTFITATALLXX", NULL },
+        /* every occurrence: PHP keeps the last, others the first */
+        { "_method=GET&_method=PUT", "GET,PUT" },
+        { "_method=PUT&x=1&_method=bad%20value&_method=delete",
+          "PUT,DELETE" },
+        /* the key as frameworks decode it */
+        { "%5Fmethod=PUT", "PUT" },
+        { "%5fmethod=PUT", "PUT" },
+        { "_m%65thod=PUT", "PUT" },
+        { ".method=PUT", "PUT" },
+        { "%2Emethod=PUT", "PUT" },
+        { "+method=PUT", "PUT" },
+        { "%20method=PUT", "PUT" },
+        { "_method.=PUT", NULL },
+        { "_METHOD=PUT", NULL },
+        { "_me%00thod=PUT", NULL },
+        { "_method%3DPUT", NULL },
+        { "_method=PUT%26_method%3DGET", NULL },
+        { "&&_method=PUT&&", "PUT" },
     };
     apr_size_t i;
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        char buf[32] = "";
-        int ok = rp_query_method(t[i].args, buf, sizeof(buf));
+        const char *got = all_params(p, t[i].args);
 
-        check(t[i].want ? ok && !strcmp(buf, t[i].want) : !ok,
-              apr_psprintf(p, "rp_query_method(%s) == %s", show(p, t[i].args),
-                           show(p, t[i].want)), buf);
+        check(t[i].want ? got && !strcmp(got, t[i].want) : !got,
+              apr_psprintf(p, "rp_param_next(%s) == %s", show(p, t[i].args),
+                           show(p, t[i].want)), show(p, got));
+    }
+    {
+        /* Bounded by end, not by a NUL: a body is not a string. */
+        static const char body[] = "_method=PUTX";
+        const char *s = body;
+        char buf[RP_METHOD_MAX];
+
+        check(rp_param_next(&s, body + 11, buf, sizeof(buf))
+              && !strcmp(buf, "PUT"), "rp_param_next stops at end", buf);
+    }
+}
+
+static void test_override_next(apr_pool_t *p)
+{
+    static const struct { const char *value, *want; } t[] = {
+        { "PUT", "PUT" },
+        { "PUT, GET", "PUT,GET" },
+        { "GET,delete", "GET,DELETE" },
+        { " get ,, patch ", "GET,PATCH" },
+        { "PUT DELETE, GET", "GET" },
+        { "", NULL }, { ",", NULL }, { NULL, NULL },
+        { "AVERYLONGMETHODNAMETHATDOESNOTFITATALLXX, PUT", "PUT" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *s = t[i].value, *got = NULL;
+        char buf[RP_METHOD_MAX];
+
+        while (rp_override_next(&s, buf, sizeof(buf))) {
+            got = got ? apr_pstrcat(p, got, ",", buf, NULL)
+                      : apr_pstrdup(p, buf);
+        }
+        check(t[i].want ? got && !strcmp(got, t[i].want) : !got,
+              apr_psprintf(p, "rp_override_next(%s) == %s",
+                           show(p, t[i].value), show(p, t[i].want)),
+              show(p, got));
+    }
+}
+
+static void test_is_form_type(apr_pool_t *p)
+{
+    static const struct { const char *type; int want; } t[] = {
+        { "application/x-www-form-urlencoded", 1 },
+        { "Application/X-WWW-Form-URLEncoded", 1 },
+        { "application/x-www-form-urlencoded; charset=UTF-8", 1 },
+        { "application/x-www-form-urlencoded;charset=UTF-8", 1 },
+        { " application/x-www-form-urlencoded", 1 },
+        { "application/x-www-form-urlencodedx", 0 },
+        { "multipart/form-data; boundary=x", 0 },
+        { "text/plain", 0 }, { "", 0 }, { NULL, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        check(rp_is_form_type(t[i].type) == t[i].want,
+              apr_psprintf(p, "rp_is_form_type(%s) == %d",
+                           show(p, t[i].type), t[i].want), NULL);
     }
 }
 
@@ -835,7 +1007,10 @@ int main(void)
     test_overwrite(p);
     test_if_header(p);
     test_judge(p);
-    test_query_method(p);
+    test_param_next(p);
+    test_refusal_status(p);
+    test_override_next(p);
+    test_is_form_type(p);
     test_prefers_json(p);
     test_bodies(p);
     test_json_escape(p);
