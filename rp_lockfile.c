@@ -1118,6 +1118,26 @@ static int rp_lf_verify(const rp_lockfile_t *lf, int fd)
     return 0;
 }
 
+int rp_lockfile_check(const rp_lockfile_t *lf)
+{
+    struct stat st;
+    int fd, rv;
+
+    if (!lf->path) {
+        return 0;
+    }
+    /* By lf->path: the caller is the parent, outside any ChrootDir. */
+    fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return errno;
+    }
+    rv = fstat(fd, &st) != 0 ? errno
+        : st.st_ino != lf->ino || st.st_dev != lf->dev ? RP_LOCKFILE_ECHANGED
+        : rp_lf_verify(lf, fd);
+    close(fd);
+    return rv;
+}
+
 static int rp_lf_compute(rp_lockfile_keys_fn *keys, void *ctx,
                          rp_lockfile_keys_t *k)
 {

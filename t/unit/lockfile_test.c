@@ -534,6 +534,42 @@ static void test_emptied(apr_pool_t *p)
     unlink(path);
 }
 
+/* review3: a restart keeps the file the server started with; the start of
+ * that configuration cycle tells whether it is still there, by its path,
+ * with its key (else every write answers 503, and it should say so). */
+static void test_recheck(apr_pool_t *p)
+{
+    rp_lockfile_user_t u = me();
+    rp_lockfile_t *a, *b;
+    const char *path = at(p, "recheck.lock");
+    int fd;
+
+    unlink(path);
+    check(rp_lockfile_open_named(p, path, &u, &a) == NULL
+          && rp_lockfile_check(a) == 0,
+          "review3: a lock file as opened passes the restart's check");
+    if (truncate(path, 0) != 0) {
+        perror("truncate");
+    }
+    check(rp_lockfile_check(a) == RP_LOCKFILE_ECHANGED,
+          "review3: an emptied lock file fails the restart's check");
+    unlink(path);
+    check(rp_lockfile_check(a) == ENOENT,
+          "review3: a removed lock file fails the restart's check");
+    fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd >= 0) {
+        close(fd);
+    }
+    check(rp_lockfile_open_named(p, path, &u, &b) == NULL
+          && rp_lockfile_check(b) == 0
+          && rp_lockfile_check(a) == RP_LOCKFILE_ECHANGED,
+          "review3: a lock file replaced (a new one, keyed) fails the "
+          "restart's check of the server that opened the old one");
+    rp_lockfile_close(a);
+    rp_lockfile_close(b);
+    unlink(path);
+}
+
 /* 17.6: what the queues need is allocated at start-up, and a filesystem
  * that cannot give it refuses the start. */
 static void test_allocate(apr_pool_t *p)
@@ -633,6 +669,7 @@ int main(void)
     test_kill(p, lf);
     test_resources(p, lf);
     test_emptied(p);
+    test_recheck(p);
     test_allocate(p);
     test_fingerprint(p);
 
