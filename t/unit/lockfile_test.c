@@ -38,10 +38,28 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static int passed, failed;
+
+/* The wall clock as APR reads it (apr_time_now() calls gettimeofday, which
+ * this definition interposes), set back or forth by a test. */
+static volatile long long wall_skew_us;
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+    struct timespec ts;
+    long long us;
+
+    (void)tz;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    us = (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000 + wall_skew_us;
+    tv->tv_sec = (time_t)(us / 1000000LL);
+    tv->tv_usec = (suseconds_t)(us % 1000000LL);
+    return 0;
+}
 static char top[256];           /* the scratch folder */
 
 static void check(int ok, const char *what)
@@ -604,6 +622,35 @@ static void test_allocate(apr_pool_t *p)
     unlink(path);
 }
 
+/* review3: a wait is bounded by its timeout on the monotonic clock: the
+ * wall clock set back during it (NTP, a resumed virtual machine) does not
+ * stretch it by as much. */
+static void test_clock_set_back(apr_pool_t *p, const rp_lockfile_t *lf)
+{
+    rp_lockfile_held_t h;
+    writer_t w;
+    pthread_t th;
+    const char *path = at(p, "clock.txt");
+
+    touch(path);
+    check(lock(lf, p, path, NULL, 100, &h) == 0,
+          "review3: a holder for the clock test");
+    memset(&w, 0, sizeof(w));
+    w.lf = lf;
+    w.path = path;
+    w.ms = 300;
+    pthread_create(&th, NULL, writer, &w);
+    sleep_ms(100);
+    wall_skew_us = -60LL * 1000000LL;
+    sleep_ms(1500);
+    rp_lockfile_unlock(&h);
+    pthread_join(th, NULL);
+    wall_skew_us = 0;
+    check(w.rv == ETIMEDOUT,
+          "review3: a waiter gives up after its 300 ms although the wall "
+          "clock was set back a minute during the wait");
+}
+
 /* 17.9: servers sharing a file but serializing other sections are told. */
 static void test_fingerprint(apr_pool_t *p)
 {
@@ -670,6 +717,7 @@ int main(void)
     test_resources(p, lf);
     test_emptied(p);
     test_recheck(p);
+    test_clock_set_back(p, lf);
     test_allocate(p);
     test_fingerprint(p);
 
