@@ -10,6 +10,7 @@ H=$(cd "$(dirname "$0")" && pwd)
 L=/tmp/r3lock; A=/tmp/r3b; B=/tmp/r3c
 for d in $A $B; do [ -f $d/httpd.conf ] && apache2 -f $d/httpd.conf -k stop 2>/dev/null || true; done
 sleep 1; rm -rf $L $A $B; mkdir -p $L $B; chmod 755 $L
+trap 'apache2 -f $A/httpd.conf -k stop 2>/dev/null; apache2 -f $B/httpd.conf -k stop 2>/dev/null' EXIT
 "$H/srv.sh" $A 18432 event $L/lf
 ln -s $A/htdocs $B/htdocs
 "$H/srv.sh" $B 18433 event $L/lf
@@ -30,4 +31,3 @@ print('A (held during the replace): %d; B after its restart: %d in %.2fs' % (ra[
 print('LOST UPDATE: two 2xx for one ETag' if ra[0] < 300 and rb[0] < 300 else 'held')
 PY
 grep -h "RP000\|AH00016" $A/logs/error_log $B/logs/error_log | grep -v "debug\|RP00013" | tail -5
-apache2 -f $A/httpd.conf -k stop; apache2 -f $B/httpd.conf -k stop
