@@ -166,6 +166,27 @@ static void rp_lock_compare(apr_pool_t *p, server_rec *s, rp_lockfile_t *lf)
     }
 }
 
+/* A graceful restart (or -k restart) keeps the file the server started
+ * with: when it was removed, replaced or emptied since, every serialized
+ * write answers 503 until the servers that use it are stopped and started;
+ * say so now, not only in each write's 503. */
+static void rp_lock_recheck(server_rec *s, const rp_lockfile_t *lf)
+{
+    int rv = rp_lockfile_check(lf);
+
+    if (rv != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv > 0 ? rv : 0, s,
+                     RPLOGNO(00031) "RequirePreconditionLockFile %s: %s: "
+                     "every serialized write answers 503 until every server "
+                     "that uses it is stopped and started again (a restart "
+                     "keeps the file the server started with)", lf->path,
+                     rv == RP_LOCKFILE_ECHANGED
+                     ? "no longer the file the server started with, or "
+                       "emptied or rewritten"
+                     : "cannot open it by its path");
+    }
+}
+
 /* The lock file, for every configuration cycle: it lives in the process
  * pool, so a graceful restart keeps it (a lock taken before one still
  * excludes writers after it). */
@@ -199,6 +220,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
                      lf->path ? lf->path : "(none: the anonymous file)",
                      rp_lock_path ? rp_lock_path
                                   : "(none: the anonymous file)");
+        rp_lock_recheck(s, lf);
         rp_lockfile = lf;
         return OK;
     }
@@ -216,6 +238,9 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
                               process_pool);
         apr_pool_userdata_set(lf, RP_LOCK_CURRENT_KEY, apr_pool_cleanup_null,
                               process_pool);
+    }
+    else {
+        rp_lock_recheck(s, lf);
     }
     rp_lock_compare(pconf, s, lf);
     rp_lockfile = lf;

@@ -163,15 +163,32 @@ int rp_lockfile_process_init(void)
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Wait in the kernel's queue for one lock until the deadline. Returns 0,
- * ETIMEDOUT, or the errno of a failure. */
+/* The deadlines inside the engine are on the monotonic clock (in
+ * microseconds): a wall clock set back while a writer waits (NTP, a
+ * resumed virtual machine) must not stretch its wait by as much. The
+ * public functions take a wall-clock deadline and convert it once. */
+static apr_time_t rp_lf_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (apr_time_t)ts.tv_sec * APR_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static apr_time_t rp_lf_to_mono(apr_time_t deadline)
+{
+    return rp_lf_mono() + (deadline - apr_time_now());
+}
+
+/* Wait in the kernel's queue for one lock until the (monotonic) deadline.
+ * Returns 0, ETIMEDOUT, or the errno of a failure. */
 static int rp_lf_wait(int fd, struct flock *fl, apr_time_t deadline)
 {
     struct sigevent sev;
     struct itimerspec its;
     sigset_t set, old;
     timer_t timer;
-    apr_interval_time_t left = deadline - apr_time_now();
+    apr_interval_time_t left = deadline - rp_lf_mono();
     int rv;
 
     if (left <= 0) {
@@ -205,7 +222,7 @@ static int rp_lf_wait(int fd, struct flock *fl, apr_time_t deadline)
         if (rv != EINTR) {
             break;
         }
-        if (apr_time_now() >= deadline) {
+        if (rp_lf_mono() >= deadline) {
             rv = ETIMEDOUT;
             break;
         }
@@ -972,8 +989,9 @@ static int rp_lf_draw_once(const rp_lockfile_t *lf, int fd, apr_off_t offset,
     return 0;
 }
 
-int rp_lockfile_queue_draw(const rp_lockfile_t *lf, int fd, apr_off_t offset,
-                           apr_time_t deadline, apr_uint64_t *ticket)
+static int rp_lf_queue_draw(const rp_lockfile_t *lf, int fd,
+                            apr_off_t offset, apr_time_t deadline,
+                            apr_uint64_t *ticket)
 {
     off_t counter = rp_lf_counter_at(offset);
 
@@ -997,14 +1015,27 @@ int rp_lockfile_queue_draw(const rp_lockfile_t *lf, int fd, apr_off_t offset,
     }
 }
 
-int rp_lockfile_queue_turn(const rp_lockfile_t *lf, int fd, apr_off_t offset,
-                           apr_uint64_t ticket, apr_time_t deadline)
+static int rp_lf_queue_turn(const rp_lockfile_t *lf, int fd,
+                            apr_off_t offset, apr_uint64_t ticket,
+                            apr_time_t deadline)
 {
     if (ticket < 2) {
         return 0;               /* not queued, or first */
     }
     return rp_lf_wait_free(fd, rp_lf_slot_at(lf, offset, ticket - 2),
                            deadline);
+}
+
+int rp_lockfile_queue_draw(const rp_lockfile_t *lf, int fd, apr_off_t offset,
+                           apr_time_t deadline, apr_uint64_t *ticket)
+{
+    return rp_lf_queue_draw(lf, fd, offset, rp_lf_to_mono(deadline), ticket);
+}
+
+int rp_lockfile_queue_turn(const rp_lockfile_t *lf, int fd, apr_off_t offset,
+                           apr_uint64_t ticket, apr_time_t deadline)
+{
+    return rp_lf_queue_turn(lf, fd, offset, ticket, rp_lf_to_mono(deadline));
 }
 
 /* ---- taking the locks ---------------------------------------------------- */
@@ -1091,9 +1122,9 @@ static int rp_lf_wait_in_line(const rp_lockfile_t *lf, int fd,
         }
         return rv;
     }
-    rv = rp_lockfile_queue_draw(lf, fd, k->queue, deadline, &t);
+    rv = rp_lf_queue_draw(lf, fd, k->queue, deadline, &t);
     if (rv == 0) {
-        rv = rp_lockfile_queue_turn(lf, fd, k->queue, t, deadline);
+        rv = rp_lf_queue_turn(lf, fd, k->queue, t, deadline);
     }
     if (rv == ETIMEDOUT) {
         held->why = "earlier writes to this resource queued before it held it";
@@ -1116,6 +1147,26 @@ static int rp_lf_verify(const rp_lockfile_t *lf, int fd)
         return RP_LOCKFILE_ECHANGED;
     }
     return 0;
+}
+
+int rp_lockfile_check(const rp_lockfile_t *lf)
+{
+    struct stat st;
+    int fd, rv;
+
+    if (!lf->path) {
+        return 0;
+    }
+    /* By lf->path: the caller is the parent, outside any ChrootDir. */
+    fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return errno;
+    }
+    rv = fstat(fd, &st) != 0 ? errno
+        : st.st_ino != lf->ino || st.st_dev != lf->dev ? RP_LOCKFILE_ECHANGED
+        : rp_lf_verify(lf, fd);
+    close(fd);
+    return rv;
 }
 
 static int rp_lf_compute(rp_lockfile_keys_fn *keys, void *ctx,
@@ -1174,6 +1225,7 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
     int rv, at;
 
     memset(held, 0, sizeof(*held));
+    deadline = rp_lf_to_mono(deadline);
     if ((rv = rp_lockfile_open_fd(lf, &held->fd)) != 0) {
         return rv;
     }

@@ -160,6 +160,11 @@ int rp_lockfile_queue_turn(const rp_lockfile_t *lf, int fd,
                            apr_off_t offset, apr_uint64_t ticket,
                            apr_time_t deadline);
 
+/* Is a named file still, by its path, the one opened, holding its key?
+ * For the start of a configuration cycle that keeps it (a graceful
+ * restart): 0, RP_LOCKFILE_ECHANGED or an errno; 0 for an anonymous one. */
+int rp_lockfile_check(const rp_lockfile_t *lf);
+
 /* A new description of the lock file, checked to be the one opened.
  * Returns 0, RP_LOCKFILE_ECHANGED or an errno. */
 int rp_lockfile_open_fd(const rp_lockfile_t *lf, int *fd);

@@ -141,6 +141,12 @@ int rp_lockfile_queue_turn(const rp_lockfile_t *lf, int fd,
     return ENOTSUP;
 }
 
+int rp_lockfile_check(const rp_lockfile_t *lf)
+{
+    (void)lf;
+    return 0;
+}
+
 int rp_lockfile_open_fd(const rp_lockfile_t *lf, int *fd)
 {
     (void)lf;

@@ -38,10 +38,28 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static int passed, failed;
+
+/* The wall clock as APR reads it (apr_time_now() calls gettimeofday, which
+ * this definition interposes), set back or forth by a test. */
+static volatile long long wall_skew_us;
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+    struct timespec ts;
+    long long us;
+
+    (void)tz;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    us = (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000 + wall_skew_us;
+    tv->tv_sec = (time_t)(us / 1000000LL);
+    tv->tv_usec = (suseconds_t)(us % 1000000LL);
+    return 0;
+}
 static char top[256];           /* the scratch folder */
 
 static void check(int ok, const char *what)
@@ -541,6 +559,42 @@ static void test_emptied(apr_pool_t *p)
     unlink(path);
 }
 
+/* review3: a restart keeps the file the server started with; the start of
+ * that configuration cycle tells whether it is still there, by its path,
+ * with its key (else every write answers 503, and it should say so). */
+static void test_recheck(apr_pool_t *p)
+{
+    rp_lockfile_user_t u = me();
+    rp_lockfile_t *a, *b;
+    const char *path = at(p, "recheck.lock");
+    int fd;
+
+    unlink(path);
+    check(rp_lockfile_open_named(p, path, &u, &a) == NULL
+          && rp_lockfile_check(a) == 0,
+          "review3: a lock file as opened passes the restart's check");
+    if (truncate(path, 0) != 0) {
+        perror("truncate");
+    }
+    check(rp_lockfile_check(a) == RP_LOCKFILE_ECHANGED,
+          "review3: an emptied lock file fails the restart's check");
+    unlink(path);
+    check(rp_lockfile_check(a) == ENOENT,
+          "review3: a removed lock file fails the restart's check");
+    fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd >= 0) {
+        close(fd);
+    }
+    check(rp_lockfile_open_named(p, path, &u, &b) == NULL
+          && rp_lockfile_check(b) == 0
+          && rp_lockfile_check(a) == RP_LOCKFILE_ECHANGED,
+          "review3: a lock file replaced (a new one, keyed) fails the "
+          "restart's check of the server that opened the old one");
+    rp_lockfile_close(a);
+    rp_lockfile_close(b);
+    unlink(path);
+}
+
 /* 17.6: what the queues need is allocated at start-up, and a filesystem
  * that cannot give it refuses the start. */
 static void test_allocate(apr_pool_t *p)
@@ -573,6 +627,35 @@ static void test_allocate(apr_pool_t *p)
           "17.6: the queues are allocated when the file is opened");
     rp_lockfile_close(lf);
     unlink(path);
+}
+
+/* review3: a wait is bounded by its timeout on the monotonic clock: the
+ * wall clock set back during it (NTP, a resumed virtual machine) does not
+ * stretch it by as much. */
+static void test_clock_set_back(apr_pool_t *p, const rp_lockfile_t *lf)
+{
+    rp_lockfile_held_t h;
+    writer_t w;
+    pthread_t th;
+    const char *path = at(p, "clock.txt");
+
+    touch(path);
+    check(lock(lf, p, path, NULL, 100, &h) == 0,
+          "review3: a holder for the clock test");
+    memset(&w, 0, sizeof(w));
+    w.lf = lf;
+    w.path = path;
+    w.ms = 300;
+    pthread_create(&th, NULL, writer, &w);
+    sleep_ms(100);
+    wall_skew_us = -60LL * 1000000LL;
+    sleep_ms(1500);
+    rp_lockfile_unlock(&h);
+    pthread_join(th, NULL);
+    wall_skew_us = 0;
+    check(w.rv == ETIMEDOUT,
+          "review3: a waiter gives up after its 300 ms although the wall "
+          "clock was set back a minute during the wait");
 }
 
 /* 17.9: servers sharing a file but serializing other sections are told. */
@@ -640,6 +723,8 @@ int main(void)
     test_kill(p, lf);
     test_resources(p, lf);
     test_emptied(p);
+    test_recheck(p);
+    test_clock_set_back(p, lf);
     test_allocate(p);
     test_fingerprint(p);
 
