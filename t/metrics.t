@@ -289,6 +289,8 @@ ok t_cmp($after->{wait_sum} - $before->{wait_sum}, 0,
 $before = metrics();
 my $n = 30;
 my @socks;
+# Existing files: a DELETE of a missing one gets its 404, not a 428.
+put_disk("/metrics-dav/many-$_.txt", "v1\n") for 1 .. $n;
 for my $i (1 .. $n) {
     my $s = IO::Socket::INET->new(
         PeerAddr => Apache::TestRequest::hostport(), Proto => 'tcp',
