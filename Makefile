@@ -24,8 +24,8 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c
-HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h
+SRC     = mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c rp_spool.c
+HDR     = precondition_policy.h mod_require_precondition.h rp_stats.h rp_lock.h rp_spool.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the

@@ -33,7 +33,7 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 "$top/tools/deps.sh" gcc clang clang-tidy cppcheck >/dev/null
 
 cd "$top"
-module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c)
+module=(mod_require_precondition.c precondition_policy.c rp_stats.c rp_lock.c rp_spool.c)
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)
 # shellcheck disable=SC2207
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
