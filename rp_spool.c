@@ -31,6 +31,10 @@
  * (success, 412, abort, a killed child), closing the descriptor frees it.
  */
 
+/* First: with offsetof known, APR's ring macros (the brigades) use it
+ * instead of subtracting from a null pointer. */
+#include <stddef.h>
+
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -56,7 +60,7 @@
 APLOG_USE_MODULE(require_precondition);
 
 /* Bytes asked of HTTP_IN per read while spooling. */
-#define RP_SPOOL_READ (64 * 1024)
+#define RP_SPOOL_READ ((apr_off_t)64 * 1024)
 /* The largest RequirePreconditionSpoolLimit: 2^53, far beyond any disk. */
 #define RP_SPOOL_LIMIT_MAX ((apr_off_t)1 << 53)
 
@@ -241,7 +245,8 @@ static int rp_spool_precheck(request_rec *r)
 
 static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
 {
-    int status = APR_STATUS_IS_ENOSPC(rv) || rv == APR_FROM_OS_ERROR(EDQUOT)
+    /* APR_STATUS_IS_ENOSPC is only ENOSPC on Unix; a quota is the same. */
+    int status = rv == APR_ENOSPC || rv == EDQUOT
                  ? HTTP_INSUFFICIENT_STORAGE : HTTP_INTERNAL_SERVER_ERROR;
 
     ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, RPLOGNO(00062)

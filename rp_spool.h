@@ -30,7 +30,7 @@
 #include "http_config.h"
 
 /* Bodies up to this size stay in memory; larger ones go to a file. */
-#define RP_SPOOL_MEMORY (64 * 1024)
+#define RP_SPOOL_MEMORY ((apr_off_t)64 * 1024)
 
 /* RequirePreconditionSpoolLimit's default, in bytes (see README). */
 #define RP_SPOOL_DEFAULT_LIMIT ((apr_off_t)16 * 1024 * 1024)
