@@ -682,7 +682,10 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
                                  ? RP_SPOOL_DEFAULT_LIMIT : conf->spool_limit,
                               &rest);
     if (status != OK && status != DECLINED) {
-        rp_spare_body(r);
+        /* A 412 before the upload has read nothing of the body. */
+        if (status == HTTP_PRECONDITION_FAILED) {
+            rp_spare_body(r);
+        }
         return status;
     }
     spooled = status == OK && !rest;
@@ -770,6 +773,7 @@ static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     rp_lock_pre_config();
+    rp_spool_pre_config();
     return OK;
 }
 

@@ -75,6 +75,12 @@ typedef struct {
 static const char *rp_spool_dir;        /* RequirePreconditionSpoolDir */
 static ap_filter_rec_t *rp_spool_filter_handle;
 
+void rp_spool_pre_config(void)
+{
+    /* A reload that drops the directive goes back to the default. */
+    rp_spool_dir = NULL;
+}
+
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -251,7 +257,8 @@ static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
 
     ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, RPLOGNO(00062)
                   "%s %s: %d: cannot spool the body (%s in %s); nothing "
-                  "written", r->method, r->uri, status, what, rp_spool_dir);
+                  "written", r->method, r->uri, status, what,
+                  rp_spool_dir ? rp_spool_dir : "no folder");
     r->connection->keepalive = AP_CONN_CLOSE;
     return status;
 }
@@ -260,11 +267,15 @@ static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
 static int rp_spool_to_file(rp_spool_t *s)
 {
     request_rec *r = s->r;
-    char *tmpl = apr_pstrcat(r->pool, rp_spool_dir, "/rp-spool.XXXXXX",
-                             NULL);
+    char *tmpl;
     apr_bucket *b;
     apr_status_t rv;
 
+    if (!rp_spool_dir) {
+        /* Not checked at start-up: serialization was not configured. */
+        return rp_spool_fail(r, APR_ENOENT, "no spool folder");
+    }
+    tmpl = apr_pstrcat(r->pool, rp_spool_dir, "/rp-spool.XXXXXX", NULL);
     rv = apr_file_mktemp(&s->file, tmpl, APR_FOPEN_CREATE | APR_FOPEN_READ
                          | APR_FOPEN_WRITE | APR_FOPEN_EXCL
                          | APR_FOPEN_BINARY, r->pool);
@@ -329,6 +340,8 @@ static int rp_spool_read(rp_spool_t *s, apr_off_t limit)
                           "%s %s: reading the body into the spool failed "
                           "after %" APR_OFF_T_FMT " bytes; nothing written",
                           r->method, r->uri, s->total);
+            /* Part of the body is gone: this connection cannot go on. */
+            r->connection->keepalive = AP_CONN_CLOSE;
             return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
         }
         for (b = APR_BRIGADE_FIRST(in); b != APR_BRIGADE_SENTINEL(in);

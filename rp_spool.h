@@ -35,6 +35,9 @@
 /* RequirePreconditionSpoolLimit's default, in bytes (see README). */
 #define RP_SPOOL_DEFAULT_LIMIT ((apr_off_t)16 * 1024 * 1024)
 
+/* Called from the module's pre_config: forget the last cycle's folder. */
+void rp_spool_pre_config(void);
+
 /* RequirePreconditionSpoolDir path (server config only). */
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
 
