@@ -72,6 +72,8 @@ def load(path):
             ser[f[1]] = " ".join(f[2:])
         elif f[0] == "spoolio":
             ser["spoolio" + f[1]] = (int(f[2]), int(f[3]))
+        elif f[0] == "spoolslow":
+            ser["spoolslow-" + f[1]] = " ".join(f[2:])
         elif f[0] == "fair":
             ser["fair"] = dict(x.split("=", 1) for x in f[1:])
         elif f[0] == "errorlog":
@@ -342,6 +344,10 @@ def main():
                  human_bytes(on), human_bytes(off)))
             if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
                 p("   !! answers other than 2xx or socket errors: %s" % bad)
+        for c, name in (("sp-off", "spool off"), ("sp-on", "spool on")):
+            if "spoolslow-" + c in ser:
+                p("   slow uploader (400 kB over 3 s) with 4 writers of the same"
+                  " document, %s: %s" % (name, ser["spoolslow-" + c]))
 
     # ---- part 6
     if "6" in parts and "lockfile" in wrk:

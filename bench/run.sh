@@ -46,6 +46,8 @@
 #   7. The spool: conditional PUTs of 4 KB and of 8 MB bodies with
 #      RequirePreconditionSpoolLimit 16777216 vs 0 (spool off), one file per
 #      wrk connection, rounds of A B then B A; and the disk the spool wrote.
+#      Then a slow uploader (400 kB over 3 s) while 4 clients update the
+#      same document: their p50/p99 per update and statuses, on vs off.
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
@@ -511,6 +513,13 @@ RequirePreconditionSpoolDir $scratch/var/spool"
         on0=$(spool_io sp-on); off0=$(spool_io sp-off)
         ab_compare "spool$size" sp-off sp-on / "$here/put-size.lua"
         raw_line "spoolio $size $(( $(spool_io sp-on) - on0 )) $(( $(spool_io sp-off) - off0 ))"
+    done
+    # The slow uploader: 400 kB over 3 s while 4 clients update the same
+    # document; the writers' time per update, with the spool and without.
+    for c in sp-off sp-on; do
+        echo "slow" > "$scratch/htdocs/docs/slow.txt"
+        [ -z "$server_user" ] || chown "$server_user:" "$scratch/htdocs/docs/slow.txt"
+        raw_line "spoolslow $c $("$client" slow "${port_of[$c]}" /docs/slow.txt 409600 3 4)"
     done
     stop "${pid_of[sp-off]}"
     stop "${pid_of[sp-on]}"
