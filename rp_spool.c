@@ -222,13 +222,22 @@ static int rp_spool_precheck(request_rec *r)
 {
     const char *if_match = apr_table_get(r->headers_in, "If-Match");
     const char *if_none = apr_table_get(r->headers_in, "If-None-Match");
-    int exists = r->finfo.filetype == APR_REG;
-    int status;
+    apr_status_t rv;
+    int exists, status;
 
     if (!r->handler || strcmp(r->handler, "dav-handler") != 0
         || !r->filename || r->filename[0] != '/'
-        || (r->path_info && *r->path_info)
-        || (!exists && r->finfo.filetype != APR_NOFILE)) {
+        || (r->path_info && *r->path_info)) {
+        return OK;
+    }
+    /* As of now, not as of the mapping: a 412 here must be one that the
+     * handler would give now (the lock looks again before the handler). */
+    rv = apr_stat(&r->finfo, r->filename, APR_FINFO_MIN, r->pool);
+    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
+        r->finfo.filetype = APR_NOFILE;
+    }
+    exists = r->finfo.filetype == APR_REG;
+    if (!exists && r->finfo.filetype != APR_NOFILE) {
         return OK;
     }
     if (if_match && if_match[0] == '*' && !exists) {
