@@ -61,6 +61,8 @@ APLOG_USE_MODULE(require_precondition);
 
 /* Bytes asked of HTTP_IN per read while spooling. */
 #define RP_SPOOL_READ ((apr_off_t)64 * 1024)
+/* r->notes: this request's body is in the spool. */
+#define RP_SPOOL_NOTE "require-precondition-spooled"
 /* The largest RequirePreconditionSpoolLimit: 2^53, far beyond any disk. */
 #define RP_SPOOL_LIMIT_MAX ((apr_off_t)1 << 53)
 
@@ -451,10 +453,17 @@ static int rp_spool_wanted(request_rec *r, apr_off_t limit)
 
 int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
 {
+    const request_rec *prev;
     rp_spool_t *s;
     int status;
 
     *rest = 0;
+    /* Redirected from a request that spooled: its filter serves this one. */
+    for (prev = r->prev; prev; prev = prev->prev) {
+        if (apr_table_get(prev->notes, RP_SPOOL_NOTE)) {
+            return DECLINED;
+        }
+    }
     if (!rp_spool_wanted(r, limit)) {
         return DECLINED;
     }
@@ -471,6 +480,7 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
         return status;
     }
     rp_spool_install(s);
+    apr_table_setn(r->notes, RP_SPOOL_NOTE, "1");
     rp_stats_count(RP_STAT_SPOOLED);
     rp_stats_add(RP_STAT_SPOOLED_BYTES, (apr_uint64_t)s->total);
     *rest = !s->complete;
