@@ -61,6 +61,8 @@ APLOG_USE_MODULE(require_precondition);
 
 /* Bytes asked of HTTP_IN per read while spooling. */
 #define RP_SPOOL_READ ((apr_off_t)64 * 1024)
+/* The spool file's buffer, for writing and for reading back. */
+#define RP_SPOOL_BUFFER ((apr_size_t)64 * 1024)
 /* r->notes: this request's body is in the spool. */
 #define RP_SPOOL_NOTE "require-precondition-spooled"
 /* The largest RequirePreconditionSpoolLimit: 2^53, far beyond any disk. */
@@ -289,12 +291,16 @@ static int rp_spool_to_file(rp_spool_t *s)
     tmpl = apr_pstrcat(r->pool, rp_spool_dir, "/rp-spool.XXXXXX", NULL);
     rv = apr_file_mktemp(&s->file, tmpl, APR_FOPEN_CREATE | APR_FOPEN_READ
                          | APR_FOPEN_WRITE | APR_FOPEN_EXCL
-                         | APR_FOPEN_BINARY, r->pool);
+                         | APR_FOPEN_BINARY | APR_FOPEN_BUFFERED, r->pool);
     if (rv != APR_SUCCESS) {
         s->file = NULL;
         return rp_spool_fail(r, rv, "creating a temporary file");
     }
     apr_file_remove(tmpl, r->pool);
+    /* One system call per 64 KiB each way, not per bucket: mod_dav reads
+     * its body 2 KiB at a time. */
+    apr_file_buffer_set(s->file, apr_palloc(r->pool, RP_SPOOL_BUFFER),
+                        RP_SPOOL_BUFFER);
     for (b = APR_BRIGADE_FIRST(s->bb); b != APR_BRIGADE_SENTINEL(s->bb);
          b = APR_BUCKET_NEXT(b)) {
         const char *data;
@@ -406,9 +412,16 @@ static void rp_spool_install(rp_spool_t *s)
 {
     request_rec *r = s->r;
     ap_filter_t *f;
+    apr_bucket *b;
 
     if (s->file && s->total > 0) {
         apr_brigade_insert_file(s->bb, s->file, 0, s->total, r->pool);
+        /* Read through the buffer: mapping each small piece a handler
+         * asks for would cost two system calls a piece. */
+        for (b = APR_BRIGADE_FIRST(s->bb); b != APR_BRIGADE_SENTINEL(s->bb);
+             b = APR_BUCKET_NEXT(b)) {
+            apr_bucket_file_enable_mmap(b, 0);
+        }
     }
     f = ap_add_input_filter_handle(rp_spool_filter_handle, s, r,
                                    r->connection);
@@ -455,6 +468,7 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
 {
     const request_rec *prev;
     rp_spool_t *s;
+    apr_status_t rv;
     int status;
 
     *rest = 0;
@@ -478,6 +492,10 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
     s->bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     if ((status = rp_spool_read(s, limit)) != OK) {
         return status;
+    }
+    /* A full disk may show only now, when the buffer is written. */
+    if (s->file && (rv = apr_file_flush(s->file)) != APR_SUCCESS) {
+        return rp_spool_fail(r, rv, "writing");
     }
     rp_spool_install(s);
     apr_table_setn(r->notes, RP_SPOOL_NOTE, "1");

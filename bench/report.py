@@ -334,7 +334,10 @@ def main():
         p("7. The spool: conditional PUTs, one file per connection,"
           " RequirePreconditionSpoolLimit 16777216 (B) vs 0 (A)")
         for size, name in (("4096", "4 KB"), ("8388608", "8 MB")):
-            if "spool" + size not in wrk:
+            if "spool" + size not in wrk or not all(
+                    x[0] for c in ("sp-off", "sp-on")
+                    for x in wrk["spool" + size].get(c, [(0,)])):
+                p("   %-5s no complete request in a run" % name)
                 continue
             ma, mb, ratio, bad, (ra, rb), iqr = compare("spool" + size, "sp-off", "sp-on")
             on, off = ser.get("spoolio" + size, (0, 0))

@@ -505,13 +505,18 @@ if part 7; then
     start sp-off serialize-on "RequirePreconditionSpoolLimit 0"
     start sp-on serialize-on "RequirePreconditionSpoolLimit 16777216
 RequirePreconditionSpoolDir $scratch/var/spool"
+    saved_seconds=$SECONDS_PER_RUN saved_conns=$CONNS
     for size in 4096 8388608; do
+        # 8 MB PUTs: 2 connections and runs of 5 s, or none completes on a
+        # 2-core machine where wrk and the server share the cores.
+        if [ "$size" -ge 1048576 ]; then SECONDS_PER_RUN=5 CONNS=2; fi
         spool_files "$size"
         RP_ETAG=$("$client" etag "${port_of[sp-off]}" "/docs/sp$size/f0.txt")
         export RP_ETAG
         # What each server wrote to storage (mod_dav's files, and the spool).
         on0=$(spool_io sp-on); off0=$(spool_io sp-off)
         ab_compare "spool$size" sp-off sp-on / "$here/put-size.lua"
+        SECONDS_PER_RUN=$saved_seconds CONNS=$saved_conns
         raw_line "spoolio $size $(( $(spool_io sp-on) - on0 )) $(( $(spool_io sp-off) - off0 ))"
     done
     # The slow uploader: 400 kB over 3 s while 4 clients update the same
