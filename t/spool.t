@@ -33,7 +33,7 @@ my $mpm = Apache::Test::config()->{server}->{mpm} || '';
 my $have_h2 = `curl -V 2>/dev/null` =~ /\bHTTP2\b/ && have_module('http2')
               && $mpm ne 'prefork';
 my $have_proxy = have_module('proxy_http') ? 1 : 0;
-my $spool_dir = Apache::Test::vars('t_logs');
+my $spool_dir = Apache::Test::vars('documentroot') . '/spool-dir';
 
 # ---- Helpers ------------------------------------------------------------
 
@@ -196,7 +196,7 @@ my @cases = (
     ) : ()),
 );
 
-plan tests => 4 * @cases + 4 + 9 + 6 + ($have_h2 ? 6 : 0),
+plan tests => 4 * @cases + 4 + 9 + 6 + 4 + ($have_h2 ? 6 : 0),
     need_module 'dav', 'status';
 
 for my $c (@cases) {
@@ -314,7 +314,25 @@ ok t_cmp("$after->[0] " . ($after->[1] < 1 ? 'at once' : "$after->[1] s"),
          '204 at once', 'the next write: no lock left behind');
 ok t_cmp(slurp($doc), "after\n", 'the next write landed');
 
-# ---- 5. HTTP/2 (h2c) ----------------------------------------------------
+# ---- 5. A spool that cannot be written ----------------------------------
+#
+# The spool folder closed (as a full or broken disk would refuse): a body
+# that needs a file gets a 5xx, nothing is written, and no lock is held.
+
+put_disk($doc, "kept\n");
+chmod 0555, $spool_dir or die "chmod $spool_dir: $!";
+my ($failed) = parse_responses(raw_exchange(
+    raw_request(PUT => $doc, ['If-Match' => etag_of($doc)], 'F' x 100_000)));
+chmod 0755, $spool_dir;
+ok t_cmp($failed ? $failed->[0] : 'none', qr/^50[07]$/,
+         'a spool that cannot be written: 500 or 507');
+ok t_cmp(slurp($doc), "kept\n", 'a spool that cannot be written: nothing written');
+$after = rmw($doc, "next\n");
+ok t_cmp("$after->[0] " . ($after->[1] < 1 ? 'at once' : "$after->[1] s"),
+         '204 at once', 'a spool that cannot be written: no lock held');
+ok t_cmp(spool_files_on_disk(), 0, 'a spool that cannot be written: no file left');
+
+# ---- 6. HTTP/2 (h2c) ----------------------------------------------------
 
 if ($have_h2) {
     my $base = 'http://' . Apache::TestRequest::hostport();
