@@ -412,9 +412,10 @@ static void rp_spool_install(rp_spool_t *s)
 {
     request_rec *r = s->r;
     ap_filter_t *f;
-    apr_bucket *b;
 
     if (s->file && s->total > 0) {
+        apr_bucket *b;
+
         apr_brigade_insert_file(s->bb, s->file, 0, s->total, r->pool);
         /* Read through the buffer: mapping each small piece a handler
          * asks for would cost two system calls a piece. */
