@@ -293,8 +293,13 @@ ok t_cmp($early, 0, 'the slow upload was not answered while they wrote');
 ok t_cmp($seen_file, 1, 'the slow upload spooled into an unlinked file');
 ok t_cmp($slow->[0], 412, 'the slow upload, stale when complete: 412');
 ok t_cmp(slurp($doc), "fast 9\n", 'the slow upload did not land');
-ok t_cmp(($w1->{Waited} // 0) - ($w0->{Waited} // 0), 0,
-         'no writer waited for a lock: the upload held none');
+# A write may meet the one before it still releasing its lock (a busy
+# machine), but no wait comes near the 2 s upload: the lock wait counts
+# the wait for the lock, never the upload.
+my $waited_us = ($w1->{WaitMicrosecondsTotal} // 0)
+                - ($w0->{WaitMicrosecondsTotal} // 0);
+ok t_cmp($waited_us < 500_000 ? 'short' : "$waited_us us", 'short',
+         'the writers\' lock waits: none for the upload');
 ok t_cmp(($w1->{Timeouts} // 0) - ($w0->{Timeouts} // 0), 0, 'no 503');
 
 # ---- 4. A client that gives up mid-upload -------------------------------
