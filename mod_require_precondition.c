@@ -61,6 +61,7 @@
 #include "mod_require_precondition.h"
 #include "rp_lock.h"
 #include "rp_metrics.h"
+#include "rp_spool.h"
 #include "rp_stats.h"
 
 #include <stdlib.h>             /* realpath */
@@ -85,6 +86,7 @@ typedef struct {
     apr_int64_t methods;        /* method bits; 0 when unset */
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
     int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
+    apr_off_t spool_limit;      /* bytes; 0 off; RP_UNSET when unset */
 } rp_dir_conf;
 
 static ap_filter_rec_t *rp_json_type_filter_handle;
@@ -104,6 +106,7 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
     conf->serialize = RP_UNSET;
     conf->serialize_timeout = RP_UNSET;
     conf->accept_star = RP_UNSET;
+    conf->spool_limit = RP_UNSET;
     return conf;
 }
 
@@ -115,7 +118,7 @@ static int rp_conf_is_empty(const rp_dir_conf *c)
 {
     return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
         && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers
-        && c->accept_star == RP_UNSET;
+        && c->accept_star == RP_UNSET && c->spool_limit == RP_UNSET;
 }
 
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -139,6 +142,7 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     RP_MERGE(methods, 0);
     RP_MERGE(headers, 0);
     RP_MERGE(accept_star, RP_UNSET);
+    RP_MERGE(spool_limit, RP_UNSET);
     return conf;
 }
 
@@ -173,6 +177,14 @@ static const char *rp_set_serialize_timeout(cmd_parms *cmd, void *dconf,
     rp_dir_conf *conf = dconf;
 
     return rp_parse_timeout(cmd->pool, arg, &conf->serialize_timeout);
+}
+
+static const char *rp_set_spool_limit(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+
+    return rp_spool_parse_limit(cmd->pool, arg, &conf->spool_limit);
 }
 
 static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
@@ -844,7 +856,7 @@ static int rp_inside(const char *path, apr_size_t len, const char *coll)
 
 /* What a walk past its bounds is judged under: the rule on, defaults. */
 static const rp_dir_conf rp_walk_unknown = {
-    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET
+    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET, RP_UNSET
 };
 
 typedef struct {
@@ -1137,7 +1149,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
         ? RP_DEFAULT_SERIALIZE_TIMEOUT : conf->serialize_timeout;
     request_rec *dest = NULL;
-    int status;
+    int status, rest, spooled;
 
     /* mod_rewrite in a directory context redirects internally: the
      * request it redirects to knows what is written; it locks for both. */
@@ -1145,11 +1157,23 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         apr_table_setn(r->notes, RP_NOTE_DEFERRED, "1");
         return DECLINED;
     }
+    /* The body first, then the locks: a slow upload holds nothing. */
+    status = rp_spool_request(r, conf->spool_limit == RP_UNSET
+                                 ? RP_SPOOL_DEFAULT_LIMIT : conf->spool_limit,
+                              &rest);
+    if (status != OK && status != DECLINED) {
+        /* A 412 before the upload has read nothing of the body. */
+        if (status == HTTP_PRECONDITION_FAILED) {
+            rp_spare_body(r);
+        }
+        return status;
+    }
+    spooled = status == OK && !rest;
     if (r->method_number == M_COPY || r->method_number == M_MOVE) {
         dest = rp_destination_lookup(r);
     }
     status = rp_lock_request(r, dest, timeout);
-    if (status != DECLINED) {
+    if (status != DECLINED && !spooled) {
         rp_spare_body(r);
     }
     return status;
@@ -1240,6 +1264,7 @@ static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     rp_lock_pre_config();
+    rp_spool_pre_config();
     return OK;
 }
 
@@ -1320,9 +1345,18 @@ static void rp_warn_scripts(apr_pool_t *p, server_rec *s)
 static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
+    int status;
+
     (void)plog;
     rp_warn_scripts(ptemp, s);
-    return rp_lock_check_config(pconf, s);
+    status = rp_lock_check_config(pconf, s);
+    /* apache2 -t checks the spool folder here; a start does in
+     * post_config, after -k stop, restart or graceful have been handled. */
+    if (status == OK && rp_lock_in_use()
+        && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        status = rp_spool_check_config(pconf, s);
+    }
+    return status;
 }
 
 static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -1334,6 +1368,10 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     if ((status = rp_lock_post_config(pconf, s)) != OK) {
+        return status;
+    }
+    if (rp_lock_in_use() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
+        && (status = rp_spool_check_config(pconf, s)) != OK) {
         return status;
     }
     rp_collect_sections(pconf, s);
@@ -1396,6 +1434,7 @@ static void rp_register_hooks(apr_pool_t *p)
     ap_hook_child_init(rp_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     rp_stats_register_hooks(p);
     rp_metrics_register_hooks(p);
+    rp_spool_register_hooks(p);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
@@ -1443,6 +1482,16 @@ static const command_rec rp_cmds[] = {
                   "an absolute path: the lock file serialization uses, which "
                   "several servers on shared storage may share (default: an "
                   "anonymous one per server)"),
+    AP_INIT_TAKE1("RequirePreconditionSpoolLimit", rp_set_spool_limit, NULL,
+                  OR_FILEINFO,
+                  "bytes: a serialized write's body up to this size is read "
+                  "before its lock is taken; 0 turns that off (default "
+                  "16777216)"),
+    AP_INIT_TAKE1("RequirePreconditionSpoolDir", rp_spool_set_dir, NULL,
+                  RSRC_CONF,
+                  "the folder of the temporary files that hold bodies over "
+                  "64 KiB before their lock (default: the system's "
+                  "temporary folder)"),
     { NULL, { NULL }, NULL, 0, RAW_ARGS, NULL }
 };
 

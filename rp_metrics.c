@@ -72,6 +72,10 @@ static const rp_metric_row_t rp_metric_rows[] = {
       "Serialized writes that waited for another write first." },
     { RP_STAT_TIMEOUT, "require_precondition_lock_timeouts", NULL,
       "Writes that gave up waiting for the lock: 503." },
+    { RP_STAT_SPOOLED, "require_precondition_spooled", NULL,
+      "Serialized writes whose body was read before the lock." },
+    { RP_STAT_SPOOLED_BYTES, "require_precondition_spooled_bytes", NULL,
+      "The bytes of the bodies read before the lock." },
 };
 
 /* A counter added to rp_stat_t needs its row above. */

@@ -61,6 +61,8 @@ static const struct {
     { "Serialized", "serialized writes" },
     { "Waited", "serialized writes that waited" },
     { "Timeouts", "gave up waiting: 503" },
+    { "Spooled", "serialized writes whose body was read before the lock" },
+    { "SpooledBytes", "bytes of the bodies read before the lock" },
 };
 
 int rp_stats_read(rp_stats_values_t *out)
@@ -83,6 +85,13 @@ void rp_stats_count(rp_stat_t which)
 {
     if (rp_counters) {
         apr_atomic_inc64(&rp_counters->count[which]);
+    }
+}
+
+void rp_stats_add(rp_stat_t which, apr_uint64_t n)
+{
+    if (rp_counters) {
+        apr_atomic_add64(&rp_counters->count[which], n);
     }
 }
 

@@ -39,6 +39,8 @@ typedef enum {
     RP_STAT_SERIALIZED,         /* took the resource's lock */
     RP_STAT_WAITED,             /* ... after waiting for another write */
     RP_STAT_TIMEOUT,            /* gave up waiting: 503 */
+    RP_STAT_SPOOLED,            /* body read before the lock (rp_spool.c) */
+    RP_STAT_SPOOLED_BYTES,      /* ... the bytes of those bodies */
     RP_STAT_COUNT
 } rp_stat_t;
 
@@ -63,6 +65,9 @@ int rp_stats_read(rp_stats_values_t *out);
 
 /* Add one to a counter. */
 void rp_stats_count(rp_stat_t which);
+
+/* Add n to a counter. */
+void rp_stats_add(rp_stat_t which, apr_uint64_t n);
 
 /* A serialized write that had to wait `waited` for the lock: counts it in
  * RP_STAT_WAITED, the total and the maximum wait. 0: it did not wait. */

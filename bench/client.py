@@ -30,6 +30,13 @@
                                         on a link of that speed (0: as fast
                                         as loopback takes it)
   client.py etag PORT PATH              print the ETag of a GET
+  client.py slow PORT PATH SIZE SECONDS WRITERS
+                                        one PUT (If-Match current) of SIZE
+                                        bytes trickled over SECONDS while
+                                        WRITERS clients read-modify-write
+                                        PATH in a loop; prints the slow
+                                        one's status, the writers' statuses
+                                        and their p50/p99 in ms
 
 Every wait is bounded; a server that does not answer is an error.
 """
@@ -37,6 +44,7 @@ import errno
 import select
 import socket
 import sys
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -289,8 +297,67 @@ def cmd_upload(port, path, size, expect="", mbit="0"):
              time.time() - start))
 
 
+def get_etag(port, path):
+    sock = connect(port)
+    sock.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+                  "\r\n\r\n" % path).encode())
+    status, headers = Reader(sock).response()
+    sock.close()
+    return headers.get("etag", '"none"')
+
+
+def put(port, path, etag, body):
+    sock = connect(port)
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+                  "\r\nIf-Match: %s\r\nContent-Length: %d\r\n\r\n"
+                  % (path, etag, len(body))).encode() + body)
+    status, _ = Reader(sock).response()
+    sock.close()
+    return status
+
+
+def cmd_slow(port, path, size, seconds, writers):
+    port, size, seconds = int(port), int(size), float(seconds)
+    done = threading.Event()
+    lock = threading.Lock()
+    times, statuses = [], {}
+
+    def writer(k):
+        n = 0
+        while not done.is_set():
+            t0 = time.time()
+            st = put(port, path, get_etag(port, path), b"writer %d %d\n" % (k, n))
+            with lock:
+                times.append(time.time() - t0)
+                statuses[st] = statuses.get(st, 0) + 1
+            n += 1
+
+    sock = connect(port)
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+                  "\r\nIf-Match: %s\r\nContent-Length: %d\r\n\r\n"
+                  % (path, get_etag(port, path), size)).encode())
+    threads = [threading.Thread(target=writer, args=(k,))
+               for k in range(int(writers))]
+    for t in threads:
+        t.start()
+    steps = 20
+    for i in range(steps):
+        sock.sendall(b"s" * (size // steps + (size % steps if i == 0 else 0)))
+        time.sleep(seconds / steps)
+    status, _ = Reader(sock).response()
+    sock.close()
+    done.set()
+    for t in threads:
+        t.join()
+    times.sort()
+    q = lambda f: times[min(len(times) - 1, int(f * len(times)))] * 1000 if times else -1
+    print("slow=%d n=%d p50=%.1f p99=%.1f %s" % (
+        status, len(times), q(0.5), q(0.99),
+        " ".join("s%d=%d" % kv for kv in sorted(statuses.items()))))
+
+
 COMMANDS = {"wait": cmd_wait, "free": cmd_free, "reqs": cmd_reqs,
-            "upload": cmd_upload, "etag": cmd_etag}
+            "upload": cmd_upload, "etag": cmd_etag, "slow": cmd_slow}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -70,6 +70,10 @@ def load(path):
             upload.setdefault((f[1], f[2]), []).append(kv)
         elif f[0] == "serialize":
             ser[f[1]] = " ".join(f[2:])
+        elif f[0] == "spoolio":
+            ser["spoolio" + f[1]] = (int(f[2]), int(f[3]))
+        elif f[0] == "spoolslow":
+            ser["spoolslow-" + f[1]] = " ".join(f[2:])
         elif f[0] == "fair":
             ser["fair"] = dict(x.split("=", 1) for x in f[1:])
         elif f[0] == "errorlog":
@@ -338,6 +342,30 @@ def main():
         if ms("p50") > 0:
             targets.append((ms("p99") / ms("p50") < 2, "contention: p99/p50 < 2",
                             "%.2f" % (ms("p99") / ms("p50"))))
+
+    # ---- part 7
+    if "7" in parts and "spool4096" in wrk:
+        p("")
+        p("7. The spool: conditional PUTs, one file per connection,"
+          " RequirePreconditionSpoolLimit 16777216 (B) vs 0 (A)")
+        for size, name in (("4096", "4 KB"), ("8388608", "8 MB")):
+            if "spool" + size not in wrk or not all(
+                    x[0] for c in ("sp-off", "sp-on")
+                    for x in wrk["spool" + size].get(c, [(0,)])):
+                p("   %-5s no complete request in a run" % name)
+                continue
+            ma, mb, ratio, bad, (ra, rb), iqr = compare("spool" + size, "sp-off", "sp-on")
+            on, off = ser.get("spoolio" + size, (0, 0))
+            p("   %-5s off %s req/s, on %s req/s: on/off %.3f (IQR %.3f-%.3f);"
+              " written to storage: on %s, off %s"
+              % (name, fmt_int(ma), fmt_int(mb), ratio, iqr[0], iqr[1],
+                 human_bytes(on), human_bytes(off)))
+            if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+                p("   !! answers other than 2xx or socket errors: %s" % bad)
+        for c, name in (("sp-off", "spool off"), ("sp-on", "spool on")):
+            if "spoolslow-" + c in ser:
+                p("   slow uploader (400 kB over 3 s) with 4 writers of the same"
+                  " document, %s: %s" % (name, ser["spoolslow-" + c]))
 
     # ---- part 6
     if "6" in parts and "lockfile" in wrk:

@@ -44,6 +44,11 @@
 #      precondition-lock-wait, logged), p50/p99/max, and the 503s.
 #   6. The lock file: part 4's PUTs with RequirePreconditionLockFile on local
 #      disk vs the anonymous lock file, rounds of A B then B A.
+#   7. The spool: conditional PUTs of 4 KB and of 8 MB bodies with
+#      RequirePreconditionSpoolLimit 16777216 vs 0 (spool off), one file per
+#      wrk connection, rounds of A B then B A; and the disk the spool wrote.
+#      Then a slow uploader (400 kB over 3 s) while 4 clients update the
+#      same document: their p50/p99 per update and statuses, on vs off.
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
@@ -51,7 +56,7 @@
 # project quotes live in bench/RESULTS.md, dated, with commit and machine.
 #
 # Knobs (environment):
-#   BENCH_PARTS="1 2 3 4 5 6"   which parts to run
+#   BENCH_PARTS="1 2 3 4 5 6 7" which parts to run
 #   BENCH_CG_REQUESTS=1000  part 1: requests measured per run
 #   BENCH_CG_REPEAT=3       part 1: runs per configuration and request kind
 #   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
@@ -73,7 +78,7 @@ libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
 
-PARTS=${BENCH_PARTS:-1 2 3 4 5 6}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7}
 FAIR_WRITERS=${BENCH_FAIR_WRITERS:-64}
 FAIR_SECONDS=${BENCH_FAIR_SECONDS:-5}
 CG_WARM=100
@@ -326,6 +331,17 @@ wrk_run() {
     raw_line "wrk $label $config $round $rps ${non2xx:-0} ${errors:-0}"
 }
 
+# spool_io NAME: bytes the processes of server NAME wrote to storage
+# (write_bytes of /proc/PID/io, summed over its parent and children).
+spool_io() {
+    local parent=${pid_of[$1]} sum=0 p v
+    for p in $parent $(pgrep -P "$parent" 2>/dev/null); do
+        v=$(awk '/^write_bytes:/ { print $2 }' "/proc/$p/io" 2>/dev/null || echo 0)
+        sum=$((sum + ${v:-0}))
+    done
+    echo "$sum"
+}
+
 # ab_compare LABEL A B PATH [SCRIPT]: rounds of A B, then B A, and so on,
 # against running servers A and B, after a warm-up of each.
 ab_compare() {
@@ -488,6 +504,51 @@ if part 6; then
     ab_compare lockfile ser-anon ser-file /docs/ser/ "$here/put-etag.lua"
     stop "${pid_of[ser-anon]}"
     stop "${pid_of[ser-file]}"
+fi
+
+# ---- part 7: the spool on vs off -------------------------------------------
+# spool_files SIZE: RP_FILES files of SIZE bytes under /docs/sp<SIZE>/ and
+# the body file; exports what bench/put-size.lua reads.
+spool_files() {
+    local size=$1 i
+    mkdir -p "$scratch/htdocs/docs/sp$size"
+    head -c "$size" /dev/zero | tr '\0' 's' > "$scratch/var/body-$size"
+    for ((i = 0; i < CONNS; i++)); do
+        cp "$scratch/var/body-$size" "$scratch/htdocs/docs/sp$size/f$i.txt"
+    done
+    [ -z "$server_user" ] || chown -R "$server_user:" "$scratch/htdocs/docs/sp$size"
+    export RP_FILES=$CONNS RP_PREFIX=/docs/sp$size/f RP_BODY=$scratch/var/body-$size
+}
+if part 7; then
+    say "part 7: RequirePreconditionSpoolLimit 16777216 vs 0: PUT 4 KB and 8 MB"
+    mkdir -p "$scratch/var/spool"
+    [ -z "$server_user" ] || chown "$server_user:" "$scratch/var/spool"
+    start sp-off serialize-on "RequirePreconditionSpoolLimit 0"
+    start sp-on serialize-on "RequirePreconditionSpoolLimit 16777216
+RequirePreconditionSpoolDir $scratch/var/spool"
+    saved_seconds=$SECONDS_PER_RUN saved_conns=$CONNS
+    for size in 4096 8388608; do
+        # 8 MB PUTs: 2 connections and runs of 5 s, or none completes on a
+        # 2-core machine where wrk and the server share the cores.
+        if [ "$size" -ge 1048576 ]; then SECONDS_PER_RUN=5 CONNS=2; fi
+        spool_files "$size"
+        RP_ETAG=$("$client" etag "${port_of[sp-off]}" "/docs/sp$size/f0.txt")
+        export RP_ETAG
+        # What each server wrote to storage (mod_dav's files, and the spool).
+        on0=$(spool_io sp-on); off0=$(spool_io sp-off)
+        ab_compare "spool$size" sp-off sp-on / "$here/put-size.lua"
+        SECONDS_PER_RUN=$saved_seconds CONNS=$saved_conns
+        raw_line "spoolio $size $(( $(spool_io sp-on) - on0 )) $(( $(spool_io sp-off) - off0 ))"
+    done
+    # The slow uploader: 400 kB over 3 s while 4 clients update the same
+    # document; the writers' time per update, with the spool and without.
+    for c in sp-off sp-on; do
+        echo "slow" > "$scratch/htdocs/docs/slow.txt"
+        [ -z "$server_user" ] || chown "$server_user:" "$scratch/htdocs/docs/slow.txt"
+        raw_line "spoolslow $c $("$client" slow "${port_of[$c]}" /docs/slow.txt 409600 3 4)"
+    done
+    stop "${pid_of[sp-off]}"
+    stop "${pid_of[sp-on]}"
 fi
 
 # What the servers logged at level error or worse: a measurement of a

@@ -28,6 +28,17 @@ my $vars = Apache::Test::vars();
 my $dir = "$vars->{t_logs}/config_errors";
 make_path($dir);
 
+# Spool folders: one closed to the server's account, and a plain file.
+my $closed = "$dir/spool-closed";
+make_path($closed);
+chmod 0555, $closed;
+my $plain = "$dir/spool-file";
+open my $pf, '>', $plain or die "$plain: $!";
+close $pf;
+# A server-context line after serialization is turned on.
+sub spool_dir { return "RequirePreconditionSerialize On\n</Location>\n"
+                . "RequirePreconditionSpoolDir $_[0]\n<Location /guarded/>" }
+
 # [directive line, what the message must say]
 my @bad = (
     ['RequirePrecondition Maybe', qr/RequirePrecondition: 'Maybe' is not one of On, Off, ReportOnly/],
@@ -56,6 +67,15 @@ my @bad = (
     ['RequirePreconditionAcceptIfMatchStar', qr/RequirePreconditionAcceptIfMatchStar must be On or Off/],
     ['RequirePreconditionMethods PUT delete', qr/RequirePreconditionMethods: 'delete' is not a method: methods are case-sensitive; did you mean DELETE\?/],
     ['RequirePreconditionMethods Patch', qr/RequirePreconditionMethods: 'Patch' is not a method: methods are case-sensitive; did you mean PATCH\?/],
+    ['RequirePreconditionSpoolLimit -1', qr/RequirePreconditionSpoolLimit: '-1' is not a number of bytes from 0 \(no spool\)/],
+    ['RequirePreconditionSpoolLimit 16M', qr/RequirePreconditionSpoolLimit: '16M' is not a number of bytes/],
+    ['RequirePreconditionSpoolLimit 1e6', qr/RequirePreconditionSpoolLimit: '1e6' is not a number of bytes/],
+    ['RequirePreconditionSpoolLimit 99999999999999999999', qr/RequirePreconditionSpoolLimit: '99999999999999999999' is not a number of bytes/],
+    ['RequirePreconditionSpoolLimit', qr/RequirePreconditionSpoolLimit takes one argument/],
+    ['RequirePreconditionSpoolDir /tmp', qr/RequirePreconditionSpoolDir not allowed in <Location> context/],
+    [spool_dir("$dir/no-such-folder"), qr/RequirePreconditionSpoolDir \S+no-such-folder cannot hold the bodies of serialized writes: it cannot be found/],
+    [spool_dir($plain), qr/RequirePreconditionSpoolDir \S+spool-file cannot hold the bodies of serialized writes: not a folder/],
+    [spool_dir($closed), qr/RequirePreconditionSpoolDir \S+spool-closed cannot hold the bodies of serialized writes: .*Permission denied/],
 );
 my @good = (
     'RequirePrecondition On',
@@ -72,6 +92,9 @@ my @good = (
     'RequirePreconditionAcceptIfMatchStar On',
     'RequirePreconditionAcceptIfMatchStar off',
     'RequirePreconditionMethods brew',
+    'RequirePreconditionSpoolLimit 0',
+    'RequirePreconditionSpoolLimit 16777216',
+    spool_dir($dir),
 );
 
 plan tests => 2 * @bad + @good + 8;

@@ -53,6 +53,8 @@ my @series = (
     [ waited        => "${P}_serialized_waited_total", 'Waited' ],
     [ waits         => "${P}_lock_wait_seconds_count", 'Waited' ],
     [ timeouts      => "${P}_lock_timeouts_total", 'Timeouts' ],
+    [ spooled       => "${P}_spooled_total", 'Spooled' ],
+    [ spooled_bytes => "${P}_spooled_bytes_total", 'SpooledBytes' ],
     [ wait_sum      => "${P}_lock_wait_seconds_sum",
       'WaitMicrosecondsTotal', 1e6 ],
     [ wait_max      => "${P}_lock_wait_max_seconds",

@@ -318,7 +318,7 @@ my $t0;
 
 # 2b. FileETag MTime Size: the ETag B is checked against is made after B
 #     got the lock, not from what httpd saw of the file before it waited.
-$u = '/race/mtime-on/w.txt';
+$u = '/dav/serial/mtime/w.txt';
 my $path = put_disk($u, "v1\n");
 utime time - 3600, time - 3600, $path;      # a strong MTime ETag
 $tag = $etag_hdr->($u);

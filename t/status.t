@@ -32,7 +32,8 @@ use RPTest;
 
 my @keys = qw(Judged PassedIfMatch PassedIfNoneMatch PassedIfUnmodifiedSince
               PassedIf PassedOverwrite Refused ReportOnly Serialized Waited
-              Timeouts WaitMicrosecondsTotal WaitMicrosecondsMax
+              Timeouts Spooled SpooledBytes WaitMicrosecondsTotal
+              WaitMicrosecondsMax
               CountingSeconds);
 my $graceful = !$ENV{RP_SINGLE_PROCESS};
 

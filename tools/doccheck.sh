@@ -82,7 +82,7 @@ sub call_args {
 }
 my %src;
 $src{$_} = strip_comments(slurp($_)) for @code;
-my $all = join("\n", values %src);
+my $all = join("\n", map { $src{$_} } sort keys %src);
 my ($version) = join("\n", map { slurp($_) } glob("*.h")) =~ /MOD_REQUIRE_PRECONDITION_VERSION\s+"([^"]+)"/;
 
 # ---- log messages: tag -> level, format as a regular expression -------
@@ -188,6 +188,7 @@ finding("no AP_INIT_* command found in @code") unless %dir;
 # The body of a function defined in the code, braces balanced.
 sub body_of {
     my $fn = shift;
+    pos($all) = 0;              # a //g match goes on from the last one
     return undef unless $all =~ /\b\Q$fn\E\s*\([^;{()]*\)\s*\{/g;
     my ($pos, $depth) = (pos($all), 1);
     my $start = $pos;

@@ -123,6 +123,11 @@ $lock
     RequirePreconditionSerialize On
     RequirePreconditionSerializeTimeout 10
 </Location>
+# The holders below hold their lock by holding back their body: no spool
+# for their files (the race and the counter run with the spool).
+<LocationMatch "^/dav/(x|kill|g)\\.txt\$">
+    RequirePreconditionSpoolLimit 0
+</LocationMatch>
 @{[ $o{extra} // "" ]}
 CONF
 }

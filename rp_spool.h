@@ -1,0 +1,67 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* rp_spool.h: the body of a serialized write, read before its locks.
+ *
+ * A serialized write used to take its locks in fixups and keep them while
+ * the client uploaded, so a slow client held the resource for as long as
+ * its network took. The spool reads the whole body first (small ones into
+ * memory, larger ones into an unlinked temporary file), then the locks are
+ * taken, then the handler reads the body back from the spool through an
+ * input filter that stands in front of HTTP_IN: the lock covers the check
+ * and the write, not the upload.
+ */
+#ifndef RP_SPOOL_H
+#define RP_SPOOL_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+/* Bodies up to this size stay in memory; larger ones go to a file. */
+#define RP_SPOOL_MEMORY ((apr_off_t)64 * 1024)
+
+/* RequirePreconditionSpoolLimit's default, in bytes (see README). */
+#define RP_SPOOL_DEFAULT_LIMIT ((apr_off_t)16 * 1024 * 1024)
+
+/* Called from the module's pre_config: forget the last cycle's folder. */
+void rp_spool_pre_config(void);
+
+/* RequirePreconditionSpoolDir path (server config only). */
+const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
+
+/* RequirePreconditionSpoolLimit bytes: a decimal number of bytes, 0 (off)
+ * up to 2^53. NULL, or the message naming directive and value. */
+const char *rp_spool_parse_limit(apr_pool_t *p, const char *arg,
+                                 apr_off_t *limit);
+
+/* At start-up (and apache2 -t), when serialization is used: refuse a spool
+ * folder the children (User, Group) cannot create files in. */
+int rp_spool_check_config(apr_pool_t *pconf, server_rec *s);
+
+/* Register the input filter that hands the spooled body to the handler. */
+void rp_spool_register_hooks(apr_pool_t *p);
+
+/* For a write about to be serialized: when it has a body of at most
+ * `limit` bytes (0: never), judge its precondition once without the lock
+ * (a 412 before any byte of the body is read, no 100 Continue), then read
+ * the body into the spool and let the handler read it from there.
+ * Returns DECLINED when nothing was spooled (no body, over the limit,
+ * spooling off: lock before the upload, as without the spool), OK when the
+ * body was spooled (*rest is 1 when a chunked body passed the limit: what
+ * was read is replayed, the rest streams from the client), or the status
+ * to answer with (412, 413, 400, 408, 500, 507), with no lock taken. */
+int rp_spool_request(request_rec *r, apr_off_t limit, int *rest);
+
+#endif /* RP_SPOOL_H */
