@@ -1,4 +1,17 @@
 #!/usr/bin/env python3
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """Finding: a non-file-backed writer (CGI, proxy) is keyed by the URL as the
 client sent it, so two spellings of one resource do not exclude each other.
 Needs a server from srv.sh with cgi_extra.conf (ScriptAlias /w/ -> w.cgi).
