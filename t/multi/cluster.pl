@@ -125,7 +125,7 @@ $lock
 </Location>
 # The holders below hold their lock by holding back their body: no spool
 # for their files (the race and the counter run with the spool).
-<LocationMatch "^/dav/(x|kill|g)\\.txt\$">
+<LocationMatch "^/dav/(x|kill|g|e)\\.txt\$">
     RequirePreconditionSpoolLimit 0
 </LocationMatch>
 @{[ $o{extra} // "" ]}
