@@ -59,6 +59,7 @@
 
 #include "precondition_policy.h"
 #include "mod_require_precondition.h"
+#include "rp_evaluate.h"
 #include "rp_lock.h"
 #include "rp_metrics.h"
 #include "rp_spool.h"
@@ -87,6 +88,8 @@ typedef struct {
     unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
     int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
     apr_off_t spool_limit;      /* bytes; 0 off; RP_UNSET when unset */
+    int evaluate;               /* RP_EVAL_*, RP_UNSET */
+    apr_off_t digest_limit;     /* bytes; RP_UNSET when unset */
 } rp_dir_conf;
 
 static ap_filter_rec_t *rp_json_type_filter_handle;
@@ -107,6 +110,8 @@ static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
     conf->serialize_timeout = RP_UNSET;
     conf->accept_star = RP_UNSET;
     conf->spool_limit = RP_UNSET;
+    conf->evaluate = RP_UNSET;
+    conf->digest_limit = RP_UNSET;
     return conf;
 }
 
@@ -118,7 +123,8 @@ static int rp_conf_is_empty(const rp_dir_conf *c)
 {
     return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
         && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers
-        && c->accept_star == RP_UNSET && c->spool_limit == RP_UNSET;
+        && c->accept_star == RP_UNSET && c->spool_limit == RP_UNSET
+        && c->evaluate == RP_UNSET && c->digest_limit == RP_UNSET;
 }
 
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -143,6 +149,8 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     RP_MERGE(headers, 0);
     RP_MERGE(accept_star, RP_UNSET);
     RP_MERGE(spool_limit, RP_UNSET);
+    RP_MERGE(evaluate, RP_UNSET);
+    RP_MERGE(digest_limit, RP_UNSET);
     return conf;
 }
 
@@ -185,6 +193,28 @@ static const char *rp_set_spool_limit(cmd_parms *cmd, void *dconf,
     rp_dir_conf *conf = dconf;
 
     return rp_spool_parse_limit(cmd->pool, arg, &conf->spool_limit);
+}
+
+/* Evaluate implies serialization: the look-up and the write hold the
+ * resource's lock together. */
+static const char *rp_set_evaluate(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+    const char *err = rp_evaluate_parse_mode(cmd->pool, arg, &conf->evaluate);
+
+    if (!err && conf->evaluate != RP_EVAL_OFF) {
+        rp_lock_note_serialize(cmd->path, 1);
+    }
+    return err;
+}
+
+static const char *rp_set_digest_limit(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    rp_dir_conf *conf = dconf;
+
+    return rp_evaluate_parse_limit(cmd->pool, arg, &conf->digest_limit);
 }
 
 static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
@@ -856,7 +886,8 @@ static int rp_inside(const char *path, apr_size_t len, const char *coll)
 
 /* What a walk past its bounds is judged under: the rule on, defaults. */
 static const rp_dir_conf rp_walk_unknown = {
-    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET, RP_UNSET
+    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET, RP_UNSET, RP_UNSET,
+    RP_UNSET
 };
 
 typedef struct {
@@ -1144,6 +1175,12 @@ static int rp_deferred(const request_rec *r)
     return 0;
 }
 
+static apr_off_t rp_digest_limit(const rp_dir_conf *conf)
+{
+    return conf->digest_limit == RP_UNSET ? RP_DIGEST_DEFAULT_LIMIT
+                                          : conf->digest_limit;
+}
+
 static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
 {
     apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
@@ -1173,6 +1210,9 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         dest = rp_destination_lookup(r);
     }
     status = rp_lock_request(r, dest, timeout);
+    if (status == DECLINED && conf->evaluate > RP_EVAL_OFF) {
+        status = rp_evaluate_write(r, conf->evaluate, rp_digest_limit(conf));
+    }
     if (status != DECLINED && !spooled) {
         rp_spare_body(r);
     }
@@ -1190,13 +1230,20 @@ static int rp_fixups(request_rec *r)
      * goes on: what it overwrites may be guarded elsewhere; so does a
      * DELETE where guarded sections exist: it may remove a collection
      * that holds one. */
-    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0 && !copy_move
+    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0
+        && conf->evaluate <= RP_EVAL_OFF && !copy_move
         && (r->method_number != M_DELETE || ((!rp_guarded_sections
                                               || !rp_guarded_sections->nelts)
                                              && !rp_lock_in_use()
                                              && r->finfo.filetype != APR_DIR))
         && (!rp_dir_guarded || r->method_number == M_GET)
         && (!r->prev || !rp_deferred(r))) {
+        return DECLINED;
+    }
+    /* Digest gives every read its ETag. */
+    if (conf->evaluate == RP_EVAL_DIGEST && r->method_number == M_GET
+        && !r->main) {
+        rp_evaluate_read(r, rp_digest_limit(conf));
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
@@ -1242,7 +1289,8 @@ static int rp_fixups(request_rec *r)
             return status;
         }
     }
-    if (conf->serialize > 0 || (r->prev && rp_deferred(r))) {
+    if (conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF
+        || (r->prev && rp_deferred(r))) {
         return rp_serialize(r, conf);
     }
     /* A DELETE, COPY or MOVE served by mod_dav where serialization is off
@@ -1392,7 +1440,8 @@ static void rp_child_init(apr_pool_t *p, server_rec *s)
  * problem+json body needs its own type. */
 static void rp_insert_error_filter(request_rec *r)
 {
-    if (r->status == HTTP_PRECONDITION_REQUIRED
+    if ((r->status == HTTP_PRECONDITION_REQUIRED
+         || r->status == HTTP_PRECONDITION_FAILED)
         && apr_table_get(r->notes, RP_NOTE_JSON)) {
         ap_add_output_filter_handle(rp_json_type_filter_handle, NULL, r,
                                     r->connection);
@@ -1435,6 +1484,7 @@ static void rp_register_hooks(apr_pool_t *p)
     rp_stats_register_hooks(p);
     rp_metrics_register_hooks(p);
     rp_spool_register_hooks(p);
+    rp_evaluate_register_hooks(p);
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
@@ -1492,6 +1542,18 @@ static const command_rec rp_cmds[] = {
                   "the folder of the temporary files that hold bodies over "
                   "64 KiB before their lock (default: the system's "
                   "temporary folder)"),
+    AP_INIT_TAKE1("RequirePreconditionEvaluate", rp_set_evaluate, NULL,
+                  OR_FILEINFO,
+                  "Off (default), Backend or Digest: whether httpd judges a "
+                  "write's precondition itself, against the backend's "
+                  "validators or a digest of its answer, with the "
+                  "resource's lock held"),
+    AP_INIT_TAKE1("RequirePreconditionDigestLimit", rp_set_digest_limit,
+                  NULL, OR_FILEINFO,
+                  "bytes: the largest representation that "
+                  "RequirePreconditionEvaluate Digest hashes; a larger one "
+                  "gets no ETag and conditional writes to it are refused "
+                  "(default 1048576)"),
     { NULL, { NULL }, NULL, 0, RAW_ARGS, NULL }
 };
 

@@ -76,6 +76,12 @@ static const rp_metric_row_t rp_metric_rows[] = {
       "Serialized writes whose body was read before the lock." },
     { RP_STAT_SPOOLED_BYTES, "require_precondition_spooled_bytes", NULL,
       "The bytes of the bodies read before the lock." },
+    { RP_STAT_LOOKUPS, "require_precondition_lookups", NULL,
+      "Validator look-ups RequirePreconditionEvaluate made for a backend." },
+    { RP_STAT_EVAL_FAILED, "require_precondition_backend_failed", NULL,
+      "Writes httpd refused with 412 for a backend (Evaluate)." },
+    { RP_STAT_LOOKUP_FAILED, "require_precondition_lookup_failures", NULL,
+      "Validator look-ups that failed: 5xx, nothing forwarded." },
 };
 
 /* A counter added to rp_stat_t needs its row above. */

@@ -63,6 +63,10 @@ static const struct {
     { "Timeouts", "gave up waiting: 503" },
     { "Spooled", "serialized writes whose body was read before the lock" },
     { "SpooledBytes", "bytes of the bodies read before the lock" },
+    { "Lookups", "validator look-ups for a backend (Evaluate)" },
+    { "BackendPreconditionFailed", "writes refused with 412 for a backend" },
+    { "LookupFailures", "validator look-ups that failed: 5xx, nothing "
+      "forwarded" },
 };
 
 int rp_stats_read(rp_stats_values_t *out)

@@ -41,6 +41,9 @@ typedef enum {
     RP_STAT_TIMEOUT,            /* gave up waiting: 503 */
     RP_STAT_SPOOLED,            /* body read before the lock (rp_spool.c) */
     RP_STAT_SPOOLED_BYTES,      /* ... the bytes of those bodies */
+    RP_STAT_LOOKUPS,            /* validator look-ups (Evaluate) */
+    RP_STAT_EVAL_FAILED,        /* ... whose write got 412 from httpd */
+    RP_STAT_LOOKUP_FAILED,      /* ... that failed: 5xx, nothing forwarded */
     RP_STAT_COUNT
 } rp_stat_t;
 

@@ -50,7 +50,12 @@ fi
     "$top/rp_lockfile.c" "$top/precondition_policy.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
 
+# The Digest ETags' hash against FIPS 180-4's vectors.
+"$CC" "${flags[@]}" -o "$out/sha256_test" "$top/t/unit/sha256_test.c" \
+    "$top/rp_sha256.c"
+
 rc=0
 env "${env[@]}" "$out/policy_test" || rc=1
+env "${env[@]}" "$out/sha256_test" || rc=1
 env "${env[@]}" "$out/lockfile_test" || rc=1
 exit $rc

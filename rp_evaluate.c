@@ -1,0 +1,675 @@
+/* Copyright 2026 The mod_require_precondition authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* rp_evaluate.c: RequirePreconditionEvaluate Backend and Digest (see
+ * rp_evaluate.h): the validator look-up, the judgement, the Digest ETags.
+ */
+
+/* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
+ * macros) is no null pointer arithmetic. */
+#include <stddef.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "mod_core.h"
+#include "util_filter.h"
+
+#include "apr_date.h"
+#include "apr_strings.h"
+
+#include "mod_require_precondition.h"
+#include "precondition_policy.h"
+#include "rp_evaluate.h"
+#include "rp_sha256.h"
+#include "rp_stats.h"
+
+APLOG_USE_MODULE(require_precondition);
+
+/* What a look-up must not carry: the client's preconditions and ranges
+ * (the backend would judge them, or answer 304, 412 or 206), a body and
+ * what describes it, Expect, a method override (a framework could take
+ * the HEAD for the write it names), and mod_cache's answer (no-store). */
+static const char *const rp_lookup_drop[] = {
+    "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since",
+    "If-Range", "If", "Range", "Expect", "Content-Length",
+    "Transfer-Encoding", "Content-Type", "Content-Encoding", "Content-Range",
+    "Content-MD5", "Trailer", "X-HTTP-Method-Override", "X-HTTP-Method",
+    "X-Method-Override", NULL
+};
+
+/* The client's conditional headers that Digest holds back from the
+ * backend on a read: httpd judges them against its own ETag. */
+static const char *const rp_read_conds[] = {
+    "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since",
+    "If-Range", "Range", NULL
+};
+
+/* ... and on a write, once judged. */
+static const char *const rp_write_conds[] = {
+    "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since",
+    "If-Range", NULL
+};
+
+typedef struct {
+    int status;                 /* the look-up's answer */
+    const char *method;         /* HEAD or GET */
+    const char *etag;           /* the backend's, or the digest; NULL */
+    const char *last_modified;  /* NULL when none */
+    int too_large;              /* Digest: over RequirePreconditionDigestLimit */
+    const char *why;            /* a failed look-up, for the log */
+} rp_lookup_t;
+
+/* The look-up's output: counted and hashed (Digest), never sent. */
+typedef struct {
+    rp_sha256_t sha;
+    apr_off_t bytes;
+    apr_off_t limit;            /* hash up to this; -1: discard only */
+    int broken;                 /* an error bucket or a failed read */
+} rp_sink_t;
+
+/* A Digest read's answer on its way out, or a write's (strip). */
+typedef struct {
+    rp_sha256_t sha;
+    apr_off_t bytes;
+    apr_off_t limit;
+    apr_bucket_brigade *held;   /* the body until its end or the limit */
+    apr_table_t *conds;         /* the client's held-back headers */
+    const char *etag;           /* HEAD: the look-up's digest */
+    int strip;                  /* a write's answer: no backend ETag */
+} rp_digest_t;
+
+static ap_filter_rec_t *rp_sink_handle;
+static ap_filter_rec_t *rp_digest_handle;
+
+const char *rp_evaluate_parse_mode(apr_pool_t *p, const char *arg,
+                                   int *mode)
+{
+    if (!strcasecmp(arg, "Off")) {
+        *mode = RP_EVAL_OFF;
+    }
+    else if (!strcasecmp(arg, "Backend")) {
+        *mode = RP_EVAL_BACKEND;
+    }
+    else if (!strcasecmp(arg, "Digest")) {
+        *mode = RP_EVAL_DIGEST;
+    }
+    else {
+        return apr_psprintf(p, "RequirePreconditionEvaluate: '%s' is not "
+                            "Off, Backend or Digest", arg);
+    }
+    return NULL;
+}
+
+const char *rp_evaluate_parse_limit(apr_pool_t *p, const char *arg,
+                                    apr_off_t *limit)
+{
+    apr_off_t v = 0;
+    const char *c;
+
+    for (c = arg; *c >= '0' && *c <= '9' && v <= RP_DIGEST_LIMIT_MAX; c++) {
+        v = v * 10 + (*c - '0');
+    }
+    if (c == arg || *c || v < 1 || v > RP_DIGEST_LIMIT_MAX) {
+        return apr_psprintf(p, "RequirePreconditionDigestLimit: '%s' is not "
+                            "a number of bytes from 1 to %" APR_OFF_T_FMT,
+                            arg, RP_DIGEST_LIMIT_MAX);
+    }
+    *limit = v;
+    return NULL;
+}
+
+/* ---- the look-up ---------------------------------------------------------- */
+
+static apr_status_t rp_sink_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    rp_sink_t *s = f->ctx;
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len;
+
+        if (AP_BUCKET_IS_ERROR(b)) {
+            s->broken = 1;
+        }
+        if (APR_BUCKET_IS_METADATA(b) || s->limit < 0 || s->broken) {
+            continue;
+        }
+        if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ)
+            != APR_SUCCESS) {
+            s->broken = 1;
+            continue;
+        }
+        s->bytes += len;
+        if (s->bytes <= s->limit) {
+            rp_sha256_update(&s->sha, data, len);
+        }
+    }
+    apr_brigade_cleanup(bb);
+    return APR_SUCCESS;
+}
+
+/* The entity-tag of a digest: strong, quoted, with a prefix that says
+ * whose it is. */
+static const char *rp_digest_etag(apr_pool_t *p, rp_sha256_t *sha)
+{
+    unsigned char d[RP_SHA256_LEN];
+    char b64[RP_SHA256_B64_LEN];
+
+    rp_sha256_final(sha, d);
+    rp_sha256_base64url(d, b64);
+    return apr_pstrcat(p, "\"rpd-", b64, "\"", NULL);
+}
+
+/* The sub-request that asks for r's resource, made while r's headers
+ * lack what a look-up must not carry (the sub-request copies them). With
+ * no next filter, no quick handler (mod_cache's) answers the look-up
+ * itself; its output ends in the sink, never at the client. */
+static request_rec *rp_lookup_make(request_rec *r, const char *method)
+{
+    apr_table_t *saved = r->headers_in;
+    int expecting = r->expecting_100;
+    const char *uri = ap_escape_uri(r->pool, r->uri);
+    request_rec *rr;
+    int i;
+
+    if (r->args) {
+        uri = apr_pstrcat(r->pool, uri, "?", r->args, NULL);
+    }
+    r->headers_in = apr_table_copy(r->pool, saved);
+    for (i = 0; rp_lookup_drop[i]; i++) {
+        apr_table_unset(r->headers_in, rp_lookup_drop[i]);
+    }
+    apr_table_setn(r->headers_in, "Cache-Control", "no-store");
+    apr_table_unset(r->headers_in, "Pragma");
+    r->expecting_100 = 0;
+    rr = ap_sub_req_method_uri(method, uri, r, NULL);
+    r->headers_in = saved;
+    r->expecting_100 = expecting;
+    return rr;
+}
+
+static const char *rp_header_of(const request_rec *rr, const char *name)
+{
+    const char *v = apr_table_get(rr->headers_out, name);
+
+    return v ? v : apr_table_get(rr->err_headers_out, name);
+}
+
+/* One look-up with `method`; `limit` >= 0 hashes the body (Digest). */
+static void rp_lookup_once(request_rec *r, const char *method,
+                           apr_off_t limit, rp_lookup_t *lu)
+{
+    request_rec *rr = rp_lookup_make(r, method);
+    rp_sink_t *sink = apr_pcalloc(r->pool, sizeof(*sink));
+    const char *v;
+    int rv;
+
+    lu->method = method;
+    lu->etag = lu->last_modified = NULL;
+    lu->too_large = 0;
+    lu->why = NULL;
+    if (rr->status != HTTP_OK) {
+        /* Refused before any handler: httpd's own authorization. */
+        lu->status = rr->status;
+        ap_destroy_sub_req(rr);
+        return;
+    }
+    sink->limit = limit;
+    rp_sha256_init(&sink->sha);
+    ap_add_output_filter_handle(rp_sink_handle, sink, rr, rr->connection);
+    rr->header_only = !strcmp(method, "HEAD");
+    rv = ap_run_sub_req(rr);
+    lu->status = rv == OK ? rr->status : rv;
+    if (rv == DECLINED) {
+        lu->status = HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (ap_is_HTTP_SUCCESS(lu->status)) {
+        if ((v = rp_header_of(rr, "ETag")) != NULL) {
+            lu->etag = apr_pstrdup(r->pool, v);
+        }
+        if ((v = rp_header_of(rr, "Last-Modified")) != NULL) {
+            lu->last_modified = apr_pstrdup(r->pool, v);
+        }
+        if (sink->broken) {
+            lu->status = HTTP_BAD_GATEWAY;
+            lu->why = "broke off in its body";
+        }
+        else if (apr_table_get(rr->subprocess_env, "cache-hit")
+                 || apr_table_get(rr->subprocess_env, "cache-revalidate")) {
+            lu->status = HTTP_BAD_GATEWAY;
+            lu->why = "was answered from mod_cache's cache, not by the "
+                      "backend";
+        }
+        else if (limit >= 0) {
+            lu->too_large = sink->bytes > limit;
+            lu->etag = lu->too_large ? NULL
+                     : rp_digest_etag(r->pool, &sink->sha);
+        }
+    }
+    ap_destroy_sub_req(rr);
+}
+
+/* Backend: HEAD, and GET when HEAD is refused or gives no validators (a
+ * backend may give them only with the body). Digest: GET, hashed. */
+static void rp_lookup(request_rec *r, int mode, apr_off_t limit,
+                      rp_lookup_t *lu)
+{
+    if (mode == RP_EVAL_BACKEND) {
+        rp_lookup_once(r, "HEAD", -1, lu);
+        if (lu->status != HTTP_METHOD_NOT_ALLOWED
+            && lu->status != HTTP_NOT_IMPLEMENTED
+            && !(ap_is_HTTP_SUCCESS(lu->status) && !lu->etag
+                 && !lu->last_modified)) {
+            return;
+        }
+        rp_lookup_once(r, "GET", -1, lu);
+        return;
+    }
+    rp_lookup_once(r, "GET", limit, lu);
+}
+
+/* What the client gets for a look-up that did not say whether the
+ * resource exists: the backend's own 5xx, else 502. Nothing is
+ * forwarded either way. */
+static int rp_lookup_failed(request_rec *r, const rp_lookup_t *lu)
+{
+    int status = lu->status >= 500 && lu->status < 600 ? lu->status
+                                                        : HTTP_BAD_GATEWAY;
+
+    rp_stats_count(RP_STAT_LOOKUP_FAILED);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00090)
+                  "%s %s: %d: cannot judge the precondition for the "
+                  "backend: the validator look-up (%s) %s; nothing "
+                  "forwarded", r->method, r->uri, status, lu->method,
+                  lu->why ? lu->why
+                  : apr_psprintf(r->pool, "answered %d, neither 2xx nor "
+                                 "404 or 410", lu->status));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return status;
+}
+
+/* ---- the judgement -------------------------------------------------------- */
+
+/* An entity-tag list with mod_deflate's "-gzip" and mod_brotli's "-br"
+ * taken off every tag: the client has the compressed variant's tag of
+ * the representation the backend tags without it. */
+static const char *rp_unsuffix(apr_pool_t *p, const char *list)
+{
+    char *out = apr_palloc(p, strlen(list) + 1);
+    char *w = out;
+    int quoted = 0;
+
+    for (; *list; list++) {
+        if (*list == '"' && quoted) {
+            if (w - out >= 5 && !strncmp(w - 5, "-gzip", 5)) {
+                w -= 5;
+            }
+            else if (w - out >= 3 && !strncmp(w - 3, "-br", 3)) {
+                w -= 3;
+            }
+        }
+        if (*list == '"') {
+            quoted = !quoted;
+        }
+        *w++ = *list;
+    }
+    *w = '\0';
+    return out;
+}
+
+/* Judge r's preconditions as httpd does (ap_meets_conditions) against the
+ * validators the look-up found, with mod_deflate's suffixes off both sides.
+ * Returns OK or 412. */
+static int rp_judge_validators(request_rec *r, const char *etag,
+                               const char *last_modified)
+{
+    const char *im = apr_table_get(r->headers_in, "If-Match");
+    const char *inm = apr_table_get(r->headers_in, "If-None-Match");
+    apr_time_t mtime = r->mtime;
+    int status;
+
+    if (im) {
+        apr_table_setn(r->headers_in, "If-Match", rp_unsuffix(r->pool, im));
+    }
+    if (inm) {
+        apr_table_setn(r->headers_in, "If-None-Match",
+                       rp_unsuffix(r->pool, inm));
+    }
+    if (etag) {
+        apr_table_setn(r->headers_out, "ETag", rp_unsuffix(r->pool, etag));
+    }
+    else {
+        apr_table_unset(r->headers_out, "ETag");
+    }
+    /* No date: ap_meets_conditions() takes "now", so that an
+     * If-Unmodified-Since can only fail (safe). */
+    r->mtime = 0;
+    if (last_modified) {
+        apr_time_t t = apr_date_parse_http(last_modified);
+
+        r->mtime = t == APR_DATE_BAD ? 0 : t;
+    }
+    status = ap_meets_conditions(r);
+    r->mtime = mtime;
+    apr_table_unset(r->headers_out, "ETag");
+    if (im) {
+        apr_table_setn(r->headers_in, "If-Match", im);
+    }
+    if (inm) {
+        apr_table_setn(r->headers_in, "If-None-Match", inm);
+    }
+    return status == HTTP_PRECONDITION_FAILED ? status : OK;
+}
+
+/* The 412's body, when there is more to say than httpd's. */
+static void rp_failed_body(request_rec *r, const char *detail)
+{
+    const char *body;
+
+    if (ap_response_code_string(r,
+                                ap_index_of_response(HTTP_PRECONDITION_FAILED))) {
+        return;
+    }
+    if (rp_prefers_json(apr_table_get(r->headers_in, "Accept"))) {
+        body = apr_pstrcat(r->pool, "{\"type\":\"about:blank\",\"title\":"
+                           "\"Precondition Failed\",\"status\":412,"
+                           "\"detail\":\"", rp_json_escape(r->pool, detail),
+                           "\"}\n", NULL);
+        apr_table_setn(r->notes, RP_NOTE_JSON, "1");
+    }
+    else {
+        body = apr_pstrcat(r->pool, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD "
+                           "HTML 2.0//EN\">\n<html><head>\n<title>412 "
+                           "Precondition Failed</title>\n</head><body>\n"
+                           "<h1>Precondition Failed</h1>\n<p>",
+                           ap_escape_html(r->pool, detail),
+                           "</p>\n</body></html>\n", NULL);
+    }
+    ap_custom_response(r, HTTP_PRECONDITION_FAILED, body);
+}
+
+static const char *rp_or_none(const char *v)
+{
+    return v ? v : "(none)";
+}
+
+static int rp_refuse(request_rec *r, const rp_lookup_t *lu,
+                     const char *detail)
+{
+    rp_stats_count(RP_STAT_EVAL_FAILED);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00091)
+                  "%s %s: 412 for the backend: its %s said %d, ETag %s, "
+                  "Last-Modified %s; the request said If-Match %s, "
+                  "If-None-Match %s, If-Unmodified-Since %s%s%s",
+                  r->method, r->uri, lu->method, lu->status,
+                  lu->etag ? lu->etag : "(none)",
+                  lu->last_modified ? lu->last_modified : "(none)",
+                  rp_or_none(apr_table_get(r->headers_in, "If-Match")),
+                  rp_or_none(apr_table_get(r->headers_in, "If-None-Match")),
+                  rp_or_none(apr_table_get(r->headers_in,
+                                           "If-Unmodified-Since")),
+                  detail ? ": " : "", detail ? detail : "");
+    if (detail) {
+        rp_failed_body(r, detail);
+    }
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return HTTP_PRECONDITION_FAILED;
+}
+
+/* Digest: the client's conditional headers name httpd's ETags, not the
+ * backend's; and the backend's ETag on the answer is not one a client
+ * may send back. */
+static void rp_digest_forward(request_rec *r)
+{
+    rp_digest_t *d = apr_pcalloc(r->pool, sizeof(*d));
+    int i;
+
+    for (i = 0; rp_write_conds[i]; i++) {
+        apr_table_unset(r->headers_in, rp_write_conds[i]);
+    }
+    d->strip = 1;
+    ap_add_output_filter_handle(rp_digest_handle, d, r, r->connection);
+}
+
+int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit)
+{
+    const char *im = apr_table_get(r->headers_in, "If-Match");
+    rp_lookup_t lu;
+    int exists;
+
+    if (!im && !apr_table_get(r->headers_in, "If-None-Match")
+        && !apr_table_get(r->headers_in, "If-Unmodified-Since")) {
+        return DECLINED;
+    }
+    rp_stats_count(RP_STAT_LOOKUPS);
+    rp_lookup(r, mode, limit, &lu);
+    exists = ap_is_HTTP_SUCCESS(lu.status);
+    if (!exists && lu.status != HTTP_NOT_FOUND && lu.status != HTTP_GONE) {
+        return rp_lookup_failed(r, &lu);
+    }
+    if (exists && lu.too_large) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00093)
+                      "%s %s: 412: the representation is larger than "
+                      "RequirePreconditionDigestLimit (%" APR_OFF_T_FMT
+                      " bytes), so it has no ETag to judge against; "
+                      "nothing forwarded", r->method, r->uri, limit);
+        return rp_refuse(r, &lu, apr_psprintf(r->pool,
+                         "The document is larger than "
+                         "RequirePreconditionDigestLimit (%" APR_OFF_T_FMT
+                         " bytes): it has no ETag, so no precondition on it "
+                         "can be judged, and the write is refused.", limit));
+    }
+    /* Absent: only If-Match can fail (RFC 9110 13.1.1); there is no date
+     * for If-Unmodified-Since, which is then ignored (13.1.4). */
+    if (exists ? rp_judge_validators(r, lu.etag, lu.last_modified) != OK
+               : im != NULL) {
+        const char *weak = exists && im && lu.etag && lu.etag[0] == 'W'
+            ? "The backend gives weak ETags (W/...), which never match "
+              "If-Match (RFC 9110); RequirePreconditionEvaluate Digest gives "
+              "strong ones made from the document's bytes." : NULL;
+
+        return rp_refuse(r, &lu, weak);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00092)
+                  "%s %s: precondition holds for the backend: its %s said "
+                  "%d, ETag %s, Last-Modified %s; forwarded", r->method,
+                  r->uri, lu.method, lu.status,
+                  lu.etag ? lu.etag : "(none)",
+                  lu.last_modified ? lu.last_modified : "(none)");
+    if (mode == RP_EVAL_DIGEST) {
+        rp_digest_forward(r);
+    }
+    return DECLINED;
+}
+
+/* ---- Digest on reads ------------------------------------------------------ */
+
+void rp_evaluate_read(request_rec *r, apr_off_t limit)
+{
+    rp_digest_t *d = apr_pcalloc(r->pool, sizeof(*d));
+    int i;
+
+    d->limit = limit;
+    d->conds = apr_table_make(r->pool, 4);
+    for (i = 0; rp_read_conds[i]; i++) {
+        const char *v = apr_table_get(r->headers_in, rp_read_conds[i]);
+
+        if (v) {
+            apr_table_setn(d->conds, rp_read_conds[i], v);
+            apr_table_unset(r->headers_in, rp_read_conds[i]);
+        }
+    }
+    /* A HEAD has no body to hash: a GET look-up gives the digest. */
+    if (r->header_only) {
+        rp_lookup_t lu;
+
+        rp_lookup_once(r, "GET", limit, &lu);
+        d->etag = ap_is_HTTP_SUCCESS(lu.status) ? lu.etag : NULL;
+    }
+    ap_add_output_filter_handle(rp_digest_handle, d, r, r->connection);
+}
+
+static void rp_digest_restore(request_rec *r, rp_digest_t *d)
+{
+    int i;
+
+    for (i = 0; rp_read_conds[i]; i++) {
+        const char *v = apr_table_get(d->conds, rp_read_conds[i]);
+
+        if (v) {
+            apr_table_setn(r->headers_in, rp_read_conds[i], v);
+        }
+    }
+}
+
+/* Judge the client's conditional headers against the digest, and send
+ * the answer: the body, a 304 or a 412. */
+static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
+{
+    request_rec *r = f->r;
+    const char *etag = r->header_only ? d->etag
+                                      : rp_digest_etag(r->pool, &d->sha);
+    const char *lm = apr_table_get(r->headers_out, "Last-Modified");
+    apr_bucket_brigade *bb = d->held;
+    int status = OK;
+
+    rp_digest_restore(r, d);
+    ap_remove_output_filter(f);
+    if (etag) {
+        apr_time_t mtime = r->mtime;
+        apr_time_t t = lm ? apr_date_parse_http(lm) : APR_DATE_BAD;
+        const char *inm = apr_table_get(r->headers_in, "If-None-Match");
+        const char *im = apr_table_get(r->headers_in, "If-Match");
+
+        apr_table_setn(r->headers_out, "ETag", etag);
+        r->mtime = t == APR_DATE_BAD ? 0 : t;
+        if (inm) {
+            apr_table_setn(r->headers_in, "If-None-Match",
+                           rp_unsuffix(r->pool, inm));
+        }
+        if (im) {
+            apr_table_setn(r->headers_in, "If-Match",
+                           rp_unsuffix(r->pool, im));
+        }
+        status = ap_meets_conditions(r);
+        r->mtime = mtime;
+        if (inm) {
+            apr_table_setn(r->headers_in, "If-None-Match", inm);
+        }
+        if (im) {
+            apr_table_setn(r->headers_in, "If-Match", im);
+        }
+    }
+    if (status == HTTP_NOT_MODIFIED || status == HTTP_PRECONDITION_FAILED) {
+        apr_bucket *eos = apr_bucket_eos_create(f->c->bucket_alloc);
+
+        apr_brigade_cleanup(bb);
+        if (status == HTTP_NOT_MODIFIED) {
+            r->status = HTTP_NOT_MODIFIED;
+        }
+        else {
+            APR_BRIGADE_INSERT_TAIL(bb, ap_bucket_error_create(
+                                    status, NULL, r->pool,
+                                    f->c->bucket_alloc));
+        }
+        APR_BRIGADE_INSERT_TAIL(bb, eos);
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+/* Pass what is held and the rest unchanged, without an ETag: over the
+ * limit, or an answer that is not a whole representation. */
+static apr_status_t rp_digest_give_up(ap_filter_t *f, rp_digest_t *d,
+                                      apr_bucket_brigade *bb)
+{
+    rp_digest_restore(f->r, d);
+    apr_table_unset(f->r->headers_out, "ETag");
+    ap_remove_output_filter(f);
+    if (d->held) {
+        APR_BRIGADE_PREPEND(bb, d->held);
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+static apr_status_t rp_digest_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    rp_digest_t *d = f->ctx;
+    request_rec *r = f->r;
+    apr_bucket *b;
+    int eos = 0;
+
+    if (!d->held) {
+        /* The backend's ETag is not the one the client may send back. */
+        apr_table_unset(r->headers_out, "ETag");
+        apr_table_unset(r->err_headers_out, "ETag");
+        if (d->strip) {
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
+        if (r->status != HTTP_OK && r->status != HTTP_NON_AUTHORITATIVE) {
+            return rp_digest_give_up(f, d, bb);
+        }
+        d->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        rp_sha256_init(&d->sha);
+    }
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len;
+        apr_status_t rv;
+
+        if (APR_BUCKET_IS_EOS(b)) {
+            eos = 1;
+            break;
+        }
+        if (APR_BUCKET_IS_METADATA(b)) {
+            continue;
+        }
+        if ((rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ))
+            != APR_SUCCESS) {
+            return rv;
+        }
+        d->bytes += len;
+        if (d->bytes > d->limit) {
+            return rp_digest_give_up(f, d, bb);
+        }
+        rp_sha256_update(&d->sha, data, len);
+    }
+    if (ap_save_brigade(f, &d->held, &bb, r->pool) != APR_SUCCESS) {
+        return rp_digest_give_up(f, d, bb);
+    }
+    return eos ? rp_digest_finish(f, d) : APR_SUCCESS;
+}
+
+void rp_evaluate_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    /* Both below mod_deflate (AP_FTYPE_CONTENT_SET), above every resource
+     * filter: the same bytes whether a client reads them or a look-up
+     * hashes them, before any Content-Encoding. */
+    rp_sink_handle = ap_register_output_filter("REQUIRE_PRECONDITION_LOOKUP",
+                                               rp_sink_filter, NULL,
+                                               AP_FTYPE_CONTENT_SET - 1);
+    rp_digest_handle =
+        ap_register_output_filter("REQUIRE_PRECONDITION_DIGEST",
+                                  rp_digest_filter, NULL,
+                                  AP_FTYPE_CONTENT_SET - 1);
+}
