@@ -157,7 +157,7 @@ static apr_status_t rp_sink_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             s->broken = 1;
             continue;
         }
-        s->bytes += len;
+        s->bytes += (apr_off_t)len;
         if (s->bytes <= s->limit) {
             rp_sha256_update(&s->sha, data, len);
         }
@@ -185,7 +185,7 @@ static const char *rp_digest_etag(apr_pool_t *p, rp_sha256_t *sha)
 static request_rec *rp_lookup_make(request_rec *r, const char *method)
 {
     apr_table_t *saved = r->headers_in;
-    int expecting = r->expecting_100;
+    unsigned int expecting = r->expecting_100;
     const char *uri = ap_escape_uri(r->pool, r->uri);
     request_rec *rr;
     int i;
@@ -213,13 +213,36 @@ static const char *rp_header_of(const request_rec *rr, const char *name)
     return v ? v : apr_table_get(rr->err_headers_out, name);
 }
 
+/* What the look-up `rr` said, copied out of its pool. */
+static void rp_lookup_read(request_rec *r, const request_rec *rr,
+                           rp_sink_t *sink, rp_lookup_t *lu)
+{
+    const char *etag = rp_header_of(rr, "ETag");
+    const char *lm = rp_header_of(rr, "Last-Modified");
+
+    lu->etag = etag ? apr_pstrdup(r->pool, etag) : NULL;
+    lu->last_modified = lm ? apr_pstrdup(r->pool, lm) : NULL;
+    if (sink->broken) {
+        lu->status = HTTP_BAD_GATEWAY;
+        lu->why = "broke off in its body";
+    }
+    else if (apr_table_get(rr->subprocess_env, "cache-hit")
+             || apr_table_get(rr->subprocess_env, "cache-revalidate")) {
+        lu->status = HTTP_BAD_GATEWAY;
+        lu->why = "was answered from mod_cache's cache, not by the backend";
+    }
+    else if (sink->limit >= 0) {
+        lu->too_large = sink->bytes > sink->limit;
+        lu->etag = lu->too_large ? NULL : rp_digest_etag(r->pool, &sink->sha);
+    }
+}
+
 /* One look-up with `method`; `limit` >= 0 hashes the body (Digest). */
 static void rp_lookup_once(request_rec *r, const char *method,
                            apr_off_t limit, rp_lookup_t *lu)
 {
     request_rec *rr = rp_lookup_make(r, method);
     rp_sink_t *sink = apr_pcalloc(r->pool, sizeof(*sink));
-    const char *v;
     int rv;
 
     lu->method = method;
@@ -237,32 +260,11 @@ static void rp_lookup_once(request_rec *r, const char *method,
     ap_add_output_filter_handle(rp_sink_handle, sink, rr, rr->connection);
     rr->header_only = !strcmp(method, "HEAD");
     rv = ap_run_sub_req(rr);
-    lu->status = rv == OK ? rr->status : rv;
-    if (rv == DECLINED) {
-        lu->status = HTTP_INTERNAL_SERVER_ERROR;
-    }
+    /* A handler's error status, or what the response said. */
+    lu->status = rv == OK ? rr->status
+               : rv == DECLINED ? HTTP_INTERNAL_SERVER_ERROR : rv;
     if (ap_is_HTTP_SUCCESS(lu->status)) {
-        if ((v = rp_header_of(rr, "ETag")) != NULL) {
-            lu->etag = apr_pstrdup(r->pool, v);
-        }
-        if ((v = rp_header_of(rr, "Last-Modified")) != NULL) {
-            lu->last_modified = apr_pstrdup(r->pool, v);
-        }
-        if (sink->broken) {
-            lu->status = HTTP_BAD_GATEWAY;
-            lu->why = "broke off in its body";
-        }
-        else if (apr_table_get(rr->subprocess_env, "cache-hit")
-                 || apr_table_get(rr->subprocess_env, "cache-revalidate")) {
-            lu->status = HTTP_BAD_GATEWAY;
-            lu->why = "was answered from mod_cache's cache, not by the "
-                      "backend";
-        }
-        else if (limit >= 0) {
-            lu->too_large = sink->bytes > limit;
-            lu->etag = lu->too_large ? NULL
-                     : rp_digest_etag(r->pool, &sink->sha);
-        }
+        rp_lookup_read(r, rr, sink, lu);
     }
     ap_destroy_sub_req(rr);
 }
@@ -647,7 +649,7 @@ static apr_status_t rp_digest_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             != APR_SUCCESS) {
             return rv;
         }
-        d->bytes += len;
+        d->bytes += (apr_off_t)len;
         if (d->bytes > d->limit) {
             return rp_digest_give_up(f, d, bb);
         }

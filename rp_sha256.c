@@ -38,12 +38,12 @@ static const uint32_t rp_sha256_k[64] = {
 
 static void rp_sha256_block(uint32_t h[8], const unsigned char *p)
 {
-    uint32_t w[64], a, b, c, d, e, f, g, k, t1, t2;
-    int i;
+    uint32_t w[64], a, b, c, d, e, f, g, k;
+    size_t i;
 
-    for (i = 0; i < 16; i++) {
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16
-               | (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (i = 0; i < 16; i++, p += 4) {
+        w[i] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16
+               | (uint32_t)p[2] << 8 | (uint32_t)p[3];
     }
     for (i = 16; i < 64; i++) {
         uint32_t s0 = RP_ROR(w[i - 15], 7) ^ RP_ROR(w[i - 15], 18)
@@ -56,6 +56,8 @@ static void rp_sha256_block(uint32_t h[8], const unsigned char *p)
     a = h[0]; b = h[1]; c = h[2]; d = h[3];
     e = h[4]; f = h[5]; g = h[6]; k = h[7];
     for (i = 0; i < 64; i++) {
+        uint32_t t1, t2;
+
         t1 = k + (RP_ROR(e, 6) ^ RP_ROR(e, 11) ^ RP_ROR(e, 25))
              + ((e & f) ^ (~e & g)) + rp_sha256_k[i] + w[i];
         t2 = (RP_ROR(a, 2) ^ RP_ROR(a, 13) ^ RP_ROR(a, 22))
@@ -107,7 +109,7 @@ void rp_sha256_update(rp_sha256_t *s, const void *data, size_t len)
 void rp_sha256_final(rp_sha256_t *s, unsigned char out[RP_SHA256_LEN])
 {
     uint64_t bits = s->bytes * 8;
-    int i;
+    size_t i;
 
     s->block[s->used++] = 0x80;
     if (s->used > 56) {
@@ -120,11 +122,11 @@ void rp_sha256_final(rp_sha256_t *s, unsigned char out[RP_SHA256_LEN])
         s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
     }
     rp_sha256_block(s->h, s->block);
-    for (i = 0; i < 8; i++) {
-        out[4 * i] = (unsigned char)(s->h[i] >> 24);
-        out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-        out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-        out[4 * i + 3] = (unsigned char)s->h[i];
+    for (i = 0; i < 8; i++, out += 4) {
+        out[0] = (unsigned char)(s->h[i] >> 24);
+        out[1] = (unsigned char)(s->h[i] >> 16);
+        out[2] = (unsigned char)(s->h[i] >> 8);
+        out[3] = (unsigned char)s->h[i];
     }
 }
 

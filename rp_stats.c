@@ -144,6 +144,11 @@ apr_status_t rp_stats_init(server_rec *s)
     apr_shm_t *shm = NULL;
 
     apr_pool_userdata_get((void **)&shm, userdata_key, process_pool);
+    /* A graceful restart may load a newer module with more counters than
+     * the memory it finds: start them again rather than write past it. */
+    if (shm && apr_shm_size_get(shm) < sizeof(rp_counters_t)) {
+        shm = NULL;
+    }
     if (!shm) {
         apr_status_t rv = apr_shm_create(&shm, sizeof(rp_counters_t), NULL,
                                          process_pool);
