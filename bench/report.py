@@ -367,6 +367,27 @@ def main():
                 p("   slow uploader (400 kB over 3 s) with 4 writers of the same"
                   " document, %s: %s" % (name, ser["spoolslow-" + c]))
 
+    # ---- part 9
+    if "9" in parts and "evalput" in wrk:
+        p("")
+        p("9. RequirePreconditionEvaluate, through ProxyPass to t/backend/app.py"
+          " (Python, a Unix socket)")
+        rows = [("PUT If-Match, Backend (B) vs Off (A)", "evalput", "ev-off",
+                 "ev-backend", "PUT\\nBackend/Off"),
+                ("GET 1 KB JSON, Digest (B) vs Off (A)", "evalget1024", "ev-off",
+                 "ev-digest", "GET 1 KB\\nDigest/Off"),
+                ("GET 100 KB JSON, Digest (B) vs Off (A)", "evalget102400",
+                 "ev-off", "ev-digest", "GET 100 KB\\nDigest/Off")]
+        for title, label, a, b, short in rows:
+            if label not in wrk:
+                continue
+            ma, mb, ratio, bad, (ra, rb), iqr = compare(label, a, b)
+            p("   %-40s A %s req/s, B %s req/s: B/A %.3f (IQR %.3f-%.3f)"
+              % (title, fmt_int(ma), fmt_int(mb), ratio, iqr[0], iqr[1]))
+            if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+                p("   !! answers other than 2xx or socket errors: %s" % bad)
+            chart_ratio.append((short, ratio))
+
     # ---- part 6
     if "6" in parts and "lockfile" in wrk:
         ma, mb, ratio, bad, (ra, rb), iqr = compare("lockfile", "ser-anon", "ser-file")

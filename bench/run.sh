@@ -49,6 +49,9 @@
 #      wrk connection, rounds of A B then B A; and the disk the spool wrote.
 #      Then a slow uploader (400 kB over 3 s) while 4 clients update the
 #      same document: their p50/p99 per update and statuses, on vs off.
+#   9. RequirePreconditionEvaluate: conditional PUTs through ProxyPass to
+#      a backend that ignores If-*, Backend vs Off; GETs of 1 KB and
+#      100 KB JSON, Digest vs Off.
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
@@ -78,7 +81,7 @@ libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
 
-PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7 9}
 FAIR_WRITERS=${BENCH_FAIR_WRITERS:-64}
 FAIR_SECONDS=${BENCH_FAIR_SECONDS:-5}
 CG_WARM=100
@@ -549,6 +552,49 @@ RequirePreconditionSpoolDir $scratch/var/spool"
     done
     stop "${pid_of[sp-off]}"
     stop "${pid_of[sp-on]}"
+fi
+
+# ---- part 9: RequirePreconditionEvaluate -----------------------------------
+# The backend of t/evaluate.t (a document store that ignores If-*) on a
+# Unix socket, behind three servers that differ only in Evaluate.
+evaluate_conf() {
+    echo "LoadModule proxy_module $libexec/mod_proxy.so
+LoadModule proxy_http_module $libexec/mod_proxy_http.so
+<Location /api/>
+    ProxyPass \"unix:$scratch/run/app.sock|http://app/\"
+    RequirePrecondition On
+    RequirePreconditionEvaluate $1
+</Location>"
+}
+if part 9; then
+    say "part 9: RequirePreconditionEvaluate: PUT Backend vs Off, GET Digest vs Off (1 KB and 100 KB JSON)"
+    mkdir -p "$scratch/var/store/ev"
+    for ((i = 0; i < CONNS; i++)); do
+        echo '{"n":0}' > "$scratch/var/store/ev/f$i.json"
+    done
+    for size in 1024 102400; do
+        "$python" -c 'import sys, json; n = int(sys.argv[1]); items = []
+while len(json.dumps(items)) < n - 40: items.append({"id": len(items), "name": "item %d" % len(items), "ok": True})
+sys.stdout.write(json.dumps({"items": items})[:n])' "$size" > "$scratch/var/store/ev/get$size.json"
+    done
+    [ -z "$server_user" ] || chown -R "$server_user:" "$scratch/var/store"
+    "${as_user[@]}" "$python" "$top/t/backend/app.py" --socket "$scratch/run/app.sock" \
+        --store "$scratch/var/store" --etag strong >>"$scratch/logs/app.out.log" 2>&1 &
+    pids+=($!)
+    for ((i = 0; i < 100; i++)); do
+        [ ! -S "$scratch/run/app.sock" ] || break
+        sleep 0.1
+    done
+    start ev-off module "$(evaluate_conf Off)"
+    start ev-backend module "$(evaluate_conf Backend)"
+    start ev-digest module "$(evaluate_conf Digest)"
+    RP_ETAG=$("$client" etag "${port_of[ev-off]}" /api/ev/f0.json)
+    export RP_ETAG RP_FILES=$CONNS
+    ab_compare evalput ev-off ev-backend / "$here/put-json.lua"
+    for size in 1024 102400; do
+        ab_compare "evalget$size" ev-off ev-digest "/api/ev/get$size.json"
+    done
+    for s in ev-off ev-backend ev-digest; do stop "${pid_of[$s]}"; done
 fi
 
 # What the servers logged at level error or worse: a measurement of a
