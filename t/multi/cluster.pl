@@ -26,6 +26,8 @@
 #     412) keeps every acknowledged increment;
 #   - a SIGKILLed child on one server releases its locks for the other;
 #   - a graceful restart of one server does not stop the exclusion;
+#   - the same race and counter in front of a backend that ignores If-*,
+#     with RequirePreconditionEvaluate Backend and Digest;
 #   - the control: the same servers without the directive lose updates.
 # Prints TAP; exits non-zero when a check fails.
 use strict;
@@ -92,7 +94,7 @@ sub server_conf {
              : $o{lockfile} ? "RequirePreconditionLockFile $s->{lockfile}" : '';
     my $docroot = $s->{docroot};
     my $mods = join '', map { "LoadModule ${_}_module $libexec/mod_$_.so\n" }
-        ("mpm_$s->{mpm}", qw(authz_core dav dav_fs dir));
+        ("mpm_$s->{mpm}", qw(authz_core dav dav_fs dir proxy proxy_http));
     return <<"CONF";
 ServerRoot $s->{root}
 Listen 127.0.0.1:$s->{port}
@@ -128,6 +130,18 @@ $lock
 <LocationMatch "^/dav/(x|kill|g|e)\\.txt\$">
     RequirePreconditionSpoolLimit 0
 </LocationMatch>
+# RequirePreconditionEvaluate in front of a backend that ignores If-*
+# (t/backend/app.py; the same backend, store and lock file for A and B).
+<Location /api/>
+    ProxyPass "unix:$scratch/app-strong.sock|http://strong/"
+    RequirePrecondition On
+    RequirePreconditionEvaluate Backend
+</Location>
+<Location /apid/>
+    ProxyPass "unix:$scratch/app-none.sock|http://none/"
+    RequirePrecondition On
+    RequirePreconditionEvaluate Digest
+</Location>
 @{[ $o{extra} // "" ]}
 CONF
 }
@@ -383,6 +397,27 @@ chmod 0700, $closed;
 
 # ---- 2. two servers, one lock file --------------------------------------
 
+# The backends of RequirePreconditionEvaluate: stores under the shared
+# document root, so that the harnesses' put_file and slurp see them.
+my @apps;
+for my $app (['strong', 'api'], ['none', 'apid']) {
+    my ($etag, $dir) = @$app;
+    make_path("$docroot/$dir");
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        exec '/usr/bin/python3', "$top/t/backend/app.py",
+            '--socket', "$scratch/app-$etag.sock", '--store', "$docroot/$dir",
+            '--etag', $etag;
+        POSIX::_exit(127);
+    }
+    push @apps, $pid;
+}
+END { kill 'TERM', @apps if @apps; waitpid $_, 0 for @apps }
+for (1 .. 100) {
+    last if -S "$scratch/app-strong.sock" && -S "$scratch/app-none.sock";
+    sleep 0.1;
+}
+
 my $a = new_server('a', $mpm_a);
 my $b = new_server('b', $mpm_b, \%paths_b);
 write_conf($_, lockfile => 1) for $a, $b;
@@ -416,6 +451,23 @@ printf "# counter: %d clients x %d increments over A and B: %d acknowledged, "
     $final, $errors, time - $t0;
 check($acks == $clients * $increments && $final == $acks && $errors == 0,
       'counter over two servers: every acknowledged increment is there');
+
+# The same in front of a backend that ignores If-*: httpd judges for it,
+# against its ETags (Backend) or digests of its answers (Digest).
+for my $e (['Backend', '/api/'], ['Digest', '/apid/']) {
+    my ($mode, $dir) = @$e;
+    ($lost, $bad) = race("${dir}race.txt", $a, $b);
+    check($lost == 0 && $bad == 0, "Evaluate $mode, race over two servers: "
+          . 'one winner a round', "lost $lost, other statuses $bad");
+    $t0 = time;
+    ($acks, $final, $errors) = counter("${dir}counter.txt", $a, $b);
+    printf "# Evaluate %s counter: %d clients x %d increments over A and B: "
+        . "%d acknowledged, %d in the file, %d errors (%.1f s)\n", $mode,
+        $clients, $increments, $acks, $final, $errors, time - $t0;
+    check($acks == $clients * $increments && $final == $acks && $errors == 0,
+          "Evaluate $mode, counter over two servers: every acknowledged "
+          . 'increment is there');
+}
 
 # The counter again while a child of A is SIGKILLed and B restarts
 # gracefully: requests cut off may fail (and be retried), but every
