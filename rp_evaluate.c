@@ -96,6 +96,7 @@ typedef struct {
 
 static ap_filter_rec_t *rp_sink_handle;
 static ap_filter_rec_t *rp_digest_handle;
+static ap_filter_rec_t *rp_no_body_handle;
 
 const char *rp_evaluate_parse_mode(apr_pool_t *p, const char *arg,
                                    int *mode)
@@ -163,6 +164,22 @@ static apr_status_t rp_sink_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
     }
     apr_brigade_cleanup(bb);
+    return APR_SUCCESS;
+}
+
+/* The look-up's body: none. A sub-request reads from the request's
+ * protocol filters, where the spool hands out the write's body: a handler
+ * that reads a body whatever the method (mod_cgi, mod_cgid) would take it
+ * from the write. */
+static apr_status_t rp_no_body_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                      ap_input_mode_t mode,
+                                      apr_read_type_e block,
+                                      apr_off_t readbytes)
+{
+    (void)mode;
+    (void)block;
+    (void)readbytes;
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
     return APR_SUCCESS;
 }
 
@@ -258,11 +275,18 @@ static void rp_lookup_once(request_rec *r, const char *method,
     sink->limit = limit;
     rp_sha256_init(&sink->sha);
     ap_add_output_filter_handle(rp_sink_handle, sink, rr, rr->connection);
+    ap_add_input_filter_handle(rp_no_body_handle, NULL, rr, rr->connection);
     rr->header_only = !strcmp(method, "HEAD");
     rv = ap_run_sub_req(rr);
     /* A handler's error status, or what the response said. */
     lu->status = rv == OK ? rr->status
                : rv == DECLINED ? HTTP_INTERNAL_SERVER_ERROR : rv;
+    /* mod_proxy answers a backend that took too long with 502; say 504. */
+    if (lu->status == HTTP_BAD_GATEWAY
+        && apr_table_get(rr->notes, "proxy_timedout")) {
+        lu->status = HTTP_GATEWAY_TIME_OUT;
+        lu->why = "timed out";
+    }
     if (ap_is_HTTP_SUCCESS(lu->status)) {
         rp_lookup_read(r, rr, sink, lu);
     }
@@ -674,4 +698,7 @@ void rp_evaluate_register_hooks(apr_pool_t *p)
         ap_register_output_filter("REQUIRE_PRECONDITION_DIGEST",
                                   rp_digest_filter, NULL,
                                   AP_FTYPE_CONTENT_SET - 1);
+    rp_no_body_handle =
+        ap_register_input_filter("REQUIRE_PRECONDITION_NO_BODY",
+                                 rp_no_body_filter, NULL, AP_FTYPE_RESOURCE);
 }

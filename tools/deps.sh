@@ -27,6 +27,8 @@ have_cmd cc || need+=(gcc)
 have_cmd make || need+=(make)
 have_cmd curl || need+=(curl)
 have_cmd perl || need+=(perl)
+# t/backend/app.py, the backend of t/evaluate.t (standard library only).
+[ -x /usr/bin/python3 ] || need+=(python3)
 have_perl Apache::Test || need+=(libapache2-mod-perl2)
 have_perl LWP::UserAgent || need+=(libwww-perl)
 have_perl HTTP::Daemon || need+=(libhttp-daemon-perl)
