@@ -199,17 +199,32 @@ static const char *rp_digest_etag(apr_pool_t *p, rp_sha256_t *sha)
  * lack what a look-up must not carry (the sub-request copies them). With
  * no next filter, no quick handler (mod_cache's) answers the look-up
  * itself; its output ends in the sink, never at the client. */
+/* The URL the client named, as it named it: the first request of an
+ * internal redirect chain, its path before any RewriteRule [PT] or Alias
+ * (the look-up goes through them again, to the same handler and the same
+ * resource, as the lock's key does), and its query. */
+static const char *rp_lookup_uri(const request_rec *r)
+{
+    const char *path;
+
+    while (r->prev) {
+        r = r->prev;
+    }
+    path = ap_escape_uri(r->pool, r->parsed_uri.path ? r->parsed_uri.path
+                                                     : r->uri);
+    return r->parsed_uri.query
+           ? apr_pstrcat(r->pool, path, "?", r->parsed_uri.query, NULL)
+           : path;
+}
+
 static request_rec *rp_lookup_make(request_rec *r, const char *method)
 {
     apr_table_t *saved = r->headers_in;
     unsigned int expecting = r->expecting_100;
-    const char *uri = ap_escape_uri(r->pool, r->uri);
+    const char *uri = rp_lookup_uri(r);
     request_rec *rr;
     int i;
 
-    if (r->args) {
-        uri = apr_pstrcat(r->pool, uri, "?", r->args, NULL);
-    }
     r->headers_in = apr_table_copy(r->pool, saved);
     for (i = 0; rp_lookup_drop[i]; i++) {
         apr_table_unset(r->headers_in, rp_lookup_drop[i]);
