@@ -37,6 +37,13 @@
                                         PATH in a loop; prints the slow
                                         one's status, the writers' statuses
                                         and their p50/p99 in ms
+  client.py delete PORT PATH [lock]     one DELETE of PATH, timed from its
+                                        first byte sent to its response;
+                                        with lock, first (untimed) a LOCK
+                                        of PATH, depth infinity, and its
+                                        token in the DELETE's If header
+                                        (tagged with PATH);
+                                        prints the status and the seconds
 
 Every wait is bounded; a server that does not answer is an error.
 """
@@ -356,8 +363,43 @@ def cmd_slow(port, path, size, seconds, writers):
         " ".join("s%d=%d" % kv for kv in sorted(statuses.items()))))
 
 
+LOCKINFO = (b'<?xml version="1.0" encoding="utf-8"?>\n'
+            b'<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
+            b'</D:lockscope><D:locktype><D:write/></D:locktype>'
+            b'<D:owner>rp-bench</D:owner></D:lockinfo>\n')
+
+
+def cmd_delete(port, path, lock=""):
+    port = int(port)
+    cond = ""
+    if lock:
+        sock = connect(port)
+        sock.sendall(("LOCK %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+                      "\r\nDepth: infinity\r\nTimeout: Second-600\r\n"
+                      "Content-Type: application/xml\r\nContent-Length: %d"
+                      "\r\n\r\n" % (path, len(LOCKINFO))).encode() + LOCKINFO)
+        status, headers = Reader(sock).response()
+        sock.close()
+        if status != 200 or "lock-token" not in headers:
+            die("LOCK %s: status %d, Lock-Token %r"
+                % (path, status, headers.get("lock-token")))
+        # Tagged: mod_dav applies an untagged list to the parent too, and
+        # the parent does not hold the lock (424).
+        cond = "If: <%s> (%s)\r\n" % (path, headers["lock-token"])
+    sock = connect(port)
+    req = ("DELETE %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+           "%s\r\n" % (path, cond)).encode()
+    t0 = time.perf_counter()
+    sock.sendall(req)
+    status, _ = Reader(sock).response()
+    seconds = time.perf_counter() - t0
+    sock.close()
+    print("status=%d seconds=%.6f locked=%d" % (status, seconds, 1 if lock else 0))
+
+
 COMMANDS = {"wait": cmd_wait, "free": cmd_free, "reqs": cmd_reqs,
-            "upload": cmd_upload, "etag": cmd_etag, "slow": cmd_slow}
+            "upload": cmd_upload, "etag": cmd_etag, "slow": cmd_slow,
+            "delete": cmd_delete}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

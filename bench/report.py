@@ -24,6 +24,9 @@ RAW.txt holds one measurement a line (written by bench/run.sh):
   upload GUARD expect|noexpect TRY status=.. sent=.. size=.. ... server_read=..
   serialize available | unavailable REASON | etag ETAG
   fair n=REQUESTS p50=US p99=US max=US s<STATUS>=COUNT...
+  deltree TREE wide|deep A B ENTRIES
+  delete CONFIG TREE plain|lock RUN status=.. seconds=.. locked=.. left=..
+  delbound CONFIG LOG-LINE
 The table goes to stdout; the chart is drawn with gnuplot (bench/chart.gp).
 """
 import os
@@ -50,6 +53,7 @@ MAX_UPLOAD_SHARE = 0.01     # body sent without Expect / body size
 
 def load(path):
     meta, cg, wrk, upload, ser = {}, {}, {}, {}, {}
+    ser["deltree"], ser["delete"], ser["delbound"] = {}, {}, {}
     for line in open(path):
         f = line.split()
         if not f or f[0].startswith("#"):
@@ -74,6 +78,13 @@ def load(path):
             ser["spoolio" + f[1]] = (int(f[2]), int(f[3]))
         elif f[0] == "spoolslow":
             ser["spoolslow-" + f[1]] = " ".join(f[2:])
+        elif f[0] == "deltree":
+            ser["deltree"][f[1]] = (f[2], int(f[3]), int(f[4]), int(f[5]))
+        elif f[0] == "delete":
+            kv = dict(x.split("=", 1) for x in f[5:])
+            ser["delete"].setdefault((f[1], f[2], f[3]), []).append(kv)
+        elif f[0] == "delbound":
+            ser["delbound"][f[1]] = " ".join(f[2:])
         elif f[0] == "fair":
             ser["fair"] = dict(x.split("=", 1) for x in f[1:])
         elif f[0] == "errorlog":
@@ -366,6 +377,78 @@ def main():
             if "spoolslow-" + c in ser:
                 p("   slow uploader (400 kB over 3 s) with 4 writers of the same"
                   " document, %s: %s" % (name, ser["spoolslow-" + c]))
+
+
+    # ---- part 8
+    if "8" in parts and ser["delete"]:
+        dl = ser["delete"]
+        configs = [("del-none", "no module"), ("del-bare", "module, no section"),
+                   ("del-guarded", "module, guarded")]
+
+        def med(key):
+            runs = dl.get(key)
+            if not runs:
+                return None
+            secs = [float(x["seconds"]) for x in runs]
+            return statistics.median(secs), min(secs), max(secs), \
+                sorted({x["status"] for x in runs}), \
+                sorted({x["left"] for x in runs})
+
+        def cell(key):
+            m = med(key)
+            if m is None:
+                return "—"
+            t, lo, hi, st, left = m
+            return "%.0f ms [%.0f-%.0f] %s" % (t * 1000, lo * 1000, hi * 1000,
+                                              "/".join(st))
+        p("")
+        p("8. DELETE of a collection: one DELETE, timed at the client; median of %s"
+          " runs (%s for 10,000 files)" % (meta.get("del_repeat"),
+                                          meta.get("del_repeat_big")))
+        p("   [min-max] and status; each run on a new copy of the tree, synced to"
+          " disk, outside the timed part")
+        p("")
+        p("   %-34s %7s   %-26s %-26s %-26s" % (("tree", "entries")
+                                                 + tuple(n for _, n in configs)))
+        for tree, (kind, a, b, entries) in ser["deltree"].items():
+            desc = ("%s files in %s folders" % ("{:,}".format(a * b), a)
+                    if kind == "wide" else "%d nested folders, %d files each" % (a, b))
+            for how in ("plain", "lock"):
+                if not any((c, tree, how) in dl for c, _ in configs):
+                    continue
+                p("   %-34s %7s   %-26s %-26s %-26s" % (
+                    (desc if how == "plain" else "  the same, lock token in If",
+                     "{:,}".format(entries) if how == "plain" else "")
+                    + tuple(cell((c, tree, how)) for c, _ in configs)))
+        for tree, (kind, a, b, entries) in ser["deltree"].items():
+            for c, name in configs[1:]:
+                m, base = med((c, tree, "plain")), med(("del-none", tree, "plain"))
+                if m is None or base is None:
+                    continue
+                if m[3] == ["204"] and base[3] == ["204"]:
+                    added = m[0] - base[0]
+                    p("   %-8s %-20s added to the DELETE: %+.1f ms, %+.1f us per entry"
+                      " (medians%s)" % (tree, name, added * 1000, added * 1e6 / entries,
+                                        "; within the runs' spread"
+                                        if abs(added) < max(m[2] - m[1], base[2] - base[1])
+                                        else ""))
+        ctl = med(("del-guarded", "nowalk", "plain"))
+        if ctl:
+            p("   428 without a walk (a collection inside a guarded <Location>):"
+              " %.1f ms" % (ctl[0] * 1000))
+        for tree, (kind, a, b, entries) in ser["deltree"].items():
+            for c, name in configs[1:]:
+                m = med((c, tree, "plain"))
+                if not m or m[3] != ["428"]:
+                    continue
+                walked = min(entries, 10000)
+                extra = m[0] - (ctl[0] if ctl else 0)
+                p("   %-8s %-20s past the walk's bounds: 428 in %.1f ms, the tree left"
+                  " whole (%s entries); the walk: %.1f us per entry read"
+                  % (tree, name, m[0] * 1000, "/".join(m[4]),
+                     extra * 1e6 / (walked if kind == "wide" else entries)))
+        for c, line in sorted(ser["delbound"].items()):
+            p("   %s logs: %s" % (c, line[:220]))
 
     # ---- part 9
     if "9" in parts and "evalput" in wrk:

@@ -49,6 +49,17 @@
 #      wrk connection, rounds of A B then B A; and the disk the spool wrote.
 #      Then a slow uploader (400 kB over 3 s) while 4 clients update the
 #      same document: their p50/p99 per update and statuses, on vs off.
+#   8. DELETE of a large collection: the walk that looks for guarded members
+#      (<Files>, .htaccess, ... inside it). The time of one DELETE of a tree
+#      (1,000 files in 10 folders; 10,000 in 100, past the walk's bound of
+#      10000 entries; 64 and 65 nested folders, at and past its depth
+#      bound), no module vs the module with no guarded section vs the
+#      module with guarded sections elsewhere; the median of
+#      BENCH_DEL_REPEAT runs, each on a tree copied in place and synced
+#      before it, outside the timed part. Past a bound the module answers
+#      428 and leaves the tree: it is deleted once more with the token of a
+#      depth-infinity LOCK in If (and the deep tree so on the server
+#      without the module too). A control: a 428 that needs no walk.
 #   9. RequirePreconditionEvaluate: conditional PUTs through ProxyPass to
 #      a backend that ignores If-*, Backend vs Off; GETs of 1 KB and
 #      100 KB JSON, Digest vs Off.
@@ -59,7 +70,7 @@
 # project quotes live in bench/RESULTS.md, dated, with commit and machine.
 #
 # Knobs (environment):
-#   BENCH_PARTS="1 2 3 4 5 6 7" which parts to run
+#   BENCH_PARTS="1 2 3 4 5 6 7 8" which parts to run
 #   BENCH_CG_REQUESTS=1000  part 1: requests measured per run
 #   BENCH_CG_REPEAT=3       part 1: runs per configuration and request kind
 #   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
@@ -71,6 +82,9 @@
 #   BENCH_UPLOAD_MB=200     part 3: size of the refused upload
 #   BENCH_UPLOAD_TRIES=5    part 3: tries per case (the median is reported)
 #   BENCH_UPLOAD_MBIT=1000  part 3: link speed of the paced client, Mbit/s
+#   BENCH_DEL_REPEAT=5      part 8: runs per configuration and tree
+#   BENCH_DEL_REPEAT_BIG=3  part 8: the same for the tree of 10,000 files
+#   BENCH_DEL_TREES="w1000 w10000 deep64 deep65"  part 8: the trees
 # Servers listen on 127.0.0.1, ports 18400-18499, and are all stopped on exit.
 set -euo pipefail
 
@@ -81,7 +95,7 @@ libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
 
-PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7 9}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7 8 9}
 FAIR_WRITERS=${BENCH_FAIR_WRITERS:-64}
 FAIR_SECONDS=${BENCH_FAIR_SECONDS:-5}
 CG_WARM=100
@@ -94,6 +108,9 @@ CONNS=${BENCH_WRK_CONNECTIONS:-8}
 UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 UPLOAD_TRIES=${BENCH_UPLOAD_TRIES:-5}
 UPLOAD_MBIT=${BENCH_UPLOAD_MBIT:-1000}
+DEL_REPEAT=${BENCH_DEL_REPEAT:-5}
+DEL_REPEAT_BIG=${BENCH_DEL_REPEAT_BIG:-3}
+DEL_TREES=${BENCH_DEL_TREES:-w1000 w10000 deep64 deep65}
 SER_FILES=1000
 SER_WRITERS=${BENCH_SER_WRITERS:-64}
 PORT_FIRST=18400
@@ -169,7 +186,7 @@ render() {
     local name=$1 mpm=$2 guard=$3 port=$4 extra=${5:-} load="" user="" f
     local dconf="" lconf=""
     case $guard in
-        module|serialize-*)
+        module|serialize-*|walk-*)
             load="LoadModule require_precondition_module $scratch/modules/mod_require_precondition.so" ;;
         rewrite)
             load="LoadModule rewrite_module $libexec/mod_rewrite.so" ;;
@@ -254,6 +271,9 @@ raw_line() { echo "$*" >> "$raw"; }
     echo "meta ser_writers $SER_WRITERS"
     echo "meta fair_writers $FAIR_WRITERS"
     echo "meta fair_seconds $FAIR_SECONDS"
+    echo "meta del_repeat $DEL_REPEAT"
+    echo "meta del_repeat_big $DEL_REPEAT_BIG"
+    echo "meta del_trees $DEL_TREES"
     echo "meta parts $PARTS"
 } > "$raw"
 
@@ -552,6 +572,122 @@ RequirePreconditionSpoolDir $scratch/var/spool"
     done
     stop "${pid_of[sp-off]}"
     stop "${pid_of[sp-on]}"
+fi
+
+# ---- part 8: DELETE of a large collection ----------------------------------
+# make_tree DIR wide FOLDERS FILES | DIR deep LEVELS FILES: FOLDERS folders
+# of FILES files each, or LEVELS folders nested in one another with FILES
+# files in each; prints the number of entries (files and folders).
+make_tree() {
+    "$python" - "$@" <<'EOF'
+import os, sys
+top, kind, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+os.makedirs(top)
+p = top
+for i in range(1, a + 1):
+    p = os.path.join(top if kind == "wide" else p, "d%d" % i)
+    os.mkdir(p)
+    for j in range(1, b + 1):
+        with open(os.path.join(p, "f%d.txt" % j), "w") as f:
+            f.write("walk bench\n")
+print(a + a * b)
+EOF
+}
+# fresh_tree NAME TARGET: tree NAME at TARGET, on disk: the one a 428 left
+# intact when there is one (a copy costs seconds at 10,000 files), else a
+# new copy.
+fresh_tree() {
+    if [ -d "$scratch/var/spare/$1" ]; then
+        mv "$scratch/var/spare/$1" "$2"
+    else
+        cp -a "$scratch/var/trees/$1" "$2"
+        sync -f "$2"
+    fi
+}
+if part 8; then
+    say "part 8: DELETE of a collection, $DEL_REPEAT runs per tree and configuration ($DEL_REPEAT_BIG at 10,000 files)"
+    # name kind a b: the trees (make_tree), and the runs of each.
+    shapes=()
+    for sh in "w1000 wide 10 100 $DEL_REPEAT" "w10000 wide 100 100 $DEL_REPEAT_BIG" \
+              "deep64 deep 64 10 $DEL_REPEAT" "deep65 deep 65 10 $DEL_REPEAT"; do
+        [[ " $DEL_TREES " != *" ${sh%% *} "* ]] || shapes+=("$sh")
+    done
+    mkdir -p "$scratch/var/spare"
+    for sh in "${shapes[@]}"; do
+        read -r name kind a b _ <<<"$sh"
+        raw_line "deltree $name $kind $a $b $(make_tree "$scratch/var/trees/$name" "$kind" "$a" "$b")"
+    done
+    sync -f "$scratch/var/trees"
+    mkdir -p "$scratch/htdocs/docs/walk" "$scratch/htdocs/docs/ser/guarded"
+    [ -z "$server_user" ] || chown -R "$server_user:" "$scratch/var/trees" \
+        "$scratch/var/spare" "$scratch/htdocs/docs/walk" "$scratch/htdocs/docs/ser"
+    # The module's debug lines name the member a refusal is for.
+    debug="LogLevel warn require_precondition:debug"
+    start del-none none
+    start del-bare walk-bare "$debug"
+    # Guarded sections outside the collection: a <Location> and a
+    # <Directory> (which adds a realpath to every write).
+    start del-guarded walk-guarded "$debug
+<Location /docs/ser/>
+    RequirePrecondition On
+</Location>
+<Directory \"$scratch/htdocs/docs/ser/guarded\">
+    RequirePrecondition On
+</Directory>"
+    for sh in "${shapes[@]}"; do
+        read -r name _ _ _ reps <<<"$sh"
+        for ((rep = 1; rep <= reps; rep++)); do
+            order=(del-none del-bare del-guarded)
+            [ $((rep % 2)) = 1 ] || order=(del-guarded del-bare del-none)
+            for c in "${order[@]}"; do
+                target="$scratch/htdocs/docs/walk/$c-$name-$rep"
+                # Each tree is deleted unconditionally (plain); past the
+                # walk's bounds, where the module answers 428, the guarded
+                # server deletes it once more with the token of a
+                # depth-infinity LOCK in If (lock), and so does the server
+                # without the module on the deep tree (what mod_dav's own
+                # checks of the lock cost). The module with no guarded
+                # section only where it answers 428 (that it walks there
+                # too is what it shows; elsewhere it is the guarded one).
+                case $name/$c in
+                    w1000/del-bare|deep64/del-bare) continue ;;
+                    w10000/del-guarded|deep65/del-guarded|deep65/del-none)
+                        hows="plain lock" ;;
+                    *) hows=plain ;;
+                esac
+                for how in $hows; do
+                    [ -d "$target" ] || fresh_tree "$name" "$target"
+                    line=$("$client" delete "${port_of[$c]}" \
+                           "/docs/walk/${target##*/}/" "${how/plain/}")
+                    # What is left of the tree: nothing after a 204, all
+                    # of it after a 428.
+                    left=0
+                    [ ! -d "$target" ] || left=$(find "$target" -mindepth 1 | wc -l)
+                    raw_line "delete $c $name $how $rep $line left=$left"
+                done
+                # A tree a plain 428 left is whole: the next run takes it.
+                if [ -d "$target" ] && [ "$how" = plain ] && [[ $line == status=428* ]] \
+                   && [ ! -d "$scratch/var/spare/$name" ]; then
+                    mv "$target" "$scratch/var/spare/$name"
+                else
+                    rm -rf "$target"
+                fi
+            done
+        done
+        rm -rf "${scratch:?}/var/spare/$name"
+    done
+    # The control: a 428 with no walk, for a collection inside a guarded
+    # <Location> (judged under it).
+    for ((rep = 1; rep <= DEL_REPEAT; rep++)); do
+        raw_line "delete del-guarded nowalk plain $rep $("$client" delete \
+                  "${port_of[del-guarded]}" /docs/ser/guarded/ "") left=0"
+    done
+    for c in del-bare del-guarded; do
+        m=$(grep -m1 "past the walk's bounds" "$scratch/logs/$c.error.log" \
+            | sed 's/.*\] \(RP[0-9]*: \)/\1/' || true)
+        [ -z "$m" ] || raw_line "delbound $c $m"
+    done
+    for c in del-none del-bare del-guarded; do stop "${pid_of[$c]}"; done
 fi
 
 # ---- part 9: RequirePreconditionEvaluate -----------------------------------
