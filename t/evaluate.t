@@ -834,7 +834,7 @@ my $table = 0;
 $table += checks_of($_) for @cases;
 my @counters = (['strong', 'Backend'], ['dnone', 'Digest'], ['bal', 'balancer']);
 my @races = (['strong', 'Backend'], ['dnone', 'Digest']);
-plan tests => 2 + $table + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 1,
+plan tests => 2 + $table + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 3 + 1,
     need need_module('proxy', 'proxy_http'),
     { "$python is not installed (make deps)" => -x $python };
 
@@ -1010,6 +1010,23 @@ if (have('h2')) {
 }
 else {
     skip_n('h2', 2);
+}
+
+# ---- The counters: look-ups, 412s for a backend, failed look-ups (3) -------
+{
+    my $metrics = sub { parse_metrics(req(GET => '/rp-metrics')->content) };
+    my $p = 'require_precondition';
+    set_doc($L{strong}, 'count.txt', $old);
+    my $before = $metrics->();
+    req(PUT => "$L{strong}{uri}count.txt", [@IM_stale], $new);
+    req(PUT => "$L{strong}{uri}count.txt",
+        ['If-Match' => cur('strong', 'count.txt')->{etag} // '"none"'], $new);
+    req(PUT => "$L{down}{uri}count.txt", [@IM_stale], $new);
+    my $after = $metrics->();
+    my $d = sub { ($after->{"${p}_$_[0]_total"} // 0) - ($before->{"${p}_$_[0]_total"} // 0) };
+    ok t_cmp($d->('lookups'), 3, 'counters: three look-ups');
+    ok t_cmp($d->('backend_failed'), 1, 'counters: one 412 decided for the backend');
+    ok t_cmp($d->('lookup_failures'), 1, 'counters: one failed look-up');
 }
 
 # ---- The backends stop cleanly (1) -----------------------------------------
