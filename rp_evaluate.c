@@ -97,6 +97,7 @@ typedef struct {
 static ap_filter_rec_t *rp_sink_handle;
 static ap_filter_rec_t *rp_digest_handle;
 static ap_filter_rec_t *rp_no_body_handle;
+static ap_filter_rec_t *rp_end_handle;
 
 const char *rp_evaluate_parse_mode(apr_pool_t *p, const char *arg,
                                    int *mode)
@@ -167,6 +168,26 @@ static apr_status_t rp_sink_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return APR_SUCCESS;
 }
 
+/* The end of the look-up's output chain: whatever reaches it (mod_cache
+ * removes the filters in front of its own when it answers from its
+ * cache) goes nowhere, never to the client's connection. */
+static apr_status_t rp_end_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    (void)f;
+    apr_brigade_cleanup(bb);
+    return APR_SUCCESS;
+}
+
+static void rp_lookup_end(request_rec *rr)
+{
+    ap_filter_t *end = apr_pcalloc(rr->pool, sizeof(*end));
+
+    end->frec = rp_end_handle;
+    end->r = rr;
+    end->c = rr->connection;
+    rr->output_filters = rr->proto_output_filters = end;
+}
+
 /* The look-up's body: none. A sub-request reads from the request's
  * protocol filters, where the spool hands out the write's body: a handler
  * that reads a body whatever the method (mod_cgi, mod_cgid) would take it
@@ -196,25 +217,28 @@ static const char *rp_digest_etag(apr_pool_t *p, rp_sha256_t *sha)
 }
 
 /* The sub-request that asks for r's resource, made while r's headers
- * lack what a look-up must not carry (the sub-request copies them). With
- * no next filter, no quick handler (mod_cache's) answers the look-up
- * itself; its output ends in the sink, never at the client. */
+ * lack what a look-up must not carry (the sub-request copies them). Its
+ * output ends in rp_end_filter, never at the client; an answer from
+ * mod_cache (whose quick handler ap_run_sub_req runs) fails the look-up. */
 /* The URL the client named, as it named it: the first request of an
  * internal redirect chain, its path before any RewriteRule [PT] or Alias
  * (the look-up goes through them again, to the same handler and the same
  * resource, as the lock's key does), and its query. */
 static const char *rp_lookup_uri(const request_rec *r)
 {
-    const char *path;
+    const char *u;
 
     while (r->prev) {
         r = r->prev;
     }
-    path = ap_escape_uri(r->pool, r->parsed_uri.path ? r->parsed_uri.path
-                                                     : r->uri);
-    return r->parsed_uri.query
-           ? apr_pstrcat(r->pool, path, "?", r->parsed_uri.query, NULL)
-           : path;
+    /* Raw, as sent: decoded and escaped again, %2F, ';' or ':' would not
+     * be what the backend sees of the write (nocanon, AllowEncodedSlashes
+     * NoDecode). An absolute-form target loses its scheme and host. */
+    u = r->unparsed_uri;
+    if (u && u[0] != '/' && (u = strstr(u, "://")) != NULL) {
+        u = strchr(u + 3, '/');
+    }
+    return u && u[0] == '/' ? u : ap_escape_uri(r->pool, r->uri);
 }
 
 static request_rec *rp_lookup_make(request_rec *r, const char *method)
@@ -254,6 +278,15 @@ static void rp_lookup_read(request_rec *r, const request_rec *rr,
 
     lu->etag = etag ? apr_pstrdup(r->pool, etag) : NULL;
     lu->last_modified = lm ? apr_pstrdup(r->pool, lm) : NULL;
+    /* A sub-request's own Last-Modified (a CGI's, the core's) lands in
+     * its mtime only: ap_set_last_modified() skips sub-requests. */
+    if (!lm && rr->mtime) {
+        char *date = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
+
+        if (apr_rfc822_date(date, rr->mtime) == APR_SUCCESS) {
+            lu->last_modified = date;
+        }
+    }
     if (sink->broken) {
         lu->status = HTTP_BAD_GATEWAY;
         lu->why = "broke off in its body";
@@ -289,6 +322,7 @@ static void rp_lookup_once(request_rec *r, const char *method,
     }
     sink->limit = limit;
     rp_sha256_init(&sink->sha);
+    rp_lookup_end(rr);
     ap_add_output_filter_handle(rp_sink_handle, sink, rr, rr->connection);
     ap_add_input_filter_handle(rp_no_body_handle, NULL, rr, rr->connection);
     rr->header_only = !strcmp(method, "HEAD");
@@ -308,17 +342,24 @@ static void rp_lookup_once(request_rec *r, const char *method,
     ap_destroy_sub_req(rr);
 }
 
-/* Backend: HEAD, and GET when HEAD is refused or gives no validators (a
- * backend may give them only with the body). Digest: GET, hashed. */
+/* Backend: HEAD, and GET when HEAD is refused, gives no validators (a
+ * backend may give them only with the body) or says absent. Digest: GET,
+ * hashed. */
 static void rp_lookup(request_rec *r, int mode, apr_off_t limit,
                       rp_lookup_t *lu)
 {
     if (mode == RP_EVAL_BACKEND) {
         rp_lookup_once(r, "HEAD", -1, lu);
-        if (lu->status != HTTP_METHOD_NOT_ALLOWED
-            && lu->status != HTTP_NOT_IMPLEMENTED
-            && !(ap_is_HTTP_SUCCESS(lu->status) && !lu->etag
-                 && !lu->last_modified)) {
+        /* Trusted: a 2xx with validators, or a failure. An "absent"
+         * is asked again: some frameworks answer HEAD 404 on a route
+         * that serves GET. */
+        if ((ap_is_HTTP_SUCCESS(lu->status)
+             && (lu->etag || lu->last_modified))
+            || (!ap_is_HTTP_SUCCESS(lu->status)
+                && lu->status != HTTP_METHOD_NOT_ALLOWED
+                && lu->status != HTTP_NOT_IMPLEMENTED
+                && lu->status != HTTP_NOT_FOUND
+                && lu->status != HTTP_GONE)) {
             return;
         }
         rp_lookup_once(r, "GET", -1, lu);
@@ -420,6 +461,27 @@ static int rp_judge_validators(request_rec *r, const char *etag,
     return status == HTTP_PRECONDITION_FAILED ? status : OK;
 }
 
+/* Is an If-Unmodified-Since (with no If-Match, which would decide) not
+ * to be trusted? A Last-Modified has one-second resolution: two changes
+ * within one second carry the same date, and httpd compares whole
+ * seconds, so a date of this second or the last could hide a change the
+ * client has not seen; no date at all proves nothing (ap_meets_conditions
+ * would compare with "now" and let the current second pass). */
+static int rp_unsure_date(const request_rec *r, const char *last_modified)
+{
+    apr_time_t lm;
+
+    if (apr_table_get(r->headers_in, "If-Match")
+        || !apr_table_get(r->headers_in, "If-Unmodified-Since")) {
+        return 0;
+    }
+    if (!last_modified
+        || (lm = apr_date_parse_http(last_modified)) == APR_DATE_BAD) {
+        return 1;
+    }
+    return apr_time_sec(lm) + 1 >= apr_time_sec(apr_time_now());
+}
+
 /* The 412's body, when there is more to say than httpd's. */
 static void rp_failed_body(request_rec *r, const char *detail)
 {
@@ -518,6 +580,13 @@ int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit)
                          " bytes): it has no ETag, so no precondition on it "
                          "can be judged, and the write is refused.", limit));
     }
+    if (exists && rp_unsure_date(r, lu.last_modified)) {
+        return rp_refuse(r, &lu, "If-Unmodified-Since tells changes apart "
+                         "only a second or more apart, and the document has "
+                         "no Last-Modified or changed within the last "
+                         "second: send If-Match with its ETag, or try "
+                         "again.");
+    }
     /* Absent: only If-Match can fail (RFC 9110 13.1.1); there is no date
      * for If-Unmodified-Since, which is then ignored (13.1.4). */
     if (exists ? rp_judge_validators(r, lu.etag, lu.last_modified) != OK
@@ -543,14 +612,22 @@ int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit)
 
 /* ---- Digest on reads ------------------------------------------------------ */
 
+/* The pool's note of the client's held-back conditional headers: a
+ * request internally redirected (a front controller's RewriteRule) shares
+ * its pool and its headers with the one it came from, which took them. */
+#define RP_DIGEST_CONDS "require-precondition-digest-conds"
+
 void rp_evaluate_read(request_rec *r, apr_off_t limit)
 {
     rp_digest_t *d = apr_pcalloc(r->pool, sizeof(*d));
+    void *held = NULL;
     int i;
 
     d->limit = limit;
-    d->conds = apr_table_make(r->pool, 4);
-    for (i = 0; rp_read_conds[i]; i++) {
+    apr_pool_userdata_get(&held, RP_DIGEST_CONDS, r->pool);
+    d->conds = held ? held : apr_table_make(r->pool, 4);
+    apr_pool_userdata_setn(d->conds, RP_DIGEST_CONDS, NULL, r->pool);
+    for (i = 0; !held && rp_read_conds[i]; i++) {
         const char *v = apr_table_get(r->headers_in, rp_read_conds[i]);
 
         if (v) {
@@ -600,8 +677,15 @@ static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
         const char *inm = apr_table_get(r->headers_in, "If-None-Match");
         const char *im = apr_table_get(r->headers_in, "If-Match");
 
+        const char *ims = apr_table_get(r->headers_in, "If-Modified-Since");
+
         apr_table_setn(r->headers_out, "ETag", etag);
         r->mtime = t == APR_DATE_BAD ? 0 : t;
+        /* No date: ap_meets_conditions() would take "now", and answer 304
+         * to any If-Modified-Since of this second. */
+        if (ims && t == APR_DATE_BAD) {
+            apr_table_unset(r->headers_in, "If-Modified-Since");
+        }
         if (inm) {
             apr_table_setn(r->headers_in, "If-None-Match",
                            rp_unsuffix(r->pool, inm));
@@ -612,6 +696,9 @@ static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
         }
         status = ap_meets_conditions(r);
         r->mtime = mtime;
+        if (ims) {
+            apr_table_setn(r->headers_in, "If-Modified-Since", ims);
+        }
         if (inm) {
             apr_table_setn(r->headers_in, "If-None-Match", inm);
         }
@@ -716,4 +803,7 @@ void rp_evaluate_register_hooks(apr_pool_t *p)
     rp_no_body_handle =
         ap_register_input_filter("REQUIRE_PRECONDITION_NO_BODY",
                                  rp_no_body_filter, NULL, AP_FTYPE_RESOURCE);
+    rp_end_handle =
+        ap_register_output_filter("REQUIRE_PRECONDITION_LOOKUP_END",
+                                  rp_end_filter, NULL, AP_FTYPE_PROTOCOL);
 }
