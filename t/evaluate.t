@@ -848,7 +848,7 @@ my $table = 0;
 $table += checks_of($_) for @cases;
 my @counters = (['strong', 'Backend'], ['dnone', 'Digest'], ['bal', 'balancer']);
 my @races = (['strong', 'Backend'], ['dnone', 'Digest']);
-plan tests => 2 + $table + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 3 + 3 + 1,
+plan tests => 2 + $table + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 4 + 3 + 3 + 1,
     need need_module('proxy', 'proxy_http'),
     { "$python is not installed (make deps)" => -x $python };
 
@@ -1039,6 +1039,31 @@ else {
     ok t_cmp($again, 412, 'nocanon, %2F: If-None-Match: * over it: 412 '
              . '(the look-up named the document the write would replace)');
     ok t_cmp($updated, 204, 'nocanon, %2F: with its current ETag: 204');
+}
+
+# ---- mod_cache answering from its cache (4) --------------------------------
+SKIP: {
+    skip 'mod_cache_disk is not loaded', 4 unless have_module('cache_disk');
+    my $doc = "cached$$.txt";
+    my $l = { uri => '/ev/cached/', be => ['strong'], dir => '/cached/' };
+    my @host = ('Host' => 'localhost');     # the look-up's cache key
+    make_path("$logs/eval-cache");
+    set_doc($l, $doc, $old);
+    my ($tag, $hit);
+    for (1 .. 3) {
+        my $r = req(GET => "/ev/cached/$doc", [@host]);
+        $tag = $r->header('ETag');
+        $hit = $r->header('X-Cache') // '';
+    }
+    set_doc($l, $doc, $new);                # changed behind the cache
+    my $r = req(PUT => "/ev/cached/$doc", [@host, 'If-Match' => $tag // '"x"'],
+                $more);
+    ok t_cmp($hit, qr/HIT/, 'mod_cache: the reads came from its cache');
+    ok t_cmp($r->code, qr/^(412|502)$/, "mod_cache: a write with the cached "
+             . "(stale) ETag is refused, the look-up not judged from the cache");
+    ok t_cmp(get_doc($l, $doc), $new, 'mod_cache: the document is unchanged');
+    ok t_cmp(index($r->content, $old) < 0 ? 1 : 0, 1,
+             'mod_cache: nothing of the cached answer reached the client');
 }
 
 # ---- The counters: look-ups, 412s for a backend, failed look-ups (3) -------
