@@ -178,14 +178,36 @@ static apr_status_t rp_end_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return APR_SUCCESS;
 }
 
-static void rp_lookup_end(request_rec *rr)
+static ap_filter_t *rp_filter_of(request_rec *rr, ap_filter_rec_t *frec,
+                                 void *ctx, ap_filter_t *next)
 {
-    ap_filter_t *end = apr_pcalloc(rr->pool, sizeof(*end));
+    ap_filter_t *f = apr_pcalloc(rr->pool, sizeof(*f));
 
-    end->frec = rp_end_handle;
-    end->r = rr;
-    end->c = rr->connection;
-    rr->output_filters = rr->proto_output_filters = end;
+    f->frec = frec;
+    f->ctx = ctx;
+    f->next = next;
+    f->r = rr;
+    f->c = rr->connection;
+    return f;
+}
+
+/* The look-up's own protocol chains, in place of the client's: output
+ * through the sink to the end, input from no body. A request the look-up
+ * is internally redirected to (a front controller's RewriteRule) keeps
+ * its protocol chains and drops its other filters: so they are here. */
+static void rp_lookup_chains(request_rec *rr, rp_sink_t *sink)
+{
+    ap_filter_t *head = rp_filter_of(rr, rp_sink_handle, sink,
+                                     rp_filter_of(rr, rp_end_handle, NULL,
+                                                  NULL));
+
+    /* Of a sub-request's redirect, httpd drops the first filter when it
+     * is the old request's own, protocol filter or not: the sink is no
+     * one request's. */
+    head->r = NULL;
+    rr->output_filters = rr->proto_output_filters = head;
+    rr->input_filters = rr->proto_input_filters =
+        rp_filter_of(rr, rp_no_body_handle, NULL, NULL);
 }
 
 /* The look-up's body: none. A sub-request reads from the request's
@@ -308,6 +330,7 @@ static void rp_lookup_once(request_rec *r, const char *method,
 {
     request_rec *rr = rp_lookup_make(r, method);
     rp_sink_t *sink = apr_pcalloc(r->pool, sizeof(*sink));
+    const request_rec *last;
     int rv;
 
     lu->method = method;
@@ -322,22 +345,23 @@ static void rp_lookup_once(request_rec *r, const char *method,
     }
     sink->limit = limit;
     rp_sha256_init(&sink->sha);
-    rp_lookup_end(rr);
-    ap_add_output_filter_handle(rp_sink_handle, sink, rr, rr->connection);
-    ap_add_input_filter_handle(rp_no_body_handle, NULL, rr, rr->connection);
+    rp_lookup_chains(rr, sink);
     rr->header_only = !strcmp(method, "HEAD");
     rv = ap_run_sub_req(rr);
+    /* What answered: the last request of an internal redirect chain. */
+    for (last = rr; last->next; last = last->next) {
+    }
     /* A handler's error status, or what the response said. */
-    lu->status = rv == OK ? rr->status
-               : rv == DECLINED ? HTTP_INTERNAL_SERVER_ERROR : rv;
+    lu->status = rv != OK && rv != DECLINED && last == rr ? rv
+               : rv == DECLINED ? HTTP_INTERNAL_SERVER_ERROR : last->status;
     /* mod_proxy answers a backend that took too long with 502; say 504. */
     if (lu->status == HTTP_BAD_GATEWAY
-        && apr_table_get(rr->notes, "proxy_timedout")) {
+        && apr_table_get(last->notes, "proxy_timedout")) {
         lu->status = HTTP_GATEWAY_TIME_OUT;
         lu->why = "timed out";
     }
     if (ap_is_HTTP_SUCCESS(lu->status)) {
-        rp_lookup_read(r, rr, sink, lu);
+        rp_lookup_read(r, last, sink, lu);
     }
     ap_destroy_sub_req(rr);
 }
@@ -678,13 +702,16 @@ static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
         const char *im = apr_table_get(r->headers_in, "If-Match");
 
         const char *ims = apr_table_get(r->headers_in, "If-Modified-Since");
+        const char *ius = apr_table_get(r->headers_in, "If-Unmodified-Since");
 
         apr_table_setn(r->headers_out, "ETag", etag);
         r->mtime = t == APR_DATE_BAD ? 0 : t;
         /* No date: ap_meets_conditions() would take "now", and answer 304
-         * to any If-Modified-Since of this second. */
-        if (ims && t == APR_DATE_BAD) {
+         * to any If-Modified-Since of this second; RFC 9110 13.1.3 and
+         * 13.1.4: both are ignored without one. */
+        if (t == APR_DATE_BAD) {
             apr_table_unset(r->headers_in, "If-Modified-Since");
+            apr_table_unset(r->headers_in, "If-Unmodified-Since");
         }
         if (inm) {
             apr_table_setn(r->headers_in, "If-None-Match",
@@ -698,6 +725,9 @@ static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
         r->mtime = mtime;
         if (ims) {
             apr_table_setn(r->headers_in, "If-Modified-Since", ims);
+        }
+        if (ius) {
+            apr_table_setn(r->headers_in, "If-Unmodified-Since", ius);
         }
         if (inm) {
             apr_table_setn(r->headers_in, "If-None-Match", inm);

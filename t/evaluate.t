@@ -111,6 +111,12 @@ my %L = (
                 need => 'balancer' },
     cgi    => { uri => '/eval-cgi/doc.cgi/', be => ['cgi'], dir => '/',
                 store => "$eval/cgi", need => 'cgi' },
+    # Front controllers (.htaccess RewriteRules) in front of the CGI store,
+    # under Backend and under Digest: the look-up is redirected too.
+    fc     => { uri => '/eval-fc/', be => ['cgi'], dir => '/',
+                store => "$eval/cgi", need => 'cgi' },
+    fcd    => { uri => '/eval-fcd/', be => ['cgi'], dir => '/',
+                store => "$eval/cgi", need => 'cgi' },
 );
 sub store_of { my $l = shift; return $l->{store} // store_of_proc($l->{be}[0]) }
 sub file_of { my ($l, $doc) = @_; return store_of($l) . $l->{dir} . $doc }
@@ -467,6 +473,10 @@ my @cases = (
            look0 => ['HEAD -', 'GET -'], want => qr{\AW/"[0-9a-f]{40}"\z}),
     matrix('cgi',    match => 1, lm => 1, look => ['HEAD -'],
            look0 => ['HEAD -', 'GET -'], want => $sha1_tag),
+    matrix('fc',     match => 1, lm => 1, look => ['HEAD -'],
+           look0 => ['HEAD -', 'GET -'], want => $sha1_tag),
+    matrix('fcd',    match => 1, lm => 0, look => ['GET -'], fwd => '-',
+           want => $rpd_tag),
     # Evaluate Digest in front of a backend without validators.
     matrix('dnone',  match => 1, lm => 0, look => ['GET -'], fwd => '-', want => $rpd_tag),
 
