@@ -1407,6 +1407,9 @@ static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return status;
 }
 
+/* After the lock file and the spool folder: the guarded sections, the
+ * 428 bodies, the counters, and the version in the server's (mod_info's
+ * "Server Version", and the Server header under ServerTokens Full). */
 static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
@@ -1428,7 +1431,15 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         rp_json_bodies[counted] = rp_body_json(pconf, counted);
         rp_header_lists[counted] = rp_accepted_list(pconf, counted);
     }
-    return rp_stats_init(s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+    if (rp_stats_init(s) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ap_add_version_component(pconf, "mod_require_precondition/"
+                             MOD_REQUIRE_PRECONDITION_VERSION);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO(00013)
+                 "mod_require_precondition/" MOD_REQUIRE_PRECONDITION_VERSION
+                 " loaded, built against httpd " AP_SERVER_BASEREVISION);
+    return OK;
 }
 
 static void rp_child_init(apr_pool_t *p, server_rec *s)
@@ -1456,21 +1467,6 @@ static apr_status_t rp_json_type_filter(ap_filter_t *f,
     return ap_pass_brigade(f->next, bb);
 }
 
-/* The version in the server's: mod_info's "Server Version", and the
- * Server header under ServerTokens Full. */
-static int rp_post_config_version(apr_pool_t *pconf, apr_pool_t *plog,
-                                  apr_pool_t *ptemp, server_rec *s)
-{
-    (void)plog;
-    (void)ptemp;
-    ap_add_version_component(pconf, "mod_require_precondition/"
-                             MOD_REQUIRE_PRECONDITION_VERSION);
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, RPLOGNO(00013)
-                 "mod_require_precondition/" MOD_REQUIRE_PRECONDITION_VERSION
-                 " loaded, built against httpd " AP_SERVER_BASEREVISION);
-    return OK;
-}
-
 static void rp_register_hooks(apr_pool_t *p)
 {
     /* mod_dav claims the request in its own fixup; see it before us. */
@@ -1488,7 +1484,6 @@ static void rp_register_hooks(apr_pool_t *p)
     ap_hook_fixups(rp_fixups, after_dav, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(rp_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
-    ap_hook_post_config(rp_post_config_version, NULL, NULL, APR_HOOK_MIDDLE);
     rp_json_type_filter_handle =
         ap_register_output_filter("REQUIRE_PRECONDITION_JSON",
                                   rp_json_type_filter, NULL,
