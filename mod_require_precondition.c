@@ -69,29 +69,6 @@
 
 APLOG_USE_MODULE(require_precondition);
 
-#define RP_DEFAULT_METHODS ((AP_METHOD_BIT << M_PUT) \
-                            | (AP_METHOD_BIT << M_PATCH) \
-                            | (AP_METHOD_BIT << M_DELETE))
-#define RP_UNSET (-1)
-#define RP_DEFAULT_SERIALIZE_TIMEOUT apr_time_from_sec(10)
-
-/* r->notes keys: the first is for LogFormat (%{precondition-missing}n). */
-
-/* Shifted unsigned: M_INVALID is bit 63. */
-#define RP_BIT(m) ((apr_int64_t)((apr_uint64_t)1 << (m)))
-
-typedef struct {
-    int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
-    int serialize;              /* 0, 1, RP_UNSET */
-    apr_interval_time_t serialize_timeout;  /* RP_UNSET when unset */
-    apr_int64_t methods;        /* method bits; 0 when unset */
-    unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
-    int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
-    apr_off_t spool_limit;      /* bytes; 0 off; RP_UNSET when unset */
-    int evaluate;               /* RP_EVAL_*, RP_UNSET */
-    apr_off_t digest_limit;     /* bytes; RP_UNSET when unset */
-} rp_dir_conf;
-
 static ap_filter_rec_t *rp_json_type_filter_handle;
 
 /* The 428 bodies and header lists for every set of counted headers, made
@@ -296,12 +273,6 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     conf->headers = headers;
     return NULL;
 }
-
-/* Where a method override was found, for the log lines (r->notes). */
-#define RP_NOTE_OVERRIDE "require-precondition-override"
-/* The guarded member of a removed collection, or the real file a link
- * leads to, for the log lines. */
-#define RP_NOTE_MEMBER "require-precondition-member"
 
 /* The guarded method an override header value names, if any. */
 typedef struct {
@@ -546,11 +517,6 @@ static apr_status_t rp_replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
 int rp_is_dav(const request_rec *r)
 {
     return r->handler && !strcmp(r->handler, "dav-handler");
-}
-
-static apr_int64_t rp_methods(const rp_dir_conf *conf)
-{
-    return conf->methods ? conf->methods : RP_DEFAULT_METHODS;
 }
 
 /* What a write says about the resource `target` (a request or the

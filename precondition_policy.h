@@ -45,10 +45,6 @@
 #define RP_MODE_ON           1
 #define RP_MODE_REPORT_ONLY  2
 
-/* Bodies up to this size are read and discarded after a 428 so that the
- * connection can be kept alive; larger or chunked ones close it instead. */
-#define RP_DRAIN_MAX  ((apr_off_t)65536)
-
 /* Parse the argument of RequirePrecondition. Returns NULL and sets *mode, or
  * an error message (allocated from p) that names the directive and value. */
 const char *rp_parse_mode(apr_pool_t *p, const char *arg, int *mode);
