@@ -32,10 +32,12 @@ LOCKFILE = rp_lockfile_none.c
 else
 LOCKFILE = rp_lockfile.c
 endif
-SRC     = mod_require_precondition.c rp_override.c precondition_policy.c \
+SRC     = mod_require_precondition.c rp_request.c rp_override.c \
+          precondition_policy.c \
           rp_walk.c rp_stats.c rp_lock.c \
           rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c $(LOCKFILE)
-HDR     = precondition_policy.h mod_require_precondition.h rp_override.h \
+HDR     = precondition_policy.h mod_require_precondition.h rp_request.h \
+          rp_override.h \
           rp_walk.h rp_stats.h rp_lock.h \
           rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h
 MODULE  = .libs/mod_require_precondition.so
