@@ -426,6 +426,81 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     return status;
 }
 
+/* Nothing to do: both unset or off, a few comparisons and nothing else
+ * (the GET pass-through budget). A COPY or MOVE goes on: what it
+ * overwrites may be guarded elsewhere; so does a DELETE where guarded
+ * sections or serialization exist: it may remove a collection that holds
+ * one; so does any write where a <Directory> is guarded (a link may lead
+ * into it), and a request that one redirected here left its lock to. */
+static APR_INLINE int rp_passes_through(const request_rec *r,
+                                        const rp_dir_conf *conf,
+                                        int copy_move)
+{
+    return conf->mode <= RP_MODE_OFF && conf->serialize <= 0
+        && conf->evaluate <= RP_EVAL_OFF && !copy_move
+        && (r->method_number != M_DELETE || (!rp_sections_guarded
+                                             && !rp_lock_in_use()
+                                             && r->finfo.filetype != APR_DIR))
+        && (!rp_dir_guarded || r->method_number == M_GET)
+        && (!r->prev || !rp_deferred(r));
+}
+
+/* Digest gives every read its ETag, and that is all a read gets. */
+static int rp_digest_read(request_rec *r, const rp_dir_conf *conf)
+{
+    if (conf->evaluate == RP_EVAL_DIGEST && r->method_number == M_GET
+        && !r->main) {
+        rp_evaluate_read(r, rp_digest_limit(conf));
+        return 1;
+    }
+    return 0;
+}
+
+/* Subrequests write nothing; an ErrorDocument redirect after a refusal
+ * must not be refused again. */
+static int rp_not_judged(const request_rec *r)
+{
+    return r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status));
+}
+
+/* Judge every write of the request, each under the configuration that
+ * guards it: DECLINED, or the refusal. */
+static int rp_judge_request(request_rec *r, const rp_dir_conf *conf,
+                            int method, int copy_move)
+{
+    const rp_dir_conf *real, *judge;
+
+    /* mod_dav does not give httpd the file's modification time, so that
+     * If-Unmodified-Since would be compared with "now": give it. */
+    if (rp_is_dav(r) && r->finfo.filetype == APR_REG) {
+        ap_update_mtime(r, r->finfo.mtime);
+    }
+    if (copy_move) {
+        return rp_require_copy_move(r, conf);
+    }
+    real = rp_real_conf(r, conf, method);
+    judge = real ? real
+          : conf->mode > RP_MODE_OFF ? conf
+          : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
+    return judge ? rp_require(r, judge, NULL, method) : DECLINED;
+}
+
+/* Does the write hold its resource's lock? Where it is serialized or
+ * evaluated, or a request redirected here left its lock to it; and a
+ * DELETE, COPY or MOVE served by mod_dav where serialization is off may
+ * still remove or overwrite what is serialized elsewhere (a collection
+ * holding a serialized folder, a destination in one, the same file
+ * through another URL): where serialization is used at all, it is locked
+ * too. */
+static int rp_serializes(const request_rec *r, const rp_dir_conf *conf,
+                         int method, int copy_move)
+{
+    return conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF
+        || (r->prev && rp_deferred(r))
+        || (rp_lock_in_use() && rp_is_dav(r)
+            && (copy_move || method == M_DELETE));
+}
+
 int rp_fixups(request_rec *r)
 {
     const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
@@ -433,28 +508,14 @@ int rp_fixups(request_rec *r)
     int copy_move = r->method_number == M_COPY || r->method_number == M_MOVE;
     int method, status;
 
-    /* Both unset or off: a few comparisons, nothing else. A COPY or MOVE
-     * goes on: what it overwrites may be guarded elsewhere; so does a
-     * DELETE where guarded sections exist: it may remove a collection
-     * that holds one. */
-    if (conf->mode <= RP_MODE_OFF && conf->serialize <= 0
-        && conf->evaluate <= RP_EVAL_OFF && !copy_move
-        && (r->method_number != M_DELETE || (!rp_sections_guarded
-                                             && !rp_lock_in_use()
-                                             && r->finfo.filetype != APR_DIR))
-        && (!rp_dir_guarded || r->method_number == M_GET)
-        && (!r->prev || !rp_deferred(r))) {
+    if (rp_passes_through(r, conf, copy_move)) {
         return DECLINED;
     }
-    /* Digest gives every read its ETag. */
-    if (conf->evaluate == RP_EVAL_DIGEST && r->method_number == M_GET
-        && !r->main) {
-        rp_evaluate_read(r, rp_digest_limit(conf));
+    if (rp_digest_read(r, conf)) {
         return DECLINED;
     }
     /* The method first: for a read it is a bit test and the end. */
-    status = rp_judged_method(r, conf, &method);
-    if (status != OK) {
+    if ((status = rp_judged_method(r, conf, &method)) != OK) {
         return status;
     }
     if (method == M_INVALID && !copy_move) {
@@ -463,48 +524,14 @@ int rp_fixups(request_rec *r)
                       r->method, r->uri);
         return DECLINED;
     }
-    /* Subrequests write nothing; an ErrorDocument redirect after a refusal
-     * must not be refused again. */
-    if (r->main || (r->prev && ap_is_HTTP_ERROR(r->prev->status))) {
+    if (rp_not_judged(r)) {
         return DECLINED;
     }
-    /* mod_dav does not give httpd the file's modification time, so that
-     * If-Unmodified-Since would be compared with "now": give it. */
-    if (rp_is_dav(r) && r->finfo.filetype == APR_REG) {
-        ap_update_mtime(r, r->finfo.mtime);
+    if ((status = rp_judge_request(r, conf, method, copy_move)) != DECLINED) {
+        return status;
     }
-    if (copy_move) {
-        int status = rp_require_copy_move(r, conf);
-
-        if (status != DECLINED) {
-            return status;
-        }
-    }
-    else {
-        const rp_dir_conf *real = rp_real_conf(r, conf, method);
-        const rp_dir_conf *judge = real ? real
-            : conf->mode > RP_MODE_OFF ? conf
-            : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
-        int status = judge ? rp_require(r, judge, NULL, method) : DECLINED;
-
-        if (status != DECLINED) {
-            return status;
-        }
-    }
-    if (conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF
-        || (r->prev && rp_deferred(r))) {
-        return rp_serialize(r, conf);
-    }
-    /* A DELETE, COPY or MOVE served by mod_dav where serialization is off
-     * may still remove or overwrite what is serialized elsewhere (a
-     * collection holding a serialized folder, a destination in one, the
-     * same file through another URL): where serialization is used at all,
-     * lock them too. */
-    if (rp_lock_in_use() && rp_is_dav(r)
-        && (copy_move || method == M_DELETE)) {
-        return rp_serialize(r, conf);
-    }
-    return DECLINED;
+    return rp_serializes(r, conf, method, copy_move) ? rp_serialize(r, conf)
+                                                     : DECLINED;
 }
 
 /* ap_send_error_response() labels every canned body text/html; the
