@@ -156,10 +156,6 @@ int rp_if_header_counts(const char *value, const char *target, int flags);
 /* The name of the header bit `reason` (for debug lines), "none" for 0. */
 const char *rp_reason_name(unsigned int reason);
 
-/* Non-zero when an Accept header ranks a JSON type (application/json,
- * application/problem+json, any +json) strictly above HTML. */
-int rp_prefers_json(const char *accept);
-
 /* Copy a method-override header value into buf as upper case, the way the
  * frameworks that honour such headers read it. Returns 0 when the value is
  * not a token or does not fit. */
@@ -186,20 +182,5 @@ int rp_param_next(const char **s, const char *end, char *buf,
 
 /* Non-zero when a Content-Type is application/x-www-form-urlencoded. */
 int rp_is_form_type(const char *type);
-
-/* The 428 bodies for a counted set (rp_counted_set): they name only what
- * counts there, and for a destination (RP_HDR_OVERWRITE in the set) what
- * counts for a destination. */
-const char *rp_accepted_list(apr_pool_t *p, unsigned int counted);
-const char *rp_body_html(apr_pool_t *p, unsigned int counted);
-const char *rp_body_json(apr_pool_t *p, unsigned int counted);
-
-/* Escape s for a JSON string literal (without the quotes). */
-const char *rp_json_escape(apr_pool_t *p, const char *s);
-
-/* SipHash-2-4 of data under a 128-bit key: the lock key of a resource,
- * keyed so that a client cannot aim two URIs at one lock on purpose. */
-apr_uint64_t rp_siphash(const unsigned char key[16], const void *data,
-                        apr_size_t len);
 
 #endif /* PRECONDITION_POLICY_H */

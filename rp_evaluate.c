@@ -35,6 +35,7 @@
 
 #include "mod_require_precondition.h"
 #include "precondition_policy.h"
+#include "rp_body.h"
 #include "rp_evaluate.h"
 #include "rp_sha256.h"
 #include "rp_stats.h"

@@ -41,6 +41,7 @@
 
 #include "mod_require_precondition.h"
 #include "precondition_policy.h"
+#include "rp_siphash.h"
 #include "rp_lock.h"
 #include "rp_lockfile.h"
 #include "rp_stats.h"

@@ -23,6 +23,7 @@
  * preferred already.
  */
 #include "precondition_policy.h"
+#include "rp_body.h"
 #include "fuzz_common.h"
 
 #include "apr_strings.h"

@@ -24,6 +24,8 @@
  * printable ASCII with no bare quote.
  */
 #include "precondition_policy.h"
+#include "rp_body.h"
+#include "rp_siphash.h"
 #include "fuzz_common.h"
 
 #include "apr_date.h"

@@ -47,7 +47,8 @@ apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
 # shellcheck disable=SC2046
 libs=($(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl)
 common=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$here" "${apr[@]}")
-srcs=("$top/precondition_policy.c" "$here/exact_alloc.c")
+srcs=("$top/precondition_policy.c" "$top/rp_body.c" "$top/rp_siphash.c"
+      "$here/exact_alloc.c")
 
 dict_of() {
     case $1 in

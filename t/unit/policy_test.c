@@ -20,6 +20,8 @@
  * "N passed, M failed"; the exit status is 0 only when M is 0.
  */
 #include "precondition_policy.h"
+#include "rp_body.h"
+#include "rp_siphash.h"
 #include "exact_alloc.h"
 
 #include "apr_general.h"
