@@ -65,11 +65,89 @@ static int rp_parse_q(const char *s, apr_size_t n)
     return q > 1000 ? 1000 : q;
 }
 
+/* The q of the parameters at s (";" ..., up to the next "," or the end),
+ * 1000 without one; *end is set past them. */
+static int rp_range_q(const char *s, const char **end)
+{
+    int q = 1000;
+
+    while (*s && *s != ',') {
+        if (*s == ';') {
+            const char *name;
+            s++;
+            while (*s == ' ' || *s == '\t') {
+                s++;
+            }
+            name = s;
+            while (*s && *s != '=' && *s != ';' && *s != ',') {
+                s++;
+            }
+            if (*s == '=') {
+                apr_size_t nlen = s - name;
+                const char *val = ++s;
+                while (*s && *s != ';' && *s != ',' && *s != ' '
+                       && *s != '\t') {
+                    s++;
+                }
+                if (rp_eq(name, nlen, "q")) {
+                    q = rp_parse_q(val, s - val);
+                }
+            }
+        }
+        else {
+            s++;
+        }
+    }
+    *end = s;
+    return q;
+}
+
+/* The best match so far of each type the ranking compares. */
+typedef struct {
+    rp_match json, problem, html;
+    int other_json;             /* the best q of any other +json type */
+} rp_ranking;
+
+/* Count the media range type/sub with its q in the ranking. */
+static void rp_rank(rp_ranking *k, const char *type, apr_size_t tlen,
+                    const char *sub, apr_size_t slen, int q)
+{
+    if (rp_eq(type, tlen, "*") && rp_eq(sub, slen, "*")) {
+        rp_consider(&k->json, 1, q);
+        rp_consider(&k->problem, 1, q);
+        rp_consider(&k->html, 1, q);
+    }
+    else if (rp_eq(type, tlen, "application")) {
+        if (rp_eq(sub, slen, "*")) {
+            rp_consider(&k->json, 2, q);
+            rp_consider(&k->problem, 2, q);
+        }
+        else if (rp_eq(sub, slen, "json")) {
+            rp_consider(&k->json, 3, q);
+        }
+        else if (rp_eq(sub, slen, "problem+json")) {
+            rp_consider(&k->problem, 3, q);
+        }
+        else if (slen > 5 && rp_eq(sub + slen - 5, 5, "+json")
+                 && q > k->other_json) {
+            k->other_json = q;
+        }
+    }
+    else if (rp_eq(type, tlen, "text")) {
+        if (rp_eq(sub, slen, "*")) {
+            rp_consider(&k->html, 2, q);
+        }
+        else if (rp_eq(sub, slen, "html")) {
+            rp_consider(&k->html, 3, q);
+        }
+    }
+}
+
 int rp_prefers_json(const char *accept)
 {
-    rp_match json = { 0, 0 }, problem = { 0, 0 }, html = { 0, 0 };
-    int other_json = RP_Q_NONE;
+    rp_ranking k = { { 0, 0 }, { 0, 0 }, { 0, 0 }, RP_Q_NONE };
     const char *s = accept;
+    int best;
 
     if (!s) {
         return 0;
@@ -77,7 +155,7 @@ int rp_prefers_json(const char *accept)
     while (*s) {
         const char *type, *sub;
         apr_size_t tlen = 0, slen = 0;
-        int q = 1000;
+        int q;
 
         while (*s == ' ' || *s == '\t' || *s == ',') {
             s++;
@@ -99,76 +177,20 @@ int rp_prefers_json(const char *accept)
             }
             slen = s - sub;
         }
-        while (*s && *s != ',') {
-            if (*s == ';') {
-                const char *name;
-                s++;
-                while (*s == ' ' || *s == '\t') {
-                    s++;
-                }
-                name = s;
-                while (*s && *s != '=' && *s != ';' && *s != ',') {
-                    s++;
-                }
-                if (*s == '=') {
-                    apr_size_t nlen = s - name;
-                    const char *val = ++s;
-                    while (*s && *s != ';' && *s != ',' && *s != ' '
-                           && *s != '\t') {
-                        s++;
-                    }
-                    if (rp_eq(name, nlen, "q")) {
-                        q = rp_parse_q(val, s - val);
-                    }
-                }
-            }
-            else {
-                s++;
-            }
-        }
+        q = rp_range_q(s, &s);
         if (slen == 0) {
             continue;           /* not a media range */
         }
-        if (rp_eq(type, tlen, "*") && rp_eq(sub, slen, "*")) {
-            rp_consider(&json, 1, q);
-            rp_consider(&problem, 1, q);
-            rp_consider(&html, 1, q);
-        }
-        else if (rp_eq(type, tlen, "application")) {
-            if (rp_eq(sub, slen, "*")) {
-                rp_consider(&json, 2, q);
-                rp_consider(&problem, 2, q);
-            }
-            else if (rp_eq(sub, slen, "json")) {
-                rp_consider(&json, 3, q);
-            }
-            else if (rp_eq(sub, slen, "problem+json")) {
-                rp_consider(&problem, 3, q);
-            }
-            else if (slen > 5 && rp_eq(sub + slen - 5, 5, "+json")
-                     && q > other_json) {
-                other_json = q;
-            }
-        }
-        else if (rp_eq(type, tlen, "text")) {
-            if (rp_eq(sub, slen, "*")) {
-                rp_consider(&html, 2, q);
-            }
-            else if (rp_eq(sub, slen, "html")) {
-                rp_consider(&html, 3, q);
-            }
-        }
+        rp_rank(&k, type, tlen, sub, slen, q);
     }
-    {
-        int best = other_json;
-        if (json.spec && json.q > best) {
-            best = json.q;
-        }
-        if (problem.spec && problem.q > best) {
-            best = problem.q;
-        }
-        return best > 0 && best > (html.spec ? html.q : 0);
+    best = k.other_json;
+    if (k.json.spec && k.json.q > best) {
+        best = k.json.q;
     }
+    if (k.problem.spec && k.problem.q > best) {
+        best = k.problem.q;
+    }
+    return best > 0 && best > (k.html.spec ? k.html.q : 0);
 }
 
 /* The advice a 428 gives for each header, in the order it is given; the
