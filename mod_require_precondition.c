@@ -50,7 +50,7 @@
 
 #include "apr_strings.h"
 
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"

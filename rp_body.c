@@ -18,7 +18,7 @@
  * lists for every counted set, JSON escaping. Unit-tested (t/unit) and
  * fuzzed (fuzz_accept). */
 
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "rp_body.h"
 
 #include "apr_lib.h"

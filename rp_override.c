@@ -33,7 +33,7 @@
 
 #include "apr_strings.h"
 
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_override.h"
 

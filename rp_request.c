@@ -39,7 +39,7 @@
 #include "apr_strings.h"
 #include "apr_uri.h"
 
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_body.h"
 #include "rp_evaluate.h"

@@ -28,7 +28,7 @@
 #include "apr_file_info.h"
 #include "apr_strings.h"
 
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_walk.h"
 

@@ -13,10 +13,10 @@
  * limitations under the License.
  */
 
-/* precondition_policy.c: the decisions of mod_require_precondition that need
- * nothing but APR. See precondition_policy.h.
+/* rp_policy.c: the decisions of mod_require_precondition that need
+ * nothing but APR. See rp_policy.h.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
 
 #include "apr_date.h"
 #include "apr_lib.h"

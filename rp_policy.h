@@ -13,14 +13,14 @@
  * limitations under the License.
  */
 
-/* precondition_policy.h: what counts as a usable precondition, and the
+/* rp_policy.h: what counts as a usable precondition, and the
  * other decisions of mod_require_precondition that need nothing but APR.
  *
  * Everything here is a pure function of its arguments, so it can be unit
  * tested and fuzzed without a running httpd (see t/unit and t/fuzz).
  */
-#ifndef PRECONDITION_POLICY_H
-#define PRECONDITION_POLICY_H
+#ifndef RP_POLICY_H
+#define RP_POLICY_H
 
 #include "apr.h"
 #include "apr_pools.h"
@@ -183,4 +183,4 @@ int rp_param_next(const char **s, const char *end, char *buf,
 /* Non-zero when a Content-Type is application/x-www-form-urlencoded. */
 int rp_is_form_type(const char *type);
 
-#endif /* PRECONDITION_POLICY_H */
+#endif /* RP_POLICY_H */
