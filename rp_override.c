@@ -279,7 +279,7 @@ static apr_status_t rp_replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     }
 }
 
-int rp_judged_method(request_rec *r, const rp_dir_conf *conf, int *method)
+int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method)
 {
     *method = rp_guarded_method(r, rp_methods(conf));
     if (*method == M_INVALID && rp_form_candidate(r, conf)) {

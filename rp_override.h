@@ -21,12 +21,32 @@
 #include "httpd.h"
 #include "mod_require_precondition.h"
 
+/* rp_judged_method for a POST, or a method httpd does not know, whose own
+ * method is not guarded: the guarded method it names, or M_INVALID. */
+int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method);
+
 /* The method the request is to be judged as, into *method: its own where
  * it is guarded; else a guarded one a POST names in a method-override
  * header, its query's _method or its form body's (read when small, and
- * replayed); M_INVALID for none. OK, or the error status of a failed read
- * of the form body. The note RP_NOTE_OVERRIDE says where it was found. */
-int rp_judged_method(request_rec *r, const rp_dir_conf *conf, int *method);
+ * replayed), or one that differs from a guarded method only in case;
+ * M_INVALID for none. OK, or the error status of a failed read of the
+ * form body. The note RP_NOTE_OVERRIDE says where it was found. Inline:
+ * for a read it is a bit test and the end (the GET's budget). */
+static APR_INLINE int rp_judged_method(request_rec *r,
+                                       const rp_dir_conf *conf, int *method)
+{
+    int m = r->method_number;
+
+    if (rp_methods(conf) & RP_BIT(m)) {
+        *method = m;
+        return OK;
+    }
+    if (m != M_POST && m != M_INVALID) {
+        *method = M_INVALID;
+        return OK;
+    }
+    return rp_override_judged(r, conf, method);
+}
 
 /* The filter that gives the handler the form body back. */
 void rp_override_register_hooks(apr_pool_t *p);
