@@ -40,7 +40,8 @@
 #include <unistd.h>
 
 #include "mod_require_precondition.h"
-#include "precondition_policy.h"
+#include "rp_policy.h"
+#include "rp_siphash.h"
 #include "rp_lock.h"
 #include "rp_lockfile.h"
 #include "rp_stats.h"

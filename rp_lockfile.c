@@ -75,7 +75,7 @@
 #define sigev_notify_thread_id _sigev_un._tid
 #endif
 
-#include "precondition_policy.h"
+#include "rp_siphash.h"
 #include "rp_lockfile.h"
 
 #define RP_LF_HEADER    4096

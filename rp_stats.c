@@ -34,7 +34,7 @@
 #include "apr_strings.h"
 
 #include "mod_require_precondition.h"
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "rp_stats.h"
 
 APLOG_USE_MODULE(require_precondition);

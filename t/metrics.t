@@ -86,13 +86,7 @@ sub metrics {
     return { map { $_->[0] => $v->{$_->[1]} } @series };
 }
 
-sub auto {
-    my %c;
-    for (split /\n/, raw_get('/metrics-status?auto')->[2]) {
-        $c{$1} = $2 if /^RequirePrecondition(\w+): (\d+)$/;
-    }
-    return \%c;
-}
+sub auto { return status_counters('/metrics-status?auto') }
 
 # Compare what changed with the expected changes: every series not named
 # (and not apart) is 0.
@@ -252,18 +246,8 @@ for my $c (@cases) {
 
 # 6. A serialized write that waits: the first PUT holds the lock until its
 #    body is complete; the second, sent meanwhile, waits for it.
-sub held_pair {
-    my ($u) = @_;
-    put_disk($u, "v1\n");
-    my ($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
-    my $first = begin_put($u, ['If-Match' => $etag], 'a', 3);
-    sleep 0.4;
-    raw_get('/rp-metrics');   # served once a second worker is there
-    my $second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
-    return ($first, $second);
-}
 my $before = metrics();
-my ($first, $second) = held_pair('/metrics-dav/wait.txt');
+my ($first, $second) = held_pair('/metrics-dav/wait.txt', '/rp-metrics');
 sleep 0.4;
 ok t_cmp(finish_response($first, "a\n")->[0], 204,
          'wait: the first write goes through');
@@ -280,7 +264,7 @@ ok t_cmp($after->{wait_max} >= $waited - 1e-6 ? 1 : 0, 1,
 
 # 7. A write that gives up waiting: 503, a lock timeout, not a wait.
 $before = metrics();
-($first, $second) = held_pair('/metrics-dav/short/t.txt');
+($first, $second) = held_pair('/metrics-dav/short/t.txt', '/rp-metrics');
 ok t_cmp(finish_response($second)->[0], 503, 'timeout: the second gets 503');
 ok t_cmp(finish_response($first, "a\n")->[0], 204,
          'timeout: the first one goes through');

@@ -228,12 +228,7 @@ for my $t (@traffic) {
     }
 }
 my $u = '/prom-dav/short/t.txt';
-put_disk($u, "v1\n");
-my ($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
-my $first = begin_put($u, ['If-Match' => $etag], 'a', 3);
-sleep 0.4;
-raw_get('/prom-metrics');   # served once a second worker is there
-my $second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
+my ($first, $second) = held_pair($u, '/prom-metrics');
 ok t_cmp(finish_response($second)->[0], 503, 'lock timeout: 503');
 ok t_cmp(finish_response($first, "a\n")->[0], 204,
          'lock timeout: the holder goes through');

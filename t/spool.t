@@ -122,19 +122,21 @@ sub rmw {
 my $cur = sub { ['If-Match' => etag_of($_[0]{uri})] };
 my $big = join '', map { chr(($_ * 7) % 251) } 0 .. 299_999;
 my $doc = '/dav/spool/t.txt';
+# A current If-Match PUT over "old\n" that goes through: 204, the body on
+# disk; spooled (1 or 0) and bytes spooled, and any other field.
+sub written {
+    my ($name, $uri, $body, $spooled, $bytes, %more) = @_;
+    return { name => $name, uri => $uri, headers => $cur, body => $body,
+             before => "old\n", status => 204, after => $body,
+             spooled => $spooled, bytes => $bytes, %more };
+}
 my @cases = (
-    { name => 'small body: in memory', uri => $doc, headers => $cur,
-      body => 'a' x 1000, before => "old\n", status => 204,
-      after => 'a' x 1000, spooled => 1, bytes => 1000 },
-    { name => 'body over 64 KiB: in a file', uri => $doc, headers => $cur,
-      body => substr($big, 0, 200_000), before => "old\n", status => 204,
-      after => substr($big, 0, 200_000), spooled => 1, bytes => 200_000 },
-    { name => 'chunked body', uri => $doc, headers => $cur, mode => 'chunked',
-      body => substr($big, 0, 150_000), before => "old\n", status => 204,
-      after => substr($big, 0, 150_000), spooled => 1, bytes => 150_000 },
-    { name => 'HTTP/1.0 body', uri => $doc, headers => $cur, mode => 'http10',
-      body => 'b' x 5000, before => "old\n", status => 204,
-      after => 'b' x 5000, spooled => 1, bytes => 5000 },
+    written('small body: in memory', $doc, 'a' x 1000, 1, 1000),
+    written('body over 64 KiB: in a file', $doc, substr($big, 0, 200_000),
+            1, 200_000),
+    written('chunked body', $doc, substr($big, 0, 150_000), 1, 150_000,
+            mode => 'chunked'),
+    written('HTTP/1.0 body', $doc, 'b' x 5000, 1, 5000, mode => 'http10'),
     { name => 'create with If-None-Match: *', uri => $doc,
       headers => ['If-None-Match' => '*'], body => 'new', before => undef,
       status => 201, after => 'new', spooled => 1, bytes => 3 },
@@ -154,14 +156,10 @@ my @cases = (
       headers => ['If-Match' => '"gone"'], body => 'c' x 1000,
       before => undef, status => 412, after => 'unchanged', spooled => 0,
       bytes => 0 },
-    { name => 'a body at RequirePreconditionSpoolLimit: spooled',
-      uri => '/dav/spool/small/t.txt', headers => $cur, body => 'd' x 1000,
-      before => "old\n", status => 204, after => 'd' x 1000, spooled => 1,
-      bytes => 1000 },
-    { name => 'one byte over the limit: locked before the upload',
-      uri => '/dav/spool/small/t.txt', headers => $cur, body => 'e' x 1001,
-      before => "old\n", status => 204, after => 'e' x 1001, spooled => 0,
-      bytes => 0 },
+    written('a body at RequirePreconditionSpoolLimit: spooled',
+            '/dav/spool/small/t.txt', 'd' x 1000, 1, 1000),
+    written('one byte over the limit: locked before the upload',
+            '/dav/spool/small/t.txt', 'e' x 1001, 0, 0),
     { name => 'chunked over the limit: what was read, then the rest',
       uri => '/dav/spool/small/t.txt', headers => $cur, mode => 'chunked',
       chunk => 500, body => substr($big, 0, 3000), before => "old\n",
@@ -174,10 +172,8 @@ my @cases = (
       headers => $cur, mode => 'chunked', chunk => 500, body => 'f' x 2000,
       before => "old\n", status => 413, after => 'unchanged', spooled => 0,
       bytes => 0 },
-    { name => 'RequirePreconditionSpoolLimit 0: not spooled',
-      uri => '/dav/spool/off/t.txt', headers => $cur, body => 'g' x 5000,
-      before => "old\n", status => 204, after => 'g' x 5000, spooled => 0,
-      bytes => 0 },
+    written('RequirePreconditionSpoolLimit 0: not spooled',
+            '/dav/spool/off/t.txt', 'g' x 5000, 0, 0),
     { name => 'CGI, chunked: CONTENT_LENGTH and the exact bytes',
       uri => '/spool-cgi/echo.cgi', headers => [], mode => 'chunked',
       body => substr($big, 0, 100_000), status => 200,

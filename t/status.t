@@ -41,13 +41,7 @@ plan tests => @keys + 54 + ($graceful ? 3 : 0),
     need_module 'dav', 'status';
 
 # The counters from /rp-status?auto, without their prefix.
-sub counters {
-    my %c;
-    for (split /\n/, raw_get('/rp-status?auto')->[2]) {
-        $c{$1} = $2 if /^RequirePrecondition(\w+): (\d+)$/;
-    }
-    return \%c;
-}
+sub counters { return status_counters('/rp-status?auto') }
 
 # What changed between two readings (every key but the two that are not
 # sums).
@@ -167,13 +161,9 @@ for my $c (@cases) {
 # 3. Serialized writes that wait: the first PUT holds the lock until its
 #    body is complete; the second, sent meanwhile, waits for it.
 my $u = '/stats/wait.txt';
-put_disk($u, "v1\n");
-my ($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
-my $before = counters();
-my $first = begin_put($u, ['If-Match' => $etag], 'a', 3);
-sleep 0.4;
-raw_get('/rp-status');   # served once a second worker is there
-my $second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
+my $before;
+my ($first, $second) = held_pair($u, '/rp-status',
+                                 sub { $before = counters() });
 sleep 0.4;
 ok t_cmp(finish($first, "a\n"), 204, 'wait: the first write goes through');
 ok t_cmp(finish($second), 412,
@@ -193,13 +183,8 @@ ok t_cmp($d->{WaitMicrosecondsTotal} < 5_000_000 ? 1 : 0, 1,
 
 # 4. A write that gives up waiting: 503, counted as a timeout.
 $u = '/stats/short/t.txt';
-put_disk($u, "v1\n");
-($etag) = raw_get($u)->[1] =~ /^ETag: (.*?)\r?$/mi;
-$before = counters();
-$first = begin_put($u, ['If-Match' => $etag], 'a', 3);
-sleep 0.4;
-raw_get('/rp-status');
-$second = begin_put($u, ['If-Match' => $etag], "bb\n", 3);
+($first, $second) = held_pair($u, '/rp-status',
+                              sub { $before = counters() });
 ok t_cmp(finish($second), 503, 'timeout: the second write gets 503');
 ok t_cmp(finish($first, "a\n"), 204, 'timeout: the first one goes through');
 $after = counters();

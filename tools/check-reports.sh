@@ -56,7 +56,7 @@ if [ ${#vg[@]} -gt 0 ]; then
             grep -E '^==[0-9]+== ' "$f" | sed -n '/Memcheck, a memory error/,$p' \
                 | grep -vE 'Copyright|Using Valgrind|Command:|Parent PID' | head -n 150
         fi
-        if grep -qE 'mod_require_precondition|precondition_policy' \
+        if grep -qE 'mod_require_precondition|rp_[a-z0-9_]+\.c' \
                 <(sed -n '/^==[0-9]*== [A-Z].*\(Invalid\|uninitialised\|definitely lost\|Mismatched\|overlap\)/,/^==[0-9]*== $/p' "$f"); then
             ours=$((ours + 1))
         fi

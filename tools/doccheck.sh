@@ -41,7 +41,7 @@ code=(${CODE_FILES:-$(ls ./*.c 2>/dev/null | sed 's|^\./||')})
 # shellcheck disable=SC2206
 docs=(${DOC_FILES:-README.md docs/*.md bench/RESULTS.md})
 
-exec perl -e '
+exec perl -I"$top/tools/lib" -MRPCode -e '
 use strict;
 use warnings;
 my ($ncode, @args) = @ARGV;
@@ -51,12 +51,6 @@ my $fail = 0;
 my @notes;
 sub finding { print STDERR "doccheck: $_[0]\n"; $fail = 1; }
 sub slurp { my $f = shift; open my $fh, "<", $f or die "$f: $!"; local $/; return <$fh>; }
-sub strip_comments {
-    my $s = shift;
-    $s =~ s{("(?:\\.|[^"\\])*"|\x27(?:\\.|[^\x27\\])*\x27)|(/\*.*?\*/|//[^\n]*)}
-           {defined $1 ? $1 : ($2 =~ s/[^\n]/ /gr)}gse;
-    return $s;
-}
 # One argument of a C call: balanced parentheses, strings kept whole.
 
 # The arguments of a call whose "(" ends at $pos: split at the commas

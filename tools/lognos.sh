@@ -35,7 +35,7 @@ cd "$top"
 # shellcheck disable=SC2206
 files=(${FILES:-$(ls ./*.c ./*.h 2>/dev/null | sed 's|^\./||')})
 
-exec perl -e '
+exec perl -I"$top/tools/lib" -MRPCode -e '
 use strict;
 use warnings;
 my ($mode, @files) = @ARGV;
@@ -43,14 +43,6 @@ my (%seen, @list, $fail);
 my $max = 0;
 my %text;
 
-# The code without its comments (strings kept, comments blanked out with
-# their newlines, so that offsets and line numbers stay the same).
-sub strip {
-    my $s = shift;
-    $s =~ s{("(?:\\.|[^"\\])*"|\x27(?:\\.|[^\x27\\])*\x27)|(/\*.*?\*/|//[^\n]*)}
-           {defined $1 ? $1 : ($2 =~ s/[^\n]/ /gr)}gse;
-    return $s;
-}
 # The macro definition itself, not a use.
 sub is_define {
     my ($s, $pos) = @_;
@@ -63,7 +55,7 @@ for my $f (@files) {
     open my $fh, "<", $f or die "$f: $!";
     local $/;
     $text{$f} = <$fh>;
-    my $code = strip($text{$f});
+    my $code = strip_comments($text{$f});
     while ($code =~ /\bRPLOGNO\(\s*(\d*)\s*\)/g) {
         my ($n, $line) = ($1, line_of($code, $-[0]));
         next if is_define($code, $-[0]);
@@ -147,7 +139,7 @@ if ($mode eq "--fill") {
     my $filled = 0;
     for my $f (@files) {
         my $t = $text{$f};
-        my $code = strip($t);
+        my $code = strip_comments($t);
         my @at;
         while ($code =~ /\bRPLOGNO\(\s*\)/g) {
             next if is_define($code, $-[0]);

@@ -22,7 +22,8 @@
  * ranks text/html at q=1 never turns HTML into JSON when JSON was not
  * preferred already.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
+#include "rp_body.h"
 #include "fuzz_common.h"
 
 #include "apr_strings.h"

@@ -19,7 +19,7 @@
  * an argument is accepted or refused with a message that names the
  * directive and quotes the value; what is accepted is in range.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "fuzz_common.h"
 
 #include "apr_lib.h"

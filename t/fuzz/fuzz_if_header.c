@@ -25,7 +25,7 @@
  * only) never lets more through. The same bytes as an If-Unmodified-Since value count
  * exactly when httpd's date parser reads a time not after the arrival.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
 #include "fuzz_common.h"
 
 #include "apr_date.h"

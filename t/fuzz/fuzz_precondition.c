@@ -23,7 +23,9 @@
  * uses; If never counts outside mod_dav; the JSON escaping of the value is
  * printable ASCII with no bare quote.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
+#include "rp_body.h"
+#include "rp_siphash.h"
 #include "fuzz_common.h"
 
 #include "apr_date.h"

@@ -33,7 +33,7 @@ use Exporter 'import';
 our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
                  parse_responses run_cases case_count log_lines
                  wait_for_log fresh_path upload finish_response begin_put
-                 raw_get parse_metrics);
+                 raw_get parse_metrics status_counters held_pair);
 
 sub disk_path {
     my $uri = shift;
@@ -245,6 +245,34 @@ sub raw_get {
     my ($r) = parse_responses(raw_exchange(
         "GET $uri HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
     return $r || ['none', '', ''];
+}
+
+# The module's counters in a mod_status ?auto page ($uri), without their
+# prefix: { Judged => n, ... }.
+sub status_counters {
+    my $uri = shift;
+    my %c;
+    for (split /\n/, raw_get($uri)->[2]) {
+        $c{$1} = $2 if /^RequirePrecondition(\w+): (\d+)$/;
+    }
+    return \%c;
+}
+
+# Two serialized writes to $uri, the second waiting for the first: the
+# file is put ("v1\n"), $ready (a code, optional) runs, then a PUT with its
+# ETag sends 1 byte of 3 and so holds the lock until finish_response sends
+# "a\n"; a GET of $wake, served once a second worker is there, then a
+# second PUT with the same ETag ("bb\n"). Returns the two sockets.
+sub held_pair {
+    my ($uri, $wake, $ready) = @_;
+    put_disk($uri, "v1\n");
+    my ($etag) = raw_get($uri)->[1] =~ /^ETag: (.*?)\r?$/mi;
+    $ready->() if $ready;
+    my $first = begin_put($uri, ['If-Match' => $etag], 'a', 3);
+    sleep 0.4;
+    raw_get($wake);
+    my $second = begin_put($uri, ['If-Match' => $etag], "bb\n", 3);
+    return ($first, $second);
 }
 
 # Split raw HTTP/1.x responses (Content-Length or chunked framed, as httpd

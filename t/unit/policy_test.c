@@ -13,13 +13,15 @@
  * limitations under the License.
  */
 
-/* policy_test.c: unit tests for precondition_policy.c, linked against APR
+/* policy_test.c: unit tests for rp_policy.c, linked against APR
  * and apr-util only (no httpd). Built and run by `make unit` (t/unit/run.sh).
  *
  * Table-driven: each table row is one case. The last line printed is
  * "N passed, M failed"; the exit status is 0 only when M is 0.
  */
-#include "precondition_policy.h"
+#include "rp_policy.h"
+#include "rp_body.h"
+#include "rp_siphash.h"
 #include "exact_alloc.h"
 
 #include "apr_general.h"

@@ -14,7 +14,7 @@
 # limitations under the License.
 
 # Build and run the unit tests of the policy functions (t/unit/*.c against
-# precondition_policy.c, linked with APR and apr-util only).
+# rp_policy.c, linked with APR and apr-util only).
 #
 #   t/unit/run.sh              # with cc (CC= to choose)
 #   SANITIZE=1 t/unit/run.sh   # with AddressSanitizer and UBSan
@@ -41,13 +41,14 @@ fi
 "$CC" "${flags[@]}" $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
     -o "$out/policy_test" "$top/t/unit/policy_test.c" \
-    "$top/precondition_policy.c" "$top/t/fuzz/exact_alloc.c" \
+    "$top/rp_policy.c" "$top/rp_body.c" "$top/rp_siphash.c" \
+    "$top/t/fuzz/exact_alloc.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl
 
 # The lock engine with real descriptors, threads and processes.
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     -o "$out/lockfile_test" "$top/t/unit/lockfile_test.c" \
-    "$top/rp_lockfile.c" "$top/precondition_policy.c" \
+    "$top/rp_lockfile.c" "$top/rp_siphash.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
 
 # The Digest ETags' hash against FIPS 180-4's vectors.

@@ -13,14 +13,14 @@
  * limitations under the License.
  */
 
-/* precondition_policy.h: what counts as a usable precondition, and the
+/* rp_policy.h: what counts as a usable precondition, and the
  * other decisions of mod_require_precondition that need nothing but APR.
  *
  * Everything here is a pure function of its arguments, so it can be unit
  * tested and fuzzed without a running httpd (see t/unit and t/fuzz).
  */
-#ifndef PRECONDITION_POLICY_H
-#define PRECONDITION_POLICY_H
+#ifndef RP_POLICY_H
+#define RP_POLICY_H
 
 #include "apr.h"
 #include "apr_pools.h"
@@ -44,10 +44,6 @@
 #define RP_MODE_OFF          0
 #define RP_MODE_ON           1
 #define RP_MODE_REPORT_ONLY  2
-
-/* Bodies up to this size are read and discarded after a 428 so that the
- * connection can be kept alive; larger or chunked ones close it instead. */
-#define RP_DRAIN_MAX  ((apr_off_t)65536)
 
 /* Parse the argument of RequirePrecondition. Returns NULL and sets *mode, or
  * an error message (allocated from p) that names the directive and value. */
@@ -160,10 +156,6 @@ int rp_if_header_counts(const char *value, const char *target, int flags);
 /* The name of the header bit `reason` (for debug lines), "none" for 0. */
 const char *rp_reason_name(unsigned int reason);
 
-/* Non-zero when an Accept header ranks a JSON type (application/json,
- * application/problem+json, any +json) strictly above HTML. */
-int rp_prefers_json(const char *accept);
-
 /* Copy a method-override header value into buf as upper case, the way the
  * frameworks that honour such headers read it. Returns 0 when the value is
  * not a token or does not fit. */
@@ -191,19 +183,4 @@ int rp_param_next(const char **s, const char *end, char *buf,
 /* Non-zero when a Content-Type is application/x-www-form-urlencoded. */
 int rp_is_form_type(const char *type);
 
-/* The 428 bodies for a counted set (rp_counted_set): they name only what
- * counts there, and for a destination (RP_HDR_OVERWRITE in the set) what
- * counts for a destination. */
-const char *rp_accepted_list(apr_pool_t *p, unsigned int counted);
-const char *rp_body_html(apr_pool_t *p, unsigned int counted);
-const char *rp_body_json(apr_pool_t *p, unsigned int counted);
-
-/* Escape s for a JSON string literal (without the quotes). */
-const char *rp_json_escape(apr_pool_t *p, const char *s);
-
-/* SipHash-2-4 of data under a 128-bit key: the lock key of a resource,
- * keyed so that a client cannot aim two URIs at one lock on purpose. */
-apr_uint64_t rp_siphash(const unsigned char key[16], const void *data,
-                        apr_size_t len);
-
-#endif /* PRECONDITION_POLICY_H */
+#endif /* RP_POLICY_H */
