@@ -442,47 +442,63 @@ static const char *rp_unsuffix(apr_pool_t *p, const char *list)
     return out;
 }
 
-/* Judge r's preconditions as httpd does (ap_meets_conditions) against the
- * validators the look-up found, with mod_deflate's suffixes off both sides.
- * Returns OK or 412. */
+/* The client's conditional headers, judged as httpd judges them
+ * (ap_meets_conditions) against the ETag the caller put in headers_out and
+ * `last_modified`, with mod_deflate's suffixes off the client's tags (the
+ * caller's tag has none). Without a date, ap_meets_conditions() would take
+ * "now": If-Modified-Since and If-Unmodified-Since are then ignored, as
+ * RFC 9110 13.1.3 and 13.1.4 say. The headers are as they were after. */
+static int rp_meets(request_rec *r, const char *last_modified)
+{
+    static const char *const tags[] = { "If-Match", "If-None-Match" };
+    static const char *const dates[] = { "If-Modified-Since",
+                                         "If-Unmodified-Since" };
+    apr_time_t t = last_modified ? apr_date_parse_http(last_modified)
+                                 : APR_DATE_BAD;
+    apr_time_t mtime = r->mtime;
+    const char *tag[2], *date[2];
+    int i, status;
+
+    for (i = 0; i < 2; i++) {
+        tag[i] = apr_table_get(r->headers_in, tags[i]);
+        date[i] = apr_table_get(r->headers_in, dates[i]);
+        if (tag[i]) {
+            apr_table_setn(r->headers_in, tags[i],
+                           rp_unsuffix(r->pool, tag[i]));
+        }
+        if (date[i] && t == APR_DATE_BAD) {
+            apr_table_unset(r->headers_in, dates[i]);
+        }
+    }
+    r->mtime = t == APR_DATE_BAD ? 0 : t;
+    status = ap_meets_conditions(r);
+    r->mtime = mtime;
+    for (i = 0; i < 2; i++) {
+        if (tag[i]) {
+            apr_table_setn(r->headers_in, tags[i], tag[i]);
+        }
+        if (date[i]) {
+            apr_table_setn(r->headers_in, dates[i], date[i]);
+        }
+    }
+    return status;
+}
+
+/* A write's precondition against the look-up's validators (an
+ * If-Unmodified-Since without a date was refused before). OK or 412. */
 static int rp_judge_validators(request_rec *r, const char *etag,
                                const char *last_modified)
 {
-    const char *im = apr_table_get(r->headers_in, "If-Match");
-    const char *inm = apr_table_get(r->headers_in, "If-None-Match");
-    apr_time_t mtime = r->mtime;
     int status;
 
-    if (im) {
-        apr_table_setn(r->headers_in, "If-Match", rp_unsuffix(r->pool, im));
-    }
-    if (inm) {
-        apr_table_setn(r->headers_in, "If-None-Match",
-                       rp_unsuffix(r->pool, inm));
-    }
     if (etag) {
         apr_table_setn(r->headers_out, "ETag", rp_unsuffix(r->pool, etag));
     }
     else {
         apr_table_unset(r->headers_out, "ETag");
     }
-    /* No date: ap_meets_conditions() takes "now", so that an
-     * If-Unmodified-Since can only fail (safe). */
-    r->mtime = 0;
-    if (last_modified) {
-        apr_time_t t = apr_date_parse_http(last_modified);
-
-        r->mtime = t == APR_DATE_BAD ? 0 : t;
-    }
-    status = ap_meets_conditions(r);
-    r->mtime = mtime;
+    status = rp_meets(r, last_modified);
     apr_table_unset(r->headers_out, "ETag");
-    if (im) {
-        apr_table_setn(r->headers_in, "If-Match", im);
-    }
-    if (inm) {
-        apr_table_setn(r->headers_in, "If-None-Match", inm);
-    }
     return status == HTTP_PRECONDITION_FAILED ? status : OK;
 }
 
@@ -697,45 +713,8 @@ static apr_status_t rp_digest_finish(ap_filter_t *f, rp_digest_t *d)
     rp_digest_restore(r, d);
     ap_remove_output_filter(f);
     if (etag) {
-        apr_time_t mtime = r->mtime;
-        apr_time_t t = lm ? apr_date_parse_http(lm) : APR_DATE_BAD;
-        const char *inm = apr_table_get(r->headers_in, "If-None-Match");
-        const char *im = apr_table_get(r->headers_in, "If-Match");
-
-        const char *ims = apr_table_get(r->headers_in, "If-Modified-Since");
-        const char *ius = apr_table_get(r->headers_in, "If-Unmodified-Since");
-
         apr_table_setn(r->headers_out, "ETag", etag);
-        r->mtime = t == APR_DATE_BAD ? 0 : t;
-        /* No date: ap_meets_conditions() would take "now", and answer 304
-         * to any If-Modified-Since of this second; RFC 9110 13.1.3 and
-         * 13.1.4: both are ignored without one. */
-        if (t == APR_DATE_BAD) {
-            apr_table_unset(r->headers_in, "If-Modified-Since");
-            apr_table_unset(r->headers_in, "If-Unmodified-Since");
-        }
-        if (inm) {
-            apr_table_setn(r->headers_in, "If-None-Match",
-                           rp_unsuffix(r->pool, inm));
-        }
-        if (im) {
-            apr_table_setn(r->headers_in, "If-Match",
-                           rp_unsuffix(r->pool, im));
-        }
-        status = ap_meets_conditions(r);
-        r->mtime = mtime;
-        if (ims) {
-            apr_table_setn(r->headers_in, "If-Modified-Since", ims);
-        }
-        if (ius) {
-            apr_table_setn(r->headers_in, "If-Unmodified-Since", ius);
-        }
-        if (inm) {
-            apr_table_setn(r->headers_in, "If-None-Match", inm);
-        }
-        if (im) {
-            apr_table_setn(r->headers_in, "If-Match", im);
-        }
+        status = rp_meets(r, lm);
     }
     if (status == HTTP_NOT_MODIFIED || status == HTTP_PRECONDITION_FAILED) {
         apr_bucket *eos = apr_bucket_eos_create(f->c->bucket_alloc);
