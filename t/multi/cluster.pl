@@ -187,6 +187,20 @@ sub start {
     return up($s);
 }
 
+# The processes still running from server $s's configuration.
+sub server_processes {
+    my $s = shift;
+    my $conf = "$s->{root}/httpd.conf";
+    my $n = 0;
+    opendir my $d, '/proc' or return 0;
+    for my $p (grep { /^\d+$/ } readdir $d) {
+        open my $fh, '<', "/proc/$p/cmdline" or next;
+        my $cmd = <$fh> // '';
+        $n++ if index($cmd, $conf) >= 0;
+    }
+    return $n;
+}
+
 sub stop {
     my $s = shift;
     return unless $s->{running};
@@ -198,6 +212,12 @@ sub stop {
             system("for t in \$(ps -e -o pid=,cmd= | grep '$s->{root}' | grep -v grep | awk '{print \$1}'); do for k in /proc/\$t/task/*; do echo \$k \$(cat \$k/wchan) \$(cut -d' ' -f1 \$k/syscall); done; done | sort | uniq -c -f1 | head -30");
         }
         sleep 0.1;
+    }
+    # The parent is gone; its children (prefork's, holding locks in the
+    # lock file until they exit) may not be yet.
+    for (1 .. 200) {
+        last unless server_processes($s);
+        sleep 0.05;
     }
     printf "# %s stopped after %.1f s\n", $s->{name}, time - $t0;
     $s->{running} = 0;
@@ -405,9 +425,9 @@ for my $app (['strong', 'api'], ['none', 'apid']) {
     make_path("$docroot/$dir");
     my $pid = fork // die "fork: $!";
     if (!$pid) {
-        exec '/usr/bin/python3', "$top/t/backend/app.py",
-            '--socket', "$scratch/app-$etag.sock", '--store', "$docroot/$dir",
-            '--etag', $etag;
+        { exec '/usr/bin/python3', "$top/t/backend/app.py",
+              '--socket', "$scratch/app-$etag.sock",
+              '--store', "$docroot/$dir", '--etag', $etag };
         POSIX::_exit(127);
     }
     push @apps, $pid;
