@@ -93,6 +93,11 @@
 #define RP_LF_SERVERS   ((RP_LF_HEADER - RP_LF_SERVERS_AT) / RP_LF_SERVER_LEN)
 /* A byte per record, locked shared by its server while it runs. */
 #define RP_LF_LIVE      (RP_LF_SLOTS - RP_LF_SERVERS)
+/* A byte every queued writer locks shared until it is done: when nobody
+ * holds it, no queue has a waiter, and a writer reads no queue counter. */
+#define RP_LF_WAITING   (RP_LF_LIVE - 1)
+/* Released descriptions of an anonymous file a process keeps. */
+#define RP_LF_SPARES    64
 #define RP_LF_REFIRE    10      /* ms between signals after the deadline */
 #define RP_LF_RETRIES   8       /* key changes before giving up */
 #define RP_LF_SIGNAL    (SIGRTMIN + 3)
@@ -258,6 +263,104 @@ static int rp_lf_wait_free(int fd, off_t start, apr_time_t deadline)
     return rv;
 }
 
+/* ---- spare descriptions ------------------------------------------------- *
+ *
+ * Every writer needs a description of its own (the locks of one never
+ * conflict with each other). Opening one costs a lookup through /proc and
+ * a stat; the anonymous file cannot be replaced, so a released
+ * description of it is kept, all its locks dropped, for the next writer
+ * of the process instead. A forked child must not use its parent's (one
+ * owner in two processes): a fork starts a new generation in the child,
+ * in which the spares of the old one are closed, and a description taken
+ * before the fork is closed, never unlocked, by the child. */
+
+struct rp_lockfile_spares {
+    unsigned long generation;
+    int n;
+    int fd[RP_LF_SPARES];
+};
+
+static pthread_mutex_t rp_lf_spare_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long rp_lf_generation;
+static pthread_once_t rp_lf_fork_once = PTHREAD_ONCE_INIT;
+
+static void rp_lf_fork_prepare(void)
+{
+    pthread_mutex_lock(&rp_lf_spare_mutex);
+}
+
+static void rp_lf_fork_parent(void)
+{
+    pthread_mutex_unlock(&rp_lf_spare_mutex);
+}
+
+static void rp_lf_fork_child(void)
+{
+    rp_lf_generation++;
+    pthread_mutex_unlock(&rp_lf_spare_mutex);
+}
+
+static void rp_lf_fork_register(void)
+{
+    (void)pthread_atfork(rp_lf_fork_prepare, rp_lf_fork_parent,
+                         rp_lf_fork_child);
+}
+
+/* Under the mutex: drop the spares of an older generation (the parent's). */
+static void rp_lf_spares_renew(rp_lockfile_spares_t *sp)
+{
+    if (sp->generation != rp_lf_generation) {
+        while (sp->n > 0) {
+            close(sp->fd[--sp->n]);
+        }
+        sp->generation = rp_lf_generation;
+    }
+}
+
+static int rp_lf_spare_take(rp_lockfile_spares_t *sp, unsigned long *gen)
+{
+    int fd = -1;
+
+    pthread_mutex_lock(&rp_lf_spare_mutex);
+    rp_lf_spares_renew(sp);
+    if (sp->n > 0) {
+        fd = sp->fd[--sp->n];
+    }
+    *gen = rp_lf_generation;
+    pthread_mutex_unlock(&rp_lf_spare_mutex);
+    return fd;
+}
+
+/* Keep fd, taken in generation gen, for the next writer: 1, or 0 when
+ * the caller must close it. */
+static int rp_lf_spare_put(rp_lockfile_spares_t *sp, int fd,
+                           unsigned long gen)
+{
+    int kept = 0;
+
+    pthread_mutex_lock(&rp_lf_spare_mutex);
+    if (gen == rp_lf_generation) {
+        rp_lf_spares_renew(sp);
+        /* Every lock of the description goes, as a close would drop them. */
+        if (sp->n < RP_LF_SPARES
+            && rp_lf_range(fd, F_OFD_SETLK, F_UNLCK, 0, 0) == 0) {
+            sp->fd[sp->n++] = fd;
+            kept = 1;
+        }
+    }
+    pthread_mutex_unlock(&rp_lf_spare_mutex);
+    return kept;
+}
+
+static void rp_lf_spares_close(rp_lockfile_spares_t *sp)
+{
+    pthread_mutex_lock(&rp_lf_spare_mutex);
+    while (sp->n > 0) {
+        close(sp->fd[--sp->n]);
+    }
+    pthread_mutex_unlock(&rp_lf_spare_mutex);
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 int rp_lockfile_open_fd(const rp_lockfile_t *lf, int *fd)
@@ -317,11 +420,17 @@ const char *rp_lockfile_open_anonymous(apr_pool_t *p, rp_lockfile_t **out)
         return "cannot make a random key";
     }
     lf->open_path = apr_psprintf(p, "/proc/self/fd/%d", lf->fd);
+    pthread_once(&rp_lf_fork_once, rp_lf_fork_register);
+    lf->spares = apr_pcalloc(p, sizeof(*lf->spares));
+    lf->spares->generation = rp_lf_generation;
     return NULL;
 }
 
 void rp_lockfile_close(rp_lockfile_t *lf)
 {
+    if (lf && lf->spares) {
+        rp_lf_spares_close(lf->spares);
+    }
     if (lf && lf->fd >= 0) {
         close(lf->fd);
         lf->fd = -1;
@@ -996,6 +1105,11 @@ static int rp_lf_queue_draw(const rp_lockfile_t *lf, int fd,
     off_t counter = rp_lf_counter_at(offset);
 
     *ticket = 0;
+    /* Before the ticket shows: a newcomer that finds this byte free may
+     * pass, since it came first. Held until the description is released. */
+    if (rp_lf_range(fd, F_OFD_SETLK, F_RDLCK, RP_LF_WAITING, 1) != 0) {
+        return errno;
+    }
     for (;;) {
         off_t room = 0;
         int rv;
@@ -1055,13 +1169,15 @@ static void rp_lf_drop(int fd, const rp_lockfile_keys_t *k, int upto)
 static int rp_lf_try_all(const rp_lockfile_t *lf, int fd,
                          const rp_lockfile_keys_t *k, int *err)
 {
+    /* Nobody queued anywhere (the common case): no counter to read. */
+    int queued = rp_lf_holder(fd, F_WRLCK, RP_LF_WAITING, 1) != F_UNLCK;
     int i;
 
     *err = 0;
     for (i = 0; i < k->n; i++) {
         const rp_lockfile_want_t *w = &k->want[i];
 
-        if ((w->type == F_RDLCK || w->offset == k->queue)
+        if (queued && (w->type == F_RDLCK || w->offset == k->queue)
             && rp_lf_queue_tail(lf, fd, w->offset)) {
             break;
         }
@@ -1217,6 +1333,21 @@ static int rp_lf_settle(const rp_lockfile_t *lf, int fd, apr_pool_t *p,
     }
 }
 
+/* A description for one writer: a spare, or a new one. */
+static int rp_lf_description(const rp_lockfile_t *lf,
+                             rp_lockfile_held_t *held)
+{
+    held->fd = -1;
+    if (lf->spares) {
+        held->spares = lf->spares;
+        held->fd = rp_lf_spare_take(lf->spares, &held->generation);
+        if (held->fd >= 0) {
+            return 0;
+        }
+    }
+    return rp_lockfile_open_fd(lf, &held->fd);
+}
+
 int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
                      rp_lockfile_keys_fn *keys, void *ctx,
                      apr_time_t deadline, rp_lockfile_held_t *held)
@@ -1226,7 +1357,7 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
 
     memset(held, 0, sizeof(*held));
     deadline = rp_lf_to_mono(deadline);
-    if ((rv = rp_lockfile_open_fd(lf, &held->fd)) != 0) {
+    if ((rv = rp_lf_description(lf, held)) != 0) {
         return rv;
     }
     if ((rv = rp_lf_verify(lf, held->fd)) != 0
@@ -1251,7 +1382,10 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
 void rp_lockfile_unlock(rp_lockfile_held_t *held)
 {
     if (held->fd >= 0) {
-        close(held->fd);        /* drops every lock of the description */
+        if (!held->spares
+            || !rp_lf_spare_put(held->spares, held->fd, held->generation)) {
+            close(held->fd);    /* drops every lock of the description */
+        }
         held->fd = -1;
     }
 }

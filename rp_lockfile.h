@@ -59,6 +59,9 @@
 #define RP_LOCKFILE_ECHANGED (-1)   /* replaced or emptied under us */
 #define RP_LOCKFILE_EUNSTABLE (-2)  /* the keys kept changing */
 
+/* Descriptions of an anonymous lock file kept for the next writer. */
+typedef struct rp_lockfile_spares rp_lockfile_spares_t;
+
 typedef struct {
     const char *path;           /* the named file; NULL: anonymous */
     const char *open_path;      /* what a writer opens */
@@ -67,6 +70,7 @@ typedef struct {
     dev_t dev;                  /* the file a writer must find there */
     ino_t ino;
     unsigned int qslots;        /* RP_LOCKFILE_QSLOTS; fewer in tests */
+    rp_lockfile_spares_t *spares; /* anonymous only; NULL: none kept */
     int live;                   /* our record in the header; -1: none */
     unsigned char key[RP_LOCKFILE_KEY_LEN];
 } rp_lockfile_t;
@@ -95,7 +99,9 @@ typedef struct {
 
 /* What a writer holds, and how it got there. */
 typedef struct {
-    int fd;                     /* closed by rp_lockfile_unlock */
+    int fd;                     /* released by rp_lockfile_unlock */
+    rp_lockfile_spares_t *spares; /* where fd goes back, or NULL */
+    unsigned long generation;   /* of the process that took fd */
     int waited;                 /* 1: it had to wait */
     int retries;                /* keys that changed during the wait */
     int nlocks;
@@ -143,7 +149,8 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
                      rp_lockfile_keys_fn *keys, void *ctx,
                      apr_time_t deadline, rp_lockfile_held_t *held);
 
-/* Drop everything held (closes the description); safe to call twice. */
+/* Drop everything held (closes the description, or unlocks all of it
+ * and keeps it for the next writer); safe to call twice. */
 void rp_lockfile_unlock(rp_lockfile_held_t *held);
 
 /* Once per process before the first wait: the timer signal's handler,

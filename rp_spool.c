@@ -465,6 +465,29 @@ static int rp_spool_wanted(request_rec *r, apr_off_t limit)
     return 1;
 }
 
+/* Is the check before the upload worth its cost? It saves reading a body
+ * that would be refused, but costs a stat and, under FileETag Digest, a
+ * hash of the current file. A body the client sends at once (no Expect:
+ * 100-continue) and that fits the memory buffer is already on its way:
+ * reading it costs less than the check, and the check under the lock
+ * refuses it all the same. */
+static int rp_spool_check_first(const request_rec *r)
+{
+    const char *cl;
+    apr_off_t len;
+    char *end;
+
+    if (r->expecting_100) {
+        return 1;
+    }
+    cl = apr_table_get(r->headers_in, "Content-Length");
+    if (!cl || apr_table_get(r->headers_in, "Transfer-Encoding")
+        || apr_strtoff(&len, cl, &end, 10) != APR_SUCCESS || *end) {
+        return 1;
+    }
+    return len > RP_SPOOL_MEMORY;
+}
+
 int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
 {
     const request_rec *prev;
@@ -482,7 +505,7 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
     if (!rp_spool_wanted(r, limit)) {
         return DECLINED;
     }
-    if (rp_spool_precheck(r) != OK) {
+    if (rp_spool_check_first(r) && rp_spool_precheck(r) != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00065)
                       "%s %s: 412 before the upload: the precondition "
                       "fails already", r->method, r->uri);

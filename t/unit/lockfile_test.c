@@ -461,6 +461,71 @@ static void test_kill(apr_pool_t *p, const rp_lockfile_t *lf)
           "kill: its locks went with it");
 }
 
+/* A description released is kept for the next writer of the process:
+ * without any lock of its last writer, and never shared with a child. */
+static void test_spares(apr_pool_t *p, const rp_lockfile_t *lf)
+{
+    rp_lockfile_held_t h, h2;
+    int fds[2], fds2[2];
+    pid_t pid;
+    char c;
+
+    touch(at(p, "spare-a.txt"));
+    touch(at(p, "spare-b.txt"));
+    lock(lf, p, at(p, "spare-a.txt"), NULL, 100, &h);
+    rp_lockfile_unlock(&h);
+    check(lock(lf, p, at(p, "spare-b.txt"), NULL, 100, &h) == 0,
+          "spares: the next writer takes a kept description");
+    check(free_now(lf, p, at(p, "spare-a.txt")),
+          "spares: it holds nothing of the writer before");
+    check(!free_now(lf, p, at(p, "spare-b.txt")),
+          "spares: ... and excludes the others as a new one would");
+    rp_lockfile_unlock(&h);
+
+    /* A child draws none of the parent's kept descriptions. */
+    if (pipe(fds) != 0 || pipe(fds2) != 0) {
+        perror("pipe");
+        return;
+    }
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        close(fds2[1]);
+        if (lock(lf, p, at(p, "spare-b.txt"), NULL, 1000, &h) == 0) {
+            (void)!write(fds[1], "y", 1);
+        }
+        (void)!read(fds2[0], &c, 1);
+        _exit(0);
+    }
+    close(fds[1]);
+    close(fds2[0]);
+    check(read(fds[0], &c, 1) == 1, "spares: a child process holds b");
+    check(!free_now(lf, p, at(p, "spare-b.txt")),
+          "spares: the parent's writers wait for the child's");
+    (void)!write(fds2[1], "x", 1);
+    waitpid(pid, NULL, 0);
+    close(fds[0]);
+    close(fds2[1]);
+
+    /* A child that releases what it inherited drops none of the parent's
+     * locks (it closes its copy). */
+    lock(lf, p, at(p, "spare-a.txt"), NULL, 100, &h);
+    pid = fork();
+    if (pid == 0) {
+        rp_lockfile_unlock(&h);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    check(!free_now(lf, p, at(p, "spare-a.txt")),
+          "spares: a child's release of an inherited description keeps "
+          "the parent's locks");
+    check(lock(lf, p, at(p, "spare-b.txt"), NULL, 100, &h2) == 0,
+          "spares: the parent goes on");
+    rp_lockfile_unlock(&h2);
+    rp_lockfile_unlock(&h);
+    check(free_now(lf, p, at(p, "spare-a.txt")), "spares: then a is free");
+}
+
 static int count_fds(void)
 {
     int fd, n = 0;
@@ -491,9 +556,16 @@ static int count_timers(void)
 static void test_resources(apr_pool_t *p, const rp_lockfile_t *lf)
 {
     rp_lockfile_held_t h;
-    int fds = count_fds(), timers = count_timers(), i;
+    int fds, timers, i;
 
+    /* Two descriptions at most are in use at once below: have both kept
+     * before counting (rp_lockfile_close closes the kept ones). */
     touch(at(p, "res.txt"));
+    lock(lf, p, at(p, "res.txt"), NULL, 100, &h);
+    free_now(lf, p, at(p, "res0/x"));
+    rp_lockfile_unlock(&h);
+    fds = count_fds();
+    timers = count_timers();
     lock(lf, p, at(p, "res.txt"), NULL, 100, &h);
     for (i = 0; i < 50; i++) {
         free_now(lf, p, at(p, "res.txt"));
@@ -721,6 +793,7 @@ int main(void)
     test_fifo(p, lf);
     test_not_starved(p, lf);
     test_kill(p, lf);
+    test_spares(p, lf);
     test_resources(p, lf);
     test_emptied(p);
     test_recheck(p);

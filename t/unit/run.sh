@@ -56,7 +56,7 @@ fi
     "$top/rp_sha256.c"
 
 rc=0
-env "${env[@]}" "$out/policy_test" || rc=1
-env "${env[@]}" "$out/sha256_test" || rc=1
-env "${env[@]}" "$out/lockfile_test" || rc=1
+timeout 600 env "${env[@]}" "$out/policy_test" || rc=1
+timeout 600 env "${env[@]}" "$out/sha256_test" || rc=1
+timeout 600 env "${env[@]}" "$out/lockfile_test" || rc=1
 exit $rc
