@@ -44,7 +44,9 @@
 #include "util_filter.h"
 #include "unixd.h"
 
+#include "apr_base64.h"
 #include "apr_file_io.h"
+#include "apr_sha1.h"
 #include "apr_strings.h"
 
 #include <errno.h>
@@ -217,6 +219,55 @@ int rp_spool_check_config(apr_pool_t *pconf, server_rec *s)
 
 /* ---- No wasted upload: the precondition once, before the body ---------- */
 
+/* The ETag core gives the file now. Under FileETag Digest core hashes it
+ * through a file bucket, which maps it: a map and an unmap whose TLB
+ * shootdown every thread of the process pays, for a check that most
+ * writes pass. Read into a buffer, the digest and the ETag are the same
+ * (core's make_digest_etag: '"', base64 of the SHA-1, '"'); anything else
+ * (no digest, a variant list validator) is core's own. */
+static const char *rp_spool_etag(request_rec *r)
+{
+#ifdef ETAG_DIGEST
+    core_dir_config *cfg = ap_get_core_module_config(r->per_dir_config);
+    etag_components_t bits = (cfg->etag_bits & ~cfg->etag_remove)
+                             | cfg->etag_add;
+    apr_sha1_ctx_t sha;
+    unsigned char digest[APR_SHA1_DIGESTSIZE];
+    char buf[8192], *etag;
+    apr_file_t *fd;
+    apr_size_t n;
+    apr_status_t rv;
+
+    if ((!(bits & ETAG_DIGEST) && !AP_REQUEST_IS_STRONG_ETAG(r))
+        || r->vlist_validator
+        || apr_file_open(&fd, r->filename, APR_READ | APR_BINARY, 0,
+                         r->pool) != APR_SUCCESS) {
+        return ap_make_etag(r, 0);
+    }
+    apr_sha1_init(&sha);
+    do {
+        n = sizeof(buf);
+        rv = apr_file_read(fd, buf, &n);
+        apr_sha1_update_binary(&sha, (const unsigned char *)buf,
+                               (unsigned int)n);
+    } while (rv == APR_SUCCESS);
+    apr_file_close(fd);
+    if (rv != APR_EOF) {
+        return ap_make_etag(r, 0);
+    }
+    apr_sha1_final(digest, &sha);
+    etag = apr_palloc(r->pool, apr_base64_encode_len(APR_SHA1_DIGESTSIZE) + 2);
+    etag[0] = '"';
+    n = (apr_size_t)apr_base64_encode_binary(etag + 1, digest,
+                                             APR_SHA1_DIGESTSIZE) - 1;
+    etag[1 + n] = '"';
+    etag[2 + n] = '\0';
+    return etag;
+#else
+    return ap_make_etag(r, 0);
+#endif
+}
+
 /* What mod_dav would answer now (dav_meets_conditions against the file
  * mod_dav_fs serves, whose ETag is core's ap_make_etag_ex over the same
  * stat and FileETag): OK, or 412. Only for a file or a name to create
@@ -249,7 +300,7 @@ static int rp_spool_precheck(request_rec *r)
     }
     if (exists) {
         r->mtime = r->finfo.mtime;
-        apr_table_setn(r->headers_out, "ETag", ap_make_etag(r, 0));
+        apr_table_setn(r->headers_out, "ETag", rp_spool_etag(r));
     }
     status = ap_meets_conditions(r);
     apr_table_unset(r->headers_out, "ETag");
@@ -465,29 +516,6 @@ static int rp_spool_wanted(request_rec *r, apr_off_t limit)
     return 1;
 }
 
-/* Is the check before the upload worth its cost? It saves reading a body
- * that would be refused, but costs a stat and, under FileETag Digest, a
- * hash of the current file. A body the client sends at once (no Expect:
- * 100-continue) and that fits the memory buffer is already on its way:
- * reading it costs less than the check, and the check under the lock
- * refuses it all the same. */
-static int rp_spool_check_first(const request_rec *r)
-{
-    const char *cl;
-    apr_off_t len;
-    char *end;
-
-    if (r->expecting_100) {
-        return 1;
-    }
-    cl = apr_table_get(r->headers_in, "Content-Length");
-    if (!cl || apr_table_get(r->headers_in, "Transfer-Encoding")
-        || apr_strtoff(&len, cl, &end, 10) != APR_SUCCESS || *end) {
-        return 1;
-    }
-    return len > RP_SPOOL_MEMORY;
-}
-
 int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
 {
     const request_rec *prev;
@@ -505,7 +533,7 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
     if (!rp_spool_wanted(r, limit)) {
         return DECLINED;
     }
-    if (rp_spool_check_first(r) && rp_spool_precheck(r) != OK) {
+    if (rp_spool_precheck(r) != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00065)
                       "%s %s: 412 before the upload: the precondition "
                       "fails already", r->method, r->uri);
