@@ -105,7 +105,7 @@
 /* The first bytes of a lock file of this version ("RPLOCK" and another
  * digit: of another version). */
 static const unsigned char rp_lf_magic[RP_LF_MAGIC_LEN] = {
-    'R', 'P', 'L', 'O', 'C', 'K', '3', '\n'
+    'R', 'P', 'L', 'O', 'C', 'K', '4', '\n'
 };
 
 /* ---- descriptors and ranges -------------------------------------------- */
@@ -341,9 +341,11 @@ static int rp_lf_spare_put(rp_lockfile_spares_t *sp, int fd,
     pthread_mutex_lock(&rp_lf_spare_mutex);
     if (gen == rp_lf_generation) {
         rp_lf_spares_renew(sp);
-        /* Every lock of the description goes, as a close would drop them. */
-        if (sp->n < RP_LF_SPARES
-            && rp_lf_range(fd, F_OFD_SETLK, F_UNLCK, 0, 0) == 0) {
+        /* Every lock of the description goes, kept or closed: a close
+         * alone drops nothing while a forked child still has the
+         * description (it inherited it as a spare). */
+        if (rp_lf_range(fd, F_OFD_SETLK, F_UNLCK, 0, 0) == 0
+            && sp->n < RP_LF_SPARES) {
             sp->fd[sp->n++] = fd;
             kept = 1;
         }

@@ -526,6 +526,54 @@ static void test_spares(apr_pool_t *p, const rp_lockfile_t *lf)
     check(free_now(lf, p, at(p, "spare-a.txt")), "spares: then a is free");
 }
 
+/* A full stack of kept descriptions, a child that inherited them alive:
+ * a writer that took one of them and is released when the stack is full
+ * again (its description closed, not kept) leaves nothing locked. */
+static void test_spares_full(apr_pool_t *p, const rp_lockfile_t *lf)
+{
+    enum { M = 70 };            /* more than a process keeps */
+    static rp_lockfile_held_t hs[M];
+    rp_lockfile_held_t w;
+    int i, fds[2];
+    pid_t pid;
+    char c;
+
+    mkdir(at(p, "full"), 0755);
+    touch(at(p, "full/x"));
+    for (i = 0; i < M; i++) {
+        touch(at(p, apr_psprintf(p, "full/%d", i)));
+        lock(lf, p, at(p, apr_psprintf(p, "full/%d", i)), NULL, 100, &hs[i]);
+    }
+    for (i = 0; i < M; i++) {
+        rp_lockfile_unlock(&hs[i]);
+    }
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        return;
+    }
+    pid = fork();
+    if (pid == 0) {             /* holds the inherited spares, never execs */
+        close(fds[1]);
+        (void)!read(fds[0], &c, 1);
+        _exit(0);
+    }
+    close(fds[0]);
+    check(lock(lf, p, at(p, "full/x"), NULL, 100, &w) == 0,
+          "spares, full: a writer takes a description the child has too");
+    for (i = 0; i < M; i++) {
+        lock(lf, p, at(p, apr_psprintf(p, "full/%d", i)), NULL, 100, &hs[i]);
+    }
+    for (i = 0; i < M; i++) {
+        rp_lockfile_unlock(&hs[i]);
+    }
+    rp_lockfile_unlock(&w);
+    check(free_now(lf, p, at(p, "full/x")),
+          "spares, full: released with the stack full, it holds nothing");
+    (void)!write(fds[1], "x", 1);
+    waitpid(pid, NULL, 0);
+    close(fds[1]);
+}
+
 static int count_fds(void)
 {
     int fd, n = 0;
@@ -794,6 +842,7 @@ int main(void)
     test_not_starved(p, lf);
     test_kill(p, lf);
     test_spares(p, lf);
+    test_spares_full(p, lf);
     test_resources(p, lf);
     test_emptied(p);
     test_recheck(p);
