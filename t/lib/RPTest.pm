@@ -27,6 +27,7 @@ use File::Path qw(make_path);
 use HTTP::Request ();
 use IO::Select ();
 use IO::Socket::INET ();
+use Time::HiRes qw(time sleep);
 use Socket qw(SOL_SOCKET SO_SNDBUF);
 use Exporter 'import';
 
@@ -258,19 +259,32 @@ sub status_counters {
     return \%c;
 }
 
+# The count of serialized writes (locks taken) that $page shows: a
+# Prometheus page of the module's metrics handler, or mod_status's.
+sub serialized_count {
+    my $page = shift;
+    return parse_metrics(raw_get($page)->[2])
+               ->{require_precondition_serialized_total} // 0
+        if $page =~ /metrics/;
+    return status_counters("$page?auto")->{Serialized} // 0;
+}
+
 # Two serialized writes to $uri, the second waiting for the first: the
 # file is put ("v1\n"), $ready (a code, optional) runs, then a PUT with its
 # ETag sends 1 byte of 3 and so holds the lock until finish_response sends
-# "a\n"; a GET of $wake, served once a second worker is there, then a
-# second PUT with the same ETag ("bb\n"). Returns the two sockets.
+# "a\n"; once $wake (the module's counters, served once a second worker is
+# there) shows that it holds its lock, a second PUT with the same ETag
+# ("bb\n"). Returns the two sockets.
 sub held_pair {
     my ($uri, $wake, $ready) = @_;
     put_disk($uri, "v1\n");
     my ($etag) = raw_get($uri)->[1] =~ /^ETag: (.*?)\r?$/mi;
     $ready->() if $ready;
+    my $locks = serialized_count($wake);
     my $first = begin_put($uri, ['If-Match' => $etag], 'a', 3);
-    sleep 0.4;
-    raw_get($wake);
+    # Not a fixed sleep: a busy machine may take longer to lock.
+    my $until = time + 10;
+    sleep 0.05 while serialized_count($wake) <= $locks && time < $until;
     my $second = begin_put($uri, ['If-Match' => $etag], "bb\n", 3);
     return ($first, $second);
 }
