@@ -306,13 +306,19 @@ static void rp_lf_fork_register(void)
                          rp_lf_fork_child);
 }
 
+/* Under the mutex: close every kept description. */
+static void rp_lf_spares_drop(rp_lockfile_spares_t *sp)
+{
+    while (sp->n > 0) {
+        close(sp->fd[--sp->n]);
+    }
+}
+
 /* Under the mutex: drop the spares of an older generation (the parent's). */
 static void rp_lf_spares_renew(rp_lockfile_spares_t *sp)
 {
     if (sp->generation != rp_lf_generation) {
-        while (sp->n > 0) {
-            close(sp->fd[--sp->n]);
-        }
+        rp_lf_spares_drop(sp);
         sp->generation = rp_lf_generation;
     }
 }
@@ -357,9 +363,7 @@ static int rp_lf_spare_put(rp_lockfile_spares_t *sp, int fd,
 static void rp_lf_spares_close(rp_lockfile_spares_t *sp)
 {
     pthread_mutex_lock(&rp_lf_spare_mutex);
-    while (sp->n > 0) {
-        close(sp->fd[--sp->n]);
-    }
+    rp_lf_spares_drop(sp);
     pthread_mutex_unlock(&rp_lf_spare_mutex);
 }
 
