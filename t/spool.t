@@ -104,10 +104,15 @@ sub open_spool_files {
 sub spool_files_on_disk { my @f = glob "$spool_dir/rp-spool*"; return scalar @f }
 
 # A read-modify-write of $uri to $content: [status, seconds].
+# Only the PUT is timed: under prefork (Apache::Test starts one child, at
+# most three) the GET may wait up to a second for a child to be forked
+# while the slow upload holds one; that is the MPM, not the lock. The PUT
+# then finds the GET's child free.
 sub rmw {
     my ($uri, $content) = @_;
+    my $etag = etag_of($uri);
     my $t0 = time;
-    my $res = req(PUT => $uri, ['If-Match' => etag_of($uri)], $content);
+    my $res = req(PUT => $uri, ['If-Match' => $etag], $content);
     return [$res->code, time - $t0];
 }
 
