@@ -440,15 +440,33 @@ static void rp_lock_taken(request_rec *r, const rp_lockfile_held_t *held,
     rp_stats_wait(held->waited ? took : 0);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00021)
                   "%s %s: serialized: lock taken after %" APR_TIME_T_FMT
-                  " ms (%" APR_TIME_T_FMT " us, %d locks%s%s%s)",
+                  " ms (%" APR_TIME_T_FMT " us, %d locks%s%s%s%s)",
                   r->method, r->uri, apr_time_as_msec(took), took,
-                  held->nlocks, held->waited ? ", waited" : "",
+                  held->nlocks, held->brief ? ", short path" : "",
+                  held->waited ? ", waited" : "",
                   held->retries ? ", keys changed during the wait" : "",
                   with_dest ? ", with the destination" : "");
 }
 
+/* What the engine may know of r: it changes folders (what mod_dav does
+ * with MKCOL, DELETE, MOVE and COPY), or it writes a file and holds its
+ * locks only while it commits. */
+static int rp_lock_flags(const request_rec *r, int brief)
+{
+    switch (r->method_number) {
+    case M_MKCOL:
+    case M_DELETE:
+    case M_MOVE:
+    case M_COPY:
+        return RP_LOCKFILE_FOLDERS;
+    default:
+        return brief && rp_is_dav(r) && r->filename && r->filename[0] == '/'
+               ? RP_LOCKFILE_BRIEF : 0;
+    }
+}
+
 int rp_lock_request(request_rec *r, request_rec *dest,
-                    apr_interval_time_t timeout)
+                    apr_interval_time_t timeout, int brief)
 {
     rp_lock_ctx_t ctx;
     rp_lockfile_held_t *held;
@@ -474,6 +492,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
                               apr_pool_cleanup_null);
     start = apr_time_now();
     err = rp_lockfile_lock(rp_lockfile, r->pool, rp_lock_keys, &ctx,
+                           rp_lock_flags(r, brief),
                            start + timeout, held);
     if (err == ETIMEDOUT) {
         return rp_lock_timed_out(r, held, timeout, start);

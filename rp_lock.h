@@ -54,12 +54,14 @@ void rp_lock_child_init(apr_pool_t *p, server_rec *s);
 
 /* Lock what r writes: its own target and, for COPY and MOVE, the
  * destination `dest` (a lookup sub-request of the Destination; NULL when
- * there is none). Waits up to `timeout`. Returns DECLINED once everything
+ * there is none). Waits up to `timeout`. `brief`: r holds the locks only
+ * while it commits (its body, if it has one, is read), so that a file it
+ * writes may take the engine's short path. Returns DECLINED once everything
  * is held (until r's pool goes; a request that r was internally redirected
  * from and that holds its locks already makes this a no-op), or the status
  * to answer with: 503 after the timeout (with Retry-After) or when a lock
  * operation fails. */
 int rp_lock_request(request_rec *r, request_rec *dest,
-                    apr_interval_time_t timeout);
+                    apr_interval_time_t timeout, int brief);
 
 #endif /* RP_LOCK_H */

@@ -96,6 +96,13 @@
 /* A byte every queued writer locks shared until it is done: when nobody
  * holds it, no queue has a waiter, and a writer reads no queue counter. */
 #define RP_LF_WAITING   (RP_LF_LIVE - 1)
+/* A byte every writer that changes folders locks shared until it is done:
+ * while anyone holds it, no writer takes the short path. */
+#define RP_LF_FOLDERS   (RP_LF_WAITING - 1)
+/* A byte every writer on the short path locks shared until it is done; a
+ * writer that changes folders waits until it can lock it exclusively (all
+ * of them are done), then lets go of it. */
+#define RP_LF_SHORT     (RP_LF_FOLDERS - 1)
 /* Released descriptions of an anonymous file a process keeps. */
 #define RP_LF_SPARES    64
 #define RP_LF_REFIRE    10      /* ms between signals after the deadline */
@@ -105,7 +112,7 @@
 /* The first bytes of a lock file of this version ("RPLOCK" and another
  * digit: of another version). */
 static const unsigned char rp_lf_magic[RP_LF_MAGIC_LEN] = {
-    'R', 'P', 'L', 'O', 'C', 'K', '4', '\n'
+    'R', 'P', 'L', 'O', 'C', 'K', '5', '\n'
 };
 
 /* ---- descriptors and ranges -------------------------------------------- */
@@ -747,6 +754,9 @@ void rp_lockfile_keys_init(rp_lockfile_keys_t *k)
     k->n = 0;
     k->overflow = 0;
     k->queue = -1;
+    k->brief = 0;
+    k->full = 0;
+    k->folders = 0;
 }
 
 static apr_off_t rp_lf_add(const rp_lockfile_t *lf, rp_lockfile_keys_t *k,
@@ -826,6 +836,39 @@ static void rp_lf_add_target(const rp_lockfile_t *lf, rp_lockfile_keys_t *k,
     }
     self = rp_lf_add_id(lf, k, 'F', &st, NULL, 0, F_WRLCK);
     rp_lf_set_queue(k, S_ISDIR(st.st_mode) ? self : entry);
+    if (S_ISDIR(st.st_mode)) {
+        k->folders = 1;
+    }
+}
+
+/* The short path's keys: the target's entry and identity, the same keys
+ * as the walk's (stat() of the folder follows links as the walk does), and
+ * nothing of the folders above it; k->full when the folder is not there. */
+static void rp_lf_short_keys(const rp_lockfile_t *lf, rp_lockfile_keys_t *k,
+                             char *buf)
+{
+    char *slash = strrchr(buf, '/');
+    const char *name = slash ? slash + 1 : "";
+    struct stat dir;
+    int rv;
+
+    if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+        k->full = 1;
+        return;
+    }
+    if (slash == buf) {
+        rv = stat("/", &dir);
+    }
+    else {
+        *slash = '\0';
+        rv = stat(buf, &dir);
+        *slash = '/';
+    }
+    if (rv != 0 || !S_ISDIR(dir.st_mode)) {
+        k->full = 1;
+        return;
+    }
+    rp_lf_add_target(lf, k, &dir, buf, name);
 }
 
 /* Where a symlinked folder leads: the rest of the path appended to it.
@@ -917,6 +960,15 @@ int rp_lockfile_keys_path(const rp_lockfile_t *lf, rp_lockfile_keys_t *k,
     memcpy(buf, path, len + 1);
     while (len > 1 && buf[len - 1] == '/') {
         buf[--len] = '\0';
+    }
+    if (k->brief) {
+        if (len > 1) {
+            rp_lf_short_keys(lf, k, buf);
+        }
+        else {
+            k->full = 1;
+        }
+        return 0;
     }
     while ((rv = rp_lf_walk(lf, k, buf, &len)) == -1) {
         if (++restarts > 40) {
@@ -1291,12 +1343,13 @@ int rp_lockfile_check(const rp_lockfile_t *lf)
     return rv;
 }
 
-static int rp_lf_compute(rp_lockfile_keys_fn *keys, void *ctx,
+static int rp_lf_compute(rp_lockfile_keys_fn *keys, void *ctx, int brief,
                          rp_lockfile_keys_t *k)
 {
     int rv;
 
     rp_lockfile_keys_init(k);
+    k->brief = brief;
     if ((rv = keys(ctx, k)) != 0) {
         return rv;
     }
@@ -1305,6 +1358,98 @@ static int rp_lf_compute(rp_lockfile_keys_fn *keys, void *ctx,
     }
     rp_lf_sort(k);
     return 0;
+}
+
+/* ---- the short path and the writers that change folders ------------------ *
+ *
+ * Most writes replace one file in a folder that stays where it is. Such a
+ * writer, when its body is read (it holds its locks only while it
+ * commits), may lock only its target's entry and identity, without a walk
+ * of the folders above it and without their shared locks, if it holds the
+ * SHORT byte shared and no writer that changes folders has announced
+ * itself on the FOLDERS byte. It never waits there: on any conflict it
+ * lets go of everything and takes the long path. A writer that changes
+ * folders announces itself, then waits until the SHORT byte is free: from
+ * then on no writer is on the short path that could miss it, and the
+ * folders above every later writer are locked as before. */
+
+/* 1: the writer that changes folders holds FOLDERS, and every writer on
+ * the short path that could have missed it is done. */
+static int rp_lf_announce(int fd, apr_time_t deadline,
+                          rp_lockfile_held_t *held)
+{
+    int rv;
+
+    if (held->announced) {
+        return 0;
+    }
+    if (rp_lf_range(fd, F_OFD_SETLK, F_RDLCK, RP_LF_FOLDERS, 1) != 0) {
+        return errno;           /* never locked exclusively: no conflict */
+    }
+    held->announced = 1;
+    rv = rp_lf_take(fd, F_WRLCK, RP_LF_SHORT, deadline);
+    if (rv == 0) {
+        rp_lf_range(fd, F_OFD_SETLK, F_UNLCK, RP_LF_SHORT, 1);
+    }
+    else if (rv == ETIMEDOUT) {
+        held->why = "writes already under way elsewhere on the server did "
+                    "not end (a collection operation waits for them)";
+    }
+    return rv;
+}
+
+static void rp_lf_short_drop(int fd, const rp_lockfile_keys_t *k, int upto)
+{
+    rp_lf_drop(fd, k, upto);
+    rp_lf_range(fd, F_OFD_SETLK, F_UNLCK, RP_LF_SHORT, 1);
+}
+
+/* The short path: 0 with everything held, 1 to take the long path
+ * (nothing held), or an error. */
+static int rp_lf_short(const rp_lockfile_t *lf, int fd, apr_pool_t *p,
+                       rp_lockfile_keys_fn *keys, void *ctx,
+                       rp_lockfile_keys_t *k, rp_lockfile_held_t *held)
+{
+    rp_lockfile_keys_t *now;
+    int queued = 0, i;
+
+    if (rp_lf_range(fd, F_OFD_SETLK, F_RDLCK, RP_LF_SHORT, 1) != 0) {
+        return rp_lf_conflicts(errno) ? 1 : errno;
+    }
+    /* After SHORT: a writer that announces itself later waits for us. */
+    if (rp_lf_holder(fd, F_WRLCK, RP_LF_FOLDERS, 2) != F_UNLCK) {
+        if (rp_lf_holder(fd, F_WRLCK, RP_LF_FOLDERS, 1) != F_UNLCK) {
+            rp_lf_short_drop(fd, k, 0);
+            return 1;
+        }
+        queued = 1;             /* WAITING: a queue has waiters */
+    }
+    if (rp_lf_compute(keys, ctx, 1, k) != 0 || k->full || k->folders) {
+        rp_lf_short_drop(fd, k, 0);
+        return 1;               /* the long path says why, if it fails */
+    }
+    for (i = 0; i < k->n; i++) {
+        const rp_lockfile_want_t *w = &k->want[i];
+
+        if ((queued && w->offset == k->queue
+             && rp_lf_queue_tail(lf, fd, w->offset))
+            || rp_lf_range(fd, F_OFD_SETLK, w->type, (off_t)w->offset, 1)
+               != 0) {
+            rp_lf_short_drop(fd, k, i);
+            return 1;
+        }
+    }
+    /* Held: is the target still the one looked at? (A write that renamed
+     * a new file over it since gave it another identity.) */
+    now = apr_palloc(p, sizeof(*now));
+    if (rp_lf_compute(keys, ctx, 1, now) != 0 || now->full || now->folders
+        || !rp_lf_same(now, k)) {
+        rp_lf_short_drop(fd, k, k->n);
+        return 1;
+    }
+    held->brief = 1;
+    held->nlocks = k->n;
+    return rp_lf_verify(lf, fd);
 }
 
 /* Everything held for keys *k: compute them again; when a folder on the
@@ -1317,9 +1462,14 @@ static int rp_lf_settle(const rp_lockfile_t *lf, int fd, apr_pool_t *p,
     rp_lockfile_keys_t *now = apr_palloc(p, sizeof(*now)), *swap;
 
     for (;;) {
-        int rv = rp_lf_compute(keys, ctx, now);
+        int rv = rp_lf_compute(keys, ctx, 0, now);
 
         if (rv != 0) {
+            return rv;
+        }
+        /* A file replaced by a folder while it waited (a writer outside
+         * the engine): announce before going on. */
+        if (now->folders && (rv = rp_lf_announce(fd, deadline, held)) != 0) {
             return rv;
         }
         if (rp_lf_same(now, k)) {
@@ -1355,7 +1505,7 @@ static int rp_lf_description(const rp_lockfile_t *lf,
 }
 
 int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
-                     rp_lockfile_keys_fn *keys, void *ctx,
+                     rp_lockfile_keys_fn *keys, void *ctx, int flags,
                      apr_time_t deadline, rp_lockfile_held_t *held)
 {
     rp_lockfile_keys_t *k = apr_palloc(p, sizeof(*k));
@@ -1363,11 +1513,20 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
 
     memset(held, 0, sizeof(*held));
     deadline = rp_lf_to_mono(deadline);
-    if ((rv = rp_lf_description(lf, held)) != 0) {
+    if ((rv = rp_lf_description(lf, held)) != 0
+        || (rv = rp_lf_verify(lf, held->fd)) != 0) {
         return rv;
     }
-    if ((rv = rp_lf_verify(lf, held->fd)) != 0
-        || (rv = rp_lf_compute(keys, ctx, k)) != 0) {
+    if ((flags & (RP_LOCKFILE_BRIEF | RP_LOCKFILE_FOLDERS))
+        == RP_LOCKFILE_BRIEF
+        && (rv = rp_lf_short(lf, held->fd, p, keys, ctx, k, held)) != 1) {
+        return rv;
+    }
+    if ((rv = rp_lf_compute(keys, ctx, 0, k)) != 0) {
+        return rv;
+    }
+    if (((flags & RP_LOCKFILE_FOLDERS) || k->folders)
+        && (rv = rp_lf_announce(held->fd, deadline, held)) != 0) {
         return rv;
     }
     at = rp_lf_try_all(lf, held->fd, k, &rv);

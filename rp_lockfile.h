@@ -35,7 +35,11 @@
  *   - a writer that needs a folder exclusively (a collection DELETE) is not
  *     starved by writers inside it: they queue behind it;
  *   - no key is written into a lock file while locks are held in it;
- *   - what the queues need is allocated when the file is opened.
+ *   - what the queues need is allocated when the file is opened;
+ *   - a writer on the short path (its target's entry and identity only,
+ *     not the folders above it) never waits holding a lock, and no writer
+ *     that changes folders commits while one that did not see it is on
+ *     the short path.
  *
  * lockfile_none.c gives the same interface where there are no open file
  * description locks: every open then fails, saying why.
@@ -94,6 +98,11 @@ typedef struct {
     int n;
     int overflow;
     apr_off_t queue;
+    int brief;                  /* in: only the target's entry and identity
+                                 * (the short path); no folder above it */
+    int full;                   /* out: those are not enough (a folder on
+                                 * the way is missing): take the long path */
+    int folders;                /* out: a target is a folder */
     rp_lockfile_want_t want[RP_LOCKFILE_MAX];
 } rp_lockfile_keys_t;
 
@@ -105,8 +114,19 @@ typedef struct {
     int waited;                 /* 1: it had to wait */
     int retries;                /* keys that changed during the wait */
     int nlocks;
+    int brief;                  /* 1: held on the short path */
+    int announced;              /* 1: it changes folders (see below) */
     const char *why;            /* on ETIMEDOUT: what it waited for */
 } rp_lockfile_held_t;
+
+/* What the caller knows of a writer (rp_lockfile_lock's flags):
+ *   BRIEF   it holds its locks only while it commits (its body, if any, is
+ *           read): it may take the short path, whose holders every writer
+ *           that changes folders waits for, all of them;
+ *   FOLDERS it may create, remove or move a folder (MKCOL, DELETE, MOVE,
+ *           COPY); a writer whose target is a folder is taken as one. */
+#define RP_LOCKFILE_BRIEF   1
+#define RP_LOCKFILE_FOLDERS 2
 
 /* Open (or create) the named file: check that its locks exclude a second
  * description, that the writers can open it, allocate what the queues
@@ -144,9 +164,10 @@ typedef int rp_lockfile_keys_fn(void *ctx, rp_lockfile_keys_t *k);
 
 /* Take every lock the keys name, waiting until `deadline`. Returns 0 with
  * everything held, ETIMEDOUT, RP_LOCKFILE_ECHANGED, RP_LOCKFILE_EUNSTABLE
- * or an errno. Whatever it returns, rp_lockfile_unlock(held) ends it. */
+ * or an errno. Whatever it returns, rp_lockfile_unlock(held) ends it.
+ * flags: RP_LOCKFILE_BRIEF, RP_LOCKFILE_FOLDERS, or 0. */
 int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
-                     rp_lockfile_keys_fn *keys, void *ctx,
+                     rp_lockfile_keys_fn *keys, void *ctx, int flags,
                      apr_time_t deadline, rp_lockfile_held_t *held);
 
 /* Drop everything held (closes the description, or unlocks all of it

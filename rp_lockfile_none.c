@@ -94,13 +94,14 @@ void rp_lockfile_keys_name(const rp_lockfile_t *lf, rp_lockfile_keys_t *k,
 }
 
 int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
-                     rp_lockfile_keys_fn *keys, void *ctx,
+                     rp_lockfile_keys_fn *keys, void *ctx, int flags,
                      apr_time_t deadline, rp_lockfile_held_t *held)
 {
     (void)lf;
     (void)p;
     (void)keys;
     (void)ctx;
+    (void)flags;
     (void)deadline;
     held->fd = -1;
     held->why = RP_LF_NONE_WHY;

@@ -61,6 +61,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
     return 0;
 }
 static char top[256];           /* the scratch folder */
+static char saved_top[240];
 
 static void check(int ok, const char *what)
 {
@@ -119,6 +120,10 @@ typedef struct {
     const char *path[2];
 } paths_t;
 
+/* How the writers of a run lock: RP_LOCKFILE_BRIEF (a mod_dav PUT with its
+ * body read: the short path where it can) or 0 (the long path always). */
+static int lock_flags = RP_LOCKFILE_BRIEF;
+
 static int keys_in(void *data, rp_lockfile_keys_t *k)
 {
     paths_t *ps = data;
@@ -142,7 +147,7 @@ static int lock(const rp_lockfile_t *lf, apr_pool_t *p, const char *path,
     ps->lf = lf;
     ps->path[0] = path;
     ps->path[1] = also;
-    return rp_lockfile_lock(lf, p, keys_in, ps,
+    return rp_lockfile_lock(lf, p, keys_in, ps, lock_flags,
                             apr_time_now() + apr_time_from_msec(ms), held);
 }
 
@@ -194,7 +199,7 @@ static void *writer(void *data)
         rp_lockfile_held_t h;
         paths_t ps = { w->lf, { w->path, NULL } };
 
-        w->rv = rp_lockfile_lock(w->lf, p, keys_in, &ps,
+        w->rv = rp_lockfile_lock(w->lf, p, keys_in, &ps, lock_flags,
                                  apr_time_now() + apr_time_from_msec(w->ms),
                                  &h);
         if (w->rv == 0) {
@@ -426,6 +431,174 @@ static void test_not_starved(apr_pool_t *p, const rp_lockfile_t *lf)
         check(w[i].rv == 0 && w[i].rounds > 1,
               "17.5: the writers inside went on after it");
     }
+}
+
+/* ---- the short path ------------------------------------------------------ */
+
+static int lock_with(const rp_lockfile_t *lf, apr_pool_t *p, const char *path,
+                     int flags, int ms, rp_lockfile_held_t *held)
+{
+    int saved = lock_flags, rv;
+
+    lock_flags = flags;
+    rv = lock(lf, p, path, NULL, ms, held);
+    lock_flags = saved;
+    return rv;
+}
+
+/* A keys function that renames a new file over the target the first time
+ * it is called: another write between the short path's two looks. */
+typedef struct {
+    paths_t ps;
+    apr_pool_t *p;
+    int calls;
+} racing_t;
+
+static int keys_racing(void *data, rp_lockfile_keys_t *k)
+{
+    racing_t *rc = data;
+
+    if (rc->calls++ == 0) {
+        int rv = keys_in(&rc->ps, k);
+
+        rename_over(rc->p, rc->ps.path[0]);
+        return rv;
+    }
+    return keys_in(&rc->ps, k);
+}
+
+typedef struct {
+    const rp_lockfile_t *lf;
+    const char *path;
+    int rv;
+    apr_interval_time_t took;
+} folder_op_t;
+
+static void *folder_op(void *data)
+{
+    folder_op_t *op = data;
+    apr_pool_t *p;
+    rp_lockfile_held_t h;
+    apr_time_t start = apr_time_now();
+
+    apr_pool_create(&p, NULL);
+    op->rv = lock_with(op->lf, p, op->path, RP_LOCKFILE_FOLDERS, 3000, &h);
+    op->took = apr_time_now() - start;
+    rp_lockfile_unlock(&h);
+    apr_pool_destroy(p);
+    return NULL;
+}
+
+/* A write whose body is read locks only its target's entry and identity,
+ * and every writer that changes folders waits until it is done. */
+static void test_short_path(apr_pool_t *p, const rp_lockfile_t *lf)
+{
+    rp_lockfile_held_t h, h2;
+    folder_op_t op;
+    racing_t rc;
+    pthread_t t;
+    pid_t pid;
+    int status, rv;
+
+    mkdir(at(p, "sp"), 0755);
+    mkdir(at(p, "sp/a"), 0755);
+    mkdir(at(p, "sp/b"), 0755);
+    touch(at(p, "sp/a/x.txt"));
+    touch(at(p, "sp/b/y.txt"));
+    if (link(at(p, "sp/a/x.txt"), at(p, "sp/hard.txt")) != 0
+        || symlink("a", at(p, "sp/link")) != 0
+        || symlink("a/x.txt", at(p, "sp/xlink.txt")) != 0) {
+        perror("link");
+    }
+
+    check(lock(lf, p, at(p, "sp/a/x.txt"), NULL, 100, &h) == 0 && h.brief
+          && h.nlocks == 2,
+          "short: a write of a file holds its entry and identity only");
+    check(!free_now(lf, p, at(p, "sp/a/x.txt")),
+          "short: a second short-path writer of it waits");
+    lock_flags = 0;
+    check(!free_now(lf, p, at(p, "sp/a/x.txt")),
+          "short: a long-path writer of it waits");
+    lock_flags = RP_LOCKFILE_BRIEF;
+    check(free_now(lf, p, at(p, "sp/b/y.txt")),
+          "short: a write of another file does not wait");
+    rv = lock_with(lf, p, at(p, "sp/b"), 0, 100, &h2);
+    check(rv == ETIMEDOUT && h2.why && strstr(h2.why, "under way"),
+          "short: an operation on another folder waits for it, and says so");
+    rp_lockfile_unlock(&h2);
+    op.lf = lf;
+    op.path = at(p, "sp/b");
+    pthread_create(&t, NULL, folder_op, &op);
+    sleep_ms(150);
+    rp_lockfile_unlock(&h);
+    pthread_join(t, NULL);
+    check(op.rv == 0 && op.took >= apr_time_from_msec(120),
+          "short: ... and goes on once it is done");
+
+    /* Another process that changes folders waits for it too. */
+    check(lock(lf, p, at(p, "sp/a/x.txt"), NULL, 100, &h) == 0 && h.brief,
+          "short: a write of a file on the short path, again");
+    pid = fork();
+    if (pid == 0) {
+        rp_lockfile_held_t hc;
+
+        _exit(lock_with(lf, p, at(p, "sp/b"), RP_LOCKFILE_FOLDERS, 100, &hc)
+              == ETIMEDOUT ? 0 : 1);
+    }
+    waitpid(pid, &status, 0);
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "short: a MKCOL-like writer in another process waits for it");
+    rp_lockfile_unlock(&h);
+
+    /* Held by long-path writers, reached by short-path ones. */
+    lock_flags = 0;
+    check(lock(lf, p, at(p, "sp/a/x.txt"), NULL, 100, &h) == 0 && !h.brief,
+          "short: a long-path writer holds x.txt");
+    lock_flags = RP_LOCKFILE_BRIEF;
+    check(!free_now(lf, p, at(p, "sp/hard.txt")),
+          "short: a short-path writer of a hard link to it waits");
+    check(!free_now(lf, p, at(p, "sp/link/x.txt")),
+          "short: ... of it through a symlinked folder waits");
+    check(!free_now(lf, p, at(p, "sp/xlink.txt")),
+          "short: ... of a symlink to it waits");
+    rp_lockfile_unlock(&h);
+
+    /* While a writer that changes folders holds or waits, nobody takes
+     * the short path. */
+    check(lock_with(lf, p, at(p, "sp/b"), 0, 100, &h) == 0 && h.announced,
+          "short: an operation on a folder announces itself");
+    check(lock(lf, p, at(p, "sp/a/x.txt"), NULL, 100, &h2) == 0 && !h2.brief,
+          "short: ... a write elsewhere then takes the long path");
+    rp_lockfile_unlock(&h2);
+    check(!free_now(lf, p, at(p, "sp/b/y.txt")),
+          "short: ... and a write inside that folder waits for it");
+    rp_lockfile_unlock(&h);
+    check(lock_with(lf, p, at(p, "sp/a/new"), RP_LOCKFILE_FOLDERS, 100, &h)
+          == 0 && h.announced && !h.brief,
+          "short: a MKCOL of a new name announces itself");
+    check(lock(lf, p, at(p, "sp/b/y.txt"), NULL, 100, &h2) == 0 && !h2.brief,
+          "short: ... and a write elsewhere takes the long path");
+    rp_lockfile_unlock(&h2);
+    rp_lockfile_unlock(&h);
+    check(lock(lf, p, at(p, "sp/b/y.txt"), NULL, 100, &h) == 0 && h.brief,
+          "short: once it is done, the short path again");
+    rp_lockfile_unlock(&h);
+
+    /* A folder above a missing one, and a write renamed over the target
+     * between the two looks: the long path. */
+    check(lock(lf, p, at(p, "sp/none/z.txt"), NULL, 100, &h) == 0 && !h.brief,
+          "short: a file under a missing folder takes the long path");
+    rp_lockfile_unlock(&h);
+    rc.ps.lf = lf;
+    rc.ps.path[0] = at(p, "sp/a/x.txt");
+    rc.ps.path[1] = NULL;
+    rc.p = p;
+    rc.calls = 0;
+    rv = rp_lockfile_lock(lf, p, keys_racing, &rc, RP_LOCKFILE_BRIEF,
+                          apr_time_now() + apr_time_from_msec(100), &h);
+    check(rv == 0 && !h.brief && rc.calls >= 3,
+          "short: a target replaced between its two looks: the long path");
+    rp_lockfile_unlock(&h);
 }
 
 /* A writer killed with SIGKILL drops its locks with its process. */
@@ -840,6 +1013,19 @@ int main(void)
     test_queue_wrap(p, lf);
     test_fifo(p, lf);
     test_not_starved(p, lf);
+    /* The same with every writer on the long path, in a folder of its
+     * own. */
+    lock_flags = 0;
+    apr_cpystrn(saved_top, top, sizeof(saved_top));
+    (void)snprintf(top, sizeof(top), "%s/long", saved_top);
+    mkdir(top, 0755);
+    test_identity(p, lf);
+    test_stale_keys(p, lf);
+    test_fifo(p, lf);
+    test_not_starved(p, lf);
+    apr_cpystrn(top, saved_top, sizeof(top));
+    lock_flags = RP_LOCKFILE_BRIEF;
+    test_short_path(p, lf);
     test_kill(p, lf);
     test_spares(p, lf);
     test_spares_full(p, lf);
