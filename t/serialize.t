@@ -293,7 +293,7 @@ sub run_scenario {
 }
 
 
-my $fixed = 62;
+my $fixed = 62 + 12;
 my $n_table = 0;
 $n_table += case_tests($_) for @cases;
 plan tests => $fixed + $n_table, need_module 'dav';
@@ -642,6 +642,85 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
     my ($sb, $sc) = (finish(@$b)->[0], finish(@$c)->[0]);
     ok t_cmp($sa, 204, "21: the member write (COPY $sb, MOVE $sc)");
     ok t_cmp(time - $t0 < 2.5 ? 1 : 0, 1, sprintf '21: no timeout (%.2f s)', time - $t0);
+}
+
+# 22. The lock engine's short path. A write whose body was spooled locks
+#     only its file, so a write beside it does not wait; a collection
+#     operation waits for it (anywhere on the server: the price of the
+#     short path), and while one waits, writes take the long path. The
+#     holder lingers in its log phase with its locks held (RPTest::Linger).
+#     Rows: what, the request, answered while the holder holds (1) or not
+#     (0), its status. At most three connections at once (prefork).
+{
+    my $base = '/dav/serial/spooled';
+    my @during = (
+        ['another file in its folder: at once, on the short path',
+         { method => 'PUT', uri => "$base/a/y.txt", body => "y2\n" }, 1, 204],
+        ['DELETE of its folder: waits for it',
+         { method => 'DELETE', uri => "$base/a/" }, 0, 204],
+        ['then a file elsewhere: at once, on the long path',
+         { method => 'PUT', uri => "$base/b/z.txt", body => "z2\n" }, 1, 204],
+        ['DELETE of another folder: waits for it too',
+         { method => 'DELETE', uri => "$base/c/" }, 0, 204],
+    );
+    SKIP: {
+        skip '22: mod_perl missing', 2 * @during + 4 unless $have_perl;
+        put_disk("$base/$_", "v1\n") for qw(a/x.txt a/y.txt b/z.txt c/k.txt);
+        put_disk('/dav/serial/w22.txt', "v1\n");
+        my $m22 = log_lines('error_log');
+        my $holder = begin_req(method => 'PUT', uri => "$base/a/x.txt",
+                               headers => ['If-Match' => '*', 'X-RP-Linger' => 5],
+                               body => "x2\n");
+        sleep 0.3;
+        my $t0 = time;
+        my @open;
+        for my $row (@during) {
+            my ($what, $req, $at_once) = @$row;
+            my $sock = begin_req(%$req, headers => ['If-Match' => '*']);
+            if ($at_once) {
+                ok t_cmp(answered($sock->[0], 1.5), 1, "22: $what");
+            }
+            else {
+                sleep 1.2;      # in fixups (prefork may fork a child first)
+                push @open, [$row, $sock];
+            }
+            push @open, [$row, $sock] if $at_once;
+        }
+        my $early = grep { !$_->[0][2] && answered($_->[1][0], 0) } @open;
+        ok t_cmp($early, 0, sprintf '22: no collection operation answered '
+                 . 'while the holder held (%.1f s in)', time - $t0);
+        ok t_cmp(finish(@$holder)->[0], 204, '22: the holder');
+        for my $o (@open) {
+            my ($row, $sock) = @$o;
+            next if $row->[2];
+            ok t_cmp(finish(@$sock)->[0], $row->[3], "22: $row->[0]: then");
+        }
+        for my $o (@open) {
+            my ($row, $sock) = @$o;
+            next unless $row->[2];
+            ok t_cmp(finish(@$sock)->[0], $row->[3], "22: $row->[0]: status");
+        }
+        ok t_cmp(-e "$docroot$base/a" || -e "$docroot$base/c" ? 'left' : 'gone',
+                 'gone', '22: both folders removed after the holder');
+        ok t_cmp(slurp("$base/b/z.txt"), "z2\n", '22: the write elsewhere landed');
+        # Not spooled (the spool is off there): the long path.
+        my $r = req(PUT => '/dav/serial/w22.txt', ['If-Match' => '*'], "w2\n");
+        ok t_cmp($r->code, 204, '22: a write whose body is not read first');
+        my $log = join '', wait_for_log('error_log', $m22,
+                                        qr{PUT /dav/serial/w22\.txt: serialized});
+        my %path;
+        for my $line (log_lines('error_log', $m22)) {
+            my ($uri) = $line =~ m{PUT (\S+): serialized: lock taken}
+                or next;
+            $path{$uri} = $line =~ /short path/ ? 'short' : 'long';
+        }
+        ok t_cmp(join(' ', map { "$_=" . ($path{$_} // 'none') }
+                           "$base/a/x.txt", "$base/a/y.txt", "$base/b/z.txt",
+                           '/dav/serial/w22.txt'),
+                 "$base/a/x.txt=short $base/a/y.txt=short $base/b/z.txt=long "
+                 . '/dav/serial/w22.txt=long',
+                 '22: the path each write took (RP00021)');
+    }
 }
 
 # 12. The debug line says how long the lock took.
