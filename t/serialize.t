@@ -648,7 +648,7 @@ ok t_cmp(time - $t0 < 0.7 ? 1 : 0, 1, 'redirect to the same resource: no wait');
 #     only its file, so a write beside it does not wait; a collection
 #     operation waits for it (anywhere on the server: the price of the
 #     short path), and while one waits, writes take the long path. The
-#     holder lingers in its log phase with its locks held (RPTest::Linger).
+#     holder lingers in its log phase with its locks held (RPTest::Pause::linger).
 #     Rows: what, the request, answered while the holder holds (1) or not
 #     (0), its status. At most three connections at once (prefork).
 {

@@ -13,23 +13,36 @@
 # limitations under the License.
 
 package RPTest::Pause;
-# An access handler that sleeps for the seconds in X-RP-Pause (at most 5),
-# after httpd has mapped the URL and before the fixups: the window in which
-# t/serialize.t changes the disk under a request, as a slow authentication
-# backend would let another client do.
+# Two handlers that sleep for the seconds a request header gives (at most
+# 5). `handler`, an access handler, for X-RP-Pause: after httpd has mapped
+# the URL and before the fixups, the window in which t/serialize.t changes
+# the disk under a request, as a slow authentication backend would let
+# another client do. `linger`, a log handler, for X-RP-Linger: the
+# request's pool, and with it the locks it holds, lives until the log
+# phase ends, so a write whose body was spooled (the lock engine's short
+# path) holds its locks that long, as a slow disk would make it.
 use strict;
 use warnings;
 
 use Apache2::RequestRec ();
 use APR::Table ();
-use Apache2::Const -compile => qw(DECLINED);
+use Apache2::Const -compile => qw(DECLINED OK);
 use Time::HiRes ();
 
-sub handler {
-    my $r = shift;
-    my $s = $r->headers_in->{'X-RP-Pause'};
+sub pause_for {
+    my ($r, $header) = @_;
+    my $s = $r->headers_in->{$header};
     Time::HiRes::sleep($s) if defined $s && $s =~ /^\d+(?:\.\d+)?$/ && $s <= 5;
+}
+
+sub handler {
+    pause_for(shift, 'X-RP-Pause');
     return Apache2::Const::DECLINED;
+}
+
+sub linger {
+    pause_for(shift, 'X-RP-Linger');
+    return Apache2::Const::OK;
 }
 
 1;
