@@ -265,6 +265,14 @@ int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
+int rp_has_body(const request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    return apr_table_get(r->headers_in, "Transfer-Encoding")
+           || (cl && strcmp(cl, "0") != 0);
+}
+
 static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                          apr_pool_t *ptemp)
 {
@@ -414,7 +422,6 @@ static void rp_register_hooks(apr_pool_t *p)
     rp_spool_register_hooks(p);
     rp_evaluate_register_hooks(p);
     rp_request_register_hooks(p);
-    rp_override_register_hooks(p);
 }
 
 static const command_rec rp_cmds[] = {

@@ -45,6 +45,9 @@
 /* The guarded member of a removed collection, or the real file a link
  * leads to, for the log lines. */
 #define RP_NOTE_MEMBER    "require-precondition-member"
+/* A form POST judged as a write because its _method could not be read
+ * (rp_override.c): under ReportOnly it is only reported. */
+#define RP_NOTE_FORM_UNREAD "require-precondition-form-unread"
 
 /* Bodies up to this size are read and discarded after a 428 so that the
  * connection can be kept alive; larger or chunked ones close it instead. */
@@ -80,5 +83,9 @@ static APR_INLINE apr_int64_t rp_methods(const rp_dir_conf *conf)
 
 /* Is mod_dav serving r? */
 int rp_is_dav(const request_rec *r);
+
+/* Does r say it has a body (Transfer-Encoding, or a Content-Length that
+ * is not 0)? */
+int rp_has_body(const request_rec *r);
 
 #endif /* MOD_REQUIRE_PRECONDITION_H */

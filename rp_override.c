@@ -16,9 +16,11 @@
 /* rp_override.c: the method a request is judged as. A POST may name
  * another method for the application behind httpd: in an
  * X-HTTP-Method-Override style header, a _method query parameter, or a
- * _method field of its form body, which is then read and given back to
- * the handler intact by an input filter. The parsing is the policy's
- * (rp_override_next, rp_param_next); this file reads the request. */
+ * _method field of its form body, which is then read into the spool
+ * (rp_spool.c), which gives it back to the handler, and to any request it
+ * is redirected to, byte for byte. The parsing is the engine's
+ * (rp_override_next, rp_param_next, rp_form.c); this file reads the
+ * request. */
 
 /* Before APR's headers: with offsetof, APR_OFFSETOF (in the brigade
  * macros) is no null pointer arithmetic. */
@@ -33,9 +35,11 @@
 
 #include "apr_strings.h"
 
+#include "rp_form.h"
 #include "rp_policy.h"
 #include "mod_require_precondition.h"
 #include "rp_override.h"
+#include "rp_spool.h"
 
 APLOG_USE_MODULE(require_precondition);
 
@@ -133,168 +137,143 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
     return M_INVALID;
 }
 
-/* A POST's form body is read for its _method when it is at most this long.
- * A longer one, or one of unknown length (chunked), cannot be read before
- * the decision: it is judged as if it named a guarded method. */
-#define RP_FORM_MAX RP_DRAIN_MAX
-
-static ap_filter_rec_t *rp_replay_filter_handle;
-
 /* Might the application take its method from this request's body? A POST
  * with a form-encoded body where the rule is on (Rack::MethodOverride,
- * Laravel and Symfony read _method there). */
+ * Laravel and Symfony read _method there); not a sub-request, nor an
+ * ErrorDocument's redirect, which are not judged. */
 static int rp_form_candidate(const request_rec *r, const rp_dir_conf *conf)
 {
     return r->method_number == M_POST && conf->mode > RP_MODE_OFF && !r->main
+        && !(r->prev && ap_is_HTTP_ERROR(r->prev->status))
         && rp_is_form_type(apr_table_get(r->headers_in, "Content-Type"));
 }
 
-/* Read the whole body, as the handler would be given it, into `saved`,
- * whose buckets then live as long as the request. */
-static apr_status_t rp_read_body(request_rec *r, apr_bucket_brigade *saved)
+/* What a form body's _method parameters name, kept with its spool, so
+ * that a request this one is redirected to is judged by the same. */
+typedef struct {
+    apr_int64_t named;          /* the known methods they name */
+    const char *unread;         /* why some of it was not read, or NULL */
+} rp_form_t;
+
+static void rp_form_found(void *ctx, const char *name)
 {
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-    int eos = 0;
+    rp_form_t *form = ctx;
+    int m = ap_method_number_of(name);
 
-    while (!eos) {
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
-                                         AP_MODE_READBYTES, APR_BLOCK_READ,
-                                         HUGE_STRING_LEN);
-
-        if (rv == APR_SUCCESS && APR_BRIGADE_EMPTY(bb)) {
-            rv = APR_EGENERAL;  /* a blocking read that gave nothing */
-        }
-        while (rv == APR_SUCCESS && !APR_BRIGADE_EMPTY(bb)) {
-            apr_bucket *e = APR_BRIGADE_FIRST(bb);
-            const char *data;
-            apr_size_t len;
-
-            eos = eos || APR_BUCKET_IS_EOS(e);
-            rv = apr_bucket_setaside(e, r->pool);
-            if (rv == APR_ENOTIMPL
-                && (rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ))
-                   == APR_SUCCESS) {
-                rv = apr_bucket_setaside(e, r->pool);
-            }
-            APR_BUCKET_REMOVE(e);
-            APR_BRIGADE_INSERT_TAIL(saved, e);
-        }
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
+    if (m != M_INVALID) {
+        form->named |= RP_BIT(m);
     }
-    apr_brigade_destroy(bb);
-    return APR_SUCCESS;
 }
 
-/* For a form POST (rp_form_candidate): the guarded method a _method
- * parameter of its body names, into *method (M_INVALID for none). The
- * body is read, when small enough, and given back to the handler intact
- * by the replay filter. OK, or the error status of a failed read. */
-static int rp_form_method(request_rec *r, apr_int64_t methods, int *method)
+static int rp_form_feed(void *ctx, const char *data, apr_size_t len)
 {
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    apr_bucket_brigade *saved;
-    apr_off_t len = -1;
-    apr_size_t n;
-    apr_status_t rv;
-    char *data;
+    return rp_form_scan_feed(ctx, data, len);
+}
 
-    *method = M_INVALID;
-    if (!cl || apr_table_get(r->headers_in, "Transfer-Encoding")
-        || apr_strtoff(&len, cl, NULL, 10) != APR_SUCCESS || len < 0
-        || len > RP_FORM_MAX) {
-        apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body not read");
-        *method = M_POST;
+/* How much of a form is read: as much as the spool takes for a write
+ * (RequirePreconditionSpoolLimit), 64 KiB in memory where it is off. */
+static apr_off_t rp_form_limit(const rp_dir_conf *conf)
+{
+    return conf->spool_limit == RP_UNSET ? RP_SPOOL_DEFAULT_LIMIT
+         : conf->spool_limit == 0 ? RP_SPOOL_MEMORY : conf->spool_limit;
+}
+
+/* Read the form body into a spool, which gives it back to the handler
+ * byte for byte, and see what its _method parameters name after its
+ * content coding. OK with *out, or the status of a failed read. */
+static int rp_form_read(request_rec *r, const rp_dir_conf *conf,
+                        rp_form_t **out)
+{
+    rp_form_t *form = apr_pcalloc(r->pool, sizeof(*form));
+    apr_off_t limit = rp_form_limit(conf);
+    rp_form_scan *scan;
+    rp_spool_t *s;
+    int status;
+
+    *out = form;
+    status = rp_spool_body(r, limit, &s);
+    if (status == DECLINED) {
+        form->unread = "form body over RequirePreconditionSpoolLimit";
         return OK;
     }
-    if (len == 0) {
-        return OK;
+    if (status != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, RPLOGNO(00080)
+                      "%s %s: reading the form body for its _method failed: "
+                      "%d", r->method, r->uri, status);
+        return status;
     }
-    saved = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    if ((rv = rp_read_body(r, saved)) != APR_SUCCESS
-        || (rv = apr_brigade_pflatten(saved, &data, &n, r->pool))
-           != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, RPLOGNO(00080)
-                      "%s %s: reading the form body for its _method failed",
-                      r->method, r->uri);
-        return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    rp_spool_set_data(s, form);
+    scan = rp_form_scan_create(r->pool,
+                               apr_table_get(r->headers_in,
+                                             "Content-Encoding"),
+                               limit, rp_form_found, form);
+    if (!scan) {
+        form->unread = "form body in a content coding not read";
     }
-    *method = rp_param_method(data, data + n, methods);
-    if (*method != M_INVALID) {
-        apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body _method");
+    else if (rp_spool_each(s, rp_form_feed, scan) != APR_SUCCESS
+             || rp_form_scan_end(scan) != 0) {
+        form->unread = "form body not decoded";
     }
-    ap_add_input_filter_handle(rp_replay_filter_handle, saved, r,
-                               r->connection);
+    else if (!rp_spool_complete(s)) {
+        form->unread = "form body over RequirePreconditionSpoolLimit";
+    }
     return OK;
 }
 
-/* Give the handler the body rp_form_method read, as it was read: the
- * filter sits just above HTTP_IN, below any filter the handler adds. */
-static apr_status_t rp_replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
-                                     ap_input_mode_t mode,
-                                     apr_read_type_e block,
-                                     apr_off_t readbytes)
+/* A form that may name a guarded method in what was not read is judged
+ * as a write (RP_NOTE_FORM_UNREAD says so), `why` in the log lines. */
+static int rp_form_unread(request_rec *r, const char *why, int *method)
 {
-    apr_bucket_brigade *saved = f->ctx;
-    apr_bucket *e, *next, *stop;
-    apr_status_t rv;
+    apr_table_setn(r->notes, RP_NOTE_OVERRIDE, why);
+    apr_table_setn(r->notes, RP_NOTE_FORM_UNREAD, "1");
+    *method = M_POST;
+    return OK;
+}
 
-    if (APR_BRIGADE_EMPTY(saved)) {
-        /* The body and its EOS are given: from now on only EOS. */
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
-        return APR_SUCCESS;
-    }
-    switch (mode) {
-    case AP_MODE_GETLINE:
-        return apr_brigade_split_line(bb, saved, block, HUGE_STRING_LEN);
-    case AP_MODE_EXHAUSTIVE:
-        APR_BRIGADE_CONCAT(bb, saved);
-        return APR_SUCCESS;
-    case AP_MODE_READBYTES:
-    case AP_MODE_SPECULATIVE:
-        rv = apr_brigade_partition(saved, readbytes, &stop);
-        if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
-            return rv;
-        }
-        for (e = APR_BRIGADE_FIRST(saved); e != stop; e = next) {
-            next = APR_BUCKET_NEXT(e);
-            if (mode == AP_MODE_SPECULATIVE) {
-                apr_bucket *copy;
+/* For a form POST (rp_form_candidate): the guarded method a _method
+ * parameter of its body names, into *method; M_POST, judged as a write,
+ * when none does but not all of it could be read; else M_INVALID. OK, or
+ * the error status of a failed read. */
+static int rp_form_method(request_rec *r, const rp_dir_conf *conf,
+                          int *method)
+{
+    rp_spool_t *s = rp_spool_find(r);
+    rp_form_t *form = s ? rp_spool_data(s) : NULL;
+    apr_int64_t guarded;
+    int status, m;
 
-                if ((rv = apr_bucket_copy(e, &copy)) != APR_SUCCESS) {
-                    return rv;
-                }
-                APR_BRIGADE_INSERT_TAIL(bb, copy);
-            }
-            else {
-                APR_BUCKET_REMOVE(e);
-                APR_BRIGADE_INSERT_TAIL(bb, e);
-            }
+    *method = M_INVALID;
+    if (!form) {
+        if (s) {
+            /* Read by a request this one was redirected from, as another
+             * method's body: not a form it judged. */
+            return rp_form_unread(r, "form body read before", method);
         }
-        return APR_SUCCESS;
-    default:
-        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+        if (!rp_has_body(r)) {
+            return OK;
+        }
+        if ((status = rp_form_read(r, conf, &form)) != OK) {
+            return status;
+        }
     }
+    guarded = form->named & rp_methods(conf);
+    for (m = 0; guarded && m < 64; m++) {
+        if (guarded & RP_BIT(m)) {
+            apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body _method");
+            *method = m;
+            return OK;
+        }
+    }
+    return form->unread ? rp_form_unread(r, form->unread, method) : OK;
 }
 
 int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method)
 {
     *method = rp_guarded_method(r, rp_methods(conf));
     if (*method == M_INVALID && rp_form_candidate(r, conf)) {
-        return rp_form_method(r, rp_methods(conf), method);
+        return rp_form_method(r, conf, method);
     }
     return OK;
 }
 
-void rp_override_register_hooks(apr_pool_t *p)
-{
-    (void)p;
-    /* Just above HTTP_IN (a filter is inserted after those of its own
-     * type), below every request filter: where the body was read. */
-    rp_replay_filter_handle =
-        ap_register_input_filter("REQUIRE_PRECONDITION_REPLAY",
-                                 rp_replay_filter, NULL,
-                                 AP_FTYPE_PROTOCOL - 1);
-}
+

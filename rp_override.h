@@ -27,9 +27,10 @@ int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method);
 
 /* The method the request is to be judged as, into *method: its own where
  * it is guarded; else a guarded one a POST names in a method-override
- * header, its query's _method or its form body's (read when small, and
- * replayed), or one that differs from a guarded method only in case;
- * M_INVALID for none. OK, or the error status of a failed read of the
+ * header, its query's _method or its form body's (read into the spool,
+ * up to RequirePreconditionSpoolLimit, and decoded), or one that differs
+ * from a guarded method only in case; M_POST for a form whose _method
+ * could not be read (RP_NOTE_FORM_UNREAD); M_INVALID for none. OK, or the error status of a failed read of the
  * form body. The note RP_NOTE_OVERRIDE says where it was found. Inline:
  * for a read it is a bit test and the end (the GET's budget). */
 static APR_INLINE int rp_judged_method(request_rec *r,
@@ -47,8 +48,5 @@ static APR_INLINE int rp_judged_method(request_rec *r,
     }
     return rp_override_judged(r, conf, method);
 }
-
-/* The filter that gives the handler the form body back. */
-void rp_override_register_hooks(apr_pool_t *p);
 
 #endif /* RP_OVERRIDE_H */

@@ -169,15 +169,6 @@ static void rp_spare_body(request_rec *r)
     }
 }
 
-/* No body at all: no Transfer-Encoding, and no Content-Length or 0. */
-static int rp_bodiless(const request_rec *r)
-{
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-
-    return !apr_table_get(r->headers_in, "Transfer-Encoding")
-           && (!cl || !strcmp(cl, "0"));
-}
-
 /* Give the 428 a body that says how to resubmit, unless the admin chose
  * one with ErrorDocument. */
 static void rp_set_body(request_rec *r, unsigned int counted)
@@ -426,7 +417,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     if (r->method_number == M_COPY || r->method_number == M_MOVE) {
         dest = rp_destination_lookup(r);
     }
-    status = rp_lock_request(r, dest, timeout, spooled || rp_bodiless(r));
+    status = rp_lock_request(r, dest, timeout, spooled || !rp_has_body(r));
     if (status == DECLINED && conf->evaluate > RP_EVAL_OFF) {
         status = rp_evaluate_write(r, conf->evaluate, rp_digest_limit(conf));
     }
@@ -505,6 +496,12 @@ static int rp_judge_request(request_rec *r, const rp_dir_conf *conf,
 static int rp_serializes(const request_rec *r, const rp_dir_conf *conf,
                          int method, int copy_move)
 {
+    /* A form whose _method was not all read is only reported under
+     * ReportOnly: nothing may delay or refuse it. */
+    if (method == M_POST && conf->mode == RP_MODE_REPORT_ONLY
+        && apr_table_get(r->notes, RP_NOTE_FORM_UNREAD)) {
+        return 0;
+    }
     return conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF
         || (r->prev && rp_deferred(r))
         || (rp_lock_in_use() && rp_is_dav(r)

@@ -22,10 +22,13 @@
  * has seen the end, the spool filter (a protocol filter put first in the
  * request's protocol chain, so that r->input_filters ==
  * r->proto_input_filters still holds where it held and mod_proxy_http
- * streams with the Content-Length) hands the bytes to the handler; the
- * request then says Content-Length: <what was read>, with no
- * Transfer-Encoding, so that ap_setup_client_block(), mod_proxy and CGI's
- * CONTENT_LENGTH agree with what the handler gets.
+ * streams as it would) hands the bytes to the handler. The request's
+ * framing headers stay as the client sent them: what the handler is given
+ * is what HTTP_IN gave, byte for byte, and a filter above (DEFLATE) or a
+ * CGI's CONTENT_LENGTH sees what it would see without the module. Being a
+ * protocol filter, it outlives internal redirects (mod_actions, a
+ * per-directory rewrite, ErrorDocument): the request redirected to reads
+ * the rest of the body from it, as it would have read it from HTTP_IN.
  *
  * The temporary file is unlinked at once: whatever ends the request
  * (success, 412, abort, a killed child), closing the descriptor frees it.
@@ -65,18 +68,17 @@ APLOG_USE_MODULE(require_precondition);
 #define RP_SPOOL_READ ((apr_off_t)64 * 1024)
 /* The spool file's buffer, for writing and for reading back. */
 #define RP_SPOOL_BUFFER ((apr_size_t)64 * 1024)
-/* r->notes: this request's body is in the spool. */
-#define RP_SPOOL_NOTE "require-precondition-spooled"
 /* The largest RequirePreconditionSpoolLimit: 2^53, far beyond any disk. */
 #define RP_SPOOL_LIMIT_MAX ((apr_off_t)1 << 53)
 
-typedef struct {
+struct rp_spool_t {
     request_rec *r;
     apr_bucket_brigade *bb;     /* what the handler has still to read */
     apr_file_t *file;           /* NULL while the body fits in memory */
     apr_off_t total;            /* bytes spooled */
     int complete;               /* HTTP_IN gave its EOS */
-} rp_spool_t;
+    void *data;                 /* what a reader of the body kept with it */
+};
 
 static const char *rp_spool_dir;        /* RequirePreconditionSpoolDir */
 static ap_filter_rec_t *rp_spool_filter_handle;
@@ -331,15 +333,17 @@ static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
 static int rp_spool_to_file(rp_spool_t *s)
 {
     request_rec *r = s->r;
+    const char *dir = rp_spool_dir;
     char *tmpl;
     apr_bucket *b;
     apr_status_t rv;
 
-    if (!rp_spool_dir) {
-        /* Not checked at start-up: serialization was not configured. */
-        return rp_spool_fail(r, APR_ENOENT, "no spool folder");
+    /* Serialization is not used, and a form's body is read for its
+     * _method: the system's temporary folder (APR finds it once). */
+    if (!dir && (rv = apr_temp_dir_get(&dir, r->pool)) != APR_SUCCESS) {
+        return rp_spool_fail(r, rv, "no spool folder");
     }
-    tmpl = apr_pstrcat(r->pool, rp_spool_dir, "/rp-spool.XXXXXX", NULL);
+    tmpl = apr_pstrcat(r->pool, dir, "/rp-spool.XXXXXX", NULL);
     rv = apr_file_mktemp(&s->file, tmpl, APR_FOPEN_CREATE | APR_FOPEN_READ
                          | APR_FOPEN_WRITE | APR_FOPEN_EXCL
                          | APR_FOPEN_BINARY | APR_FOPEN_BUFFERED, r->pool);
@@ -478,12 +482,6 @@ static void rp_spool_install(rp_spool_t *s)
     f = ap_add_input_filter_handle(rp_spool_filter_handle, s, r,
                                    r->connection);
     rp_spool_put_first(r, f);
-    if (s->complete) {
-        /* What the handler reads is a body of known length now. */
-        apr_table_setn(r->headers_in, "Content-Length",
-                       apr_off_t_toa(r->pool, s->total));
-        apr_table_unset(r->headers_in, "Transfer-Encoding");
-    }
 }
 
 /* Has r a body of at most `limit` bytes, or a chunked one? 1 to spool. */
@@ -516,28 +514,27 @@ static int rp_spool_wanted(request_rec *r, apr_off_t limit)
     return 1;
 }
 
-int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
+rp_spool_t *rp_spool_find(const request_rec *r)
 {
-    const request_rec *prev;
+    ap_filter_t *f;
+
+    for (f = r->proto_input_filters; f; f = f->next) {
+        if (f->frec == rp_spool_filter_handle) {
+            return f->ctx;
+        }
+    }
+    return NULL;
+}
+
+int rp_spool_body(request_rec *r, apr_off_t limit, rp_spool_t **out)
+{
     rp_spool_t *s;
     apr_status_t rv;
     int status;
 
-    *rest = 0;
-    /* Redirected from a request that spooled: its filter serves this one. */
-    for (prev = r->prev; prev; prev = prev->prev) {
-        if (apr_table_get(prev->notes, RP_SPOOL_NOTE)) {
-            return DECLINED;
-        }
-    }
+    *out = NULL;
     if (!rp_spool_wanted(r, limit)) {
         return DECLINED;
-    }
-    if (rp_spool_precheck(r) != OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00065)
-                      "%s %s: 412 before the upload: the precondition "
-                      "fails already", r->method, r->uri);
-        return HTTP_PRECONDITION_FAILED;
     }
     s = apr_pcalloc(r->pool, sizeof(*s));
     s->r = r;
@@ -550,17 +547,101 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
         return rp_spool_fail(r, rv, "writing");
     }
     rp_spool_install(s);
-    apr_table_setn(r->notes, RP_SPOOL_NOTE, "1");
     rp_stats_count(RP_STAT_SPOOLED);
     rp_stats_add(RP_STAT_SPOOLED_BYTES, (apr_uint64_t)s->total);
-    *rest = !s->complete;
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00066)
-                  "%s %s: spooled %" APR_OFF_T_FMT " bytes (%s)%s before "
-                  "locking", r->method, r->uri, s->total,
+                  "%s %s: spooled %" APR_OFF_T_FMT " bytes (%s)%s",
+                  r->method, r->uri, s->total,
                   s->file ? "file" : "memory",
                   s->complete ? "" : ", over RequirePreconditionSpoolLimit: "
-                  "the rest streams under the lock");
+                  "the rest streams from the client");
+    *out = s;
     return OK;
+}
+
+int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
+{
+    rp_spool_t *s = rp_spool_find(r);
+    int status;
+
+    /* Read already: for its form's _method, or by a request that this
+     * one was redirected from. */
+    if (s) {
+        *rest = !s->complete;
+        return OK;
+    }
+    *rest = 0;
+    if (!rp_spool_wanted(r, limit)) {
+        return DECLINED;
+    }
+    if (rp_spool_precheck(r) != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00065)
+                      "%s %s: 412 before the upload: the precondition "
+                      "fails already", r->method, r->uri);
+        return HTTP_PRECONDITION_FAILED;
+    }
+    if ((status = rp_spool_body(r, limit, &s)) == OK) {
+        *rest = !s->complete;
+    }
+    return status;
+}
+
+int rp_spool_complete(const rp_spool_t *s)
+{
+    return s->complete;
+}
+
+void *rp_spool_data(const rp_spool_t *s)
+{
+    return s->data;
+}
+
+void rp_spool_set_data(rp_spool_t *s, void *data)
+{
+    s->data = data;
+}
+
+apr_status_t rp_spool_each(rp_spool_t *s, rp_spool_each_fn *fn, void *ctx)
+{
+    apr_bucket *b;
+    apr_status_t rv;
+
+    if (s->file) {
+        /* The file bucket seeks before each read of its own. */
+        char *buf = apr_palloc(s->r->pool, RP_SPOOL_BUFFER);
+        apr_off_t at = 0;
+
+        if ((rv = apr_file_seek(s->file, APR_SET, &at)) != APR_SUCCESS) {
+            return rv;
+        }
+        while (at < s->total) {
+            apr_size_t n = s->total - at < (apr_off_t)RP_SPOOL_BUFFER
+                           ? (apr_size_t)(s->total - at) : RP_SPOOL_BUFFER;
+
+            if ((rv = apr_file_read_full(s->file, buf, n, &n)) != APR_SUCCESS) {
+                return rv;
+            }
+            if (fn(ctx, buf, n) != 0) {
+                return APR_SUCCESS;
+            }
+            at += (apr_off_t)n;
+        }
+        return APR_SUCCESS;
+    }
+    for (b = APR_BRIGADE_FIRST(s->bb); b != APR_BRIGADE_SENTINEL(s->bb);
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len;
+
+        if ((rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ))
+            != APR_SUCCESS) {
+            return rv;
+        }
+        if (len && fn(ctx, data, len) != 0) {
+            break;
+        }
+    }
+    return APR_SUCCESS;
 }
 
 /* ---- The handler's side: the spooled bytes, then EOS ------------------ */

@@ -22,6 +22,7 @@
 #include "rp_policy.h"
 #include "rp_body.h"
 #include "rp_siphash.h"
+#include "rp_form.h"
 #include "exact_alloc.h"
 
 #include "apr_general.h"
@@ -29,6 +30,8 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#include <zlib.h>
 
 static int passed, failed;
 
@@ -986,6 +989,132 @@ static void test_siphash(apr_pool_t *p)
           "rp_siphash: another key, another hash", NULL);
 }
 
+/* ---- A form body's _method, in pieces and coded (rp_form.c) --------- */
+
+static void form_found(void *ctx, const char *method)
+{
+    char *list = ctx;
+
+    if (strlen(list) + strlen(method) + 2 < 256) {
+        strcat(strcat(list, *list ? "," : ""), method);
+    }
+}
+
+/* The methods `body` names, fed `piece` bytes at a time, into list (256
+ * bytes); the return of rp_form_scan_end, or -2 when create refused. */
+static int form_scan(apr_pool_t *p, const char *coding, apr_off_t max,
+                     const char *body, apr_size_t len, apr_size_t piece,
+                     char *list)
+{
+    rp_form_scan *s;
+    apr_size_t at;
+
+    *list = '\0';
+    s = rp_form_scan_create(p, coding, max, form_found, list);
+    if (!s) {
+        return -2;
+    }
+    for (at = 0; at < len; at += piece) {
+        rp_form_scan_feed(s, body + at, len - at < piece ? len - at : piece);
+    }
+    return rp_form_scan_end(s);
+}
+
+/* `plain` gzip-coded (gzip: 1) or zlib-coded, into *len bytes. */
+static char *form_deflate(apr_pool_t *p, const char *plain, apr_size_t n,
+                          int gzip, apr_size_t *len)
+{
+    z_stream z;
+    char *out = apr_palloc(p, n + 1024);
+
+    memset(&z, 0, sizeof(z));
+    deflateInit2(&z, 9, Z_DEFLATED, gzip ? 31 : 15, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = (Bytef *)(apr_uintptr_t)plain;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)(n + 1024);
+    deflate(&z, Z_FINISH);
+    *len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static void test_form_scan(apr_pool_t *p)
+{
+    static const struct { const char *body, *want; } t[] = {
+        { "_method=PUT", "PUT" },
+        { "a=1&_method=delete&b=2", "DELETE" },
+        { "_method=PUT&_method=patch", "PUT,PATCH" },
+        { "a=1;%5Fmethod=P%55T", "PUT" },
+        { "x_method=PUT&_method", "" },
+        { "", "" },
+        /* A NUL inside a parameter: it names nothing. */
+        { "_method=PU\0T&_method=DELETE", "DELETE" },
+    };
+    char list[256], *junk, *coded;
+    apr_size_t i, piece, len;
+    int rc;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        apr_size_t n = strlen(t[i].body);
+
+        if (i == 6) {
+            n = 27;
+        }
+        /* Every split of the body gives the same answer. */
+        for (piece = 1; piece <= n + 1; piece++) {
+            rc = form_scan(p, NULL, 1000, t[i].body, n, piece, list);
+            check(rc == 0 && !strcmp(list, t[i].want),
+                  apr_psprintf(p, "form %s in pieces of %lu",
+                               show(p, t[i].body), (unsigned long)piece),
+                  list);
+        }
+    }
+    /* A long parameter before and a long value cannot hide _method. */
+    junk = apr_pstrcat(p, "a=", apr_pstrndup(p, memset(apr_palloc(p, 5000),
+                                                       'x', 5000), 5000),
+                       "&_method=PUT&b=", NULL);
+    rc = form_scan(p, "identity", 100000, junk, strlen(junk), 4096, list);
+    check(rc == 0 && !strcmp(list, "PUT"), "form: _method after 5000 bytes",
+          list);
+    junk = apr_pstrcat(p, "_method=", apr_pstrndup(p, junk, 300), NULL);
+    rc = form_scan(p, NULL, 100000, junk, strlen(junk), 7, list);
+    check(rc == 0 && !*list, "form: a 300-byte _method names nothing", list);
+
+    /* gzip and zlib (deflate) bodies: read after their coding. */
+    coded = form_deflate(p, "a=1&_method=delete", 18, 1, &len);
+    for (piece = 1; piece <= len; piece++) {
+        rc = form_scan(p, " GZip ", 1000, coded, len, piece, list);
+        check(rc == 0 && !strcmp(list, "DELETE"),
+              apr_psprintf(p, "gzip form in pieces of %lu",
+                           (unsigned long)piece), list);
+    }
+    rc = form_scan(p, "x-gzip", 1000, coded, len, len, list);
+    check(rc == 0 && !strcmp(list, "DELETE"), "x-gzip form", list);
+    rc = form_scan(p, "gzip", 1000, coded, len - 5, len, list);
+    check(rc == -1, "gzip form cut short: not read", list);
+    rc = form_scan(p, "gzip", 1000, apr_pstrcat(p, apr_pstrmemdup(p, coded,
+                                                                  len),
+                                                 "&_method=PUT", NULL),
+                   len + 12, len + 12, list);
+    check(rc == -1, "bytes after the gzip stream: not read", list);
+    rc = form_scan(p, "gzip", 1000, "_method=PUT", 11, 11, list);
+    check(rc == -1, "a plain body labelled gzip: not read", list);
+    coded = form_deflate(p, "_method=PATCH", 13, 0, &len);
+    rc = form_scan(p, "deflate", 1000, coded, len, 3, list);
+    check(rc == 0 && !strcmp(list, "PATCH"), "deflate form", list);
+    rc = form_scan(p, "br", 1000, "_method=PUT", 11, 11, list);
+    check(rc == -2, "a coding that is not read: refused", NULL);
+    rc = form_scan(p, "gzip, gzip", 1000, "_method=PUT", 11, 11, list);
+    check(rc == -2, "two codings: refused", NULL);
+    /* A bomb: a megabyte of 'a' from a few kB, over max_decoded. */
+    junk = memset(apr_palloc(p, 1 << 20), 'a', 1 << 20);
+    coded = form_deflate(p, junk, 1 << 20, 1, &len);
+    rc = form_scan(p, "gzip", 65536, coded, len, 512, list);
+    check(rc == -1 && len < 10000, "gzip over max_decoded: not read",
+          apr_psprintf(p, "%d, %lu coded bytes", rc, (unsigned long)len));
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -1010,6 +1139,7 @@ int main(void)
     test_if_header(p);
     test_judge(p);
     test_param_next(p);
+    test_form_scan(p);
     test_refusal_status(p);
     test_override_next(p);
     test_is_form_type(p);

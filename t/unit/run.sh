@@ -42,8 +42,8 @@ fi
     $(apu-1-config --includes) \
     -o "$out/policy_test" "$top/t/unit/policy_test.c" \
     "$top/rp_policy.c" "$top/rp_body.c" "$top/rp_siphash.c" \
-    "$top/t/fuzz/exact_alloc.c" \
-    $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl
+    "$top/rp_form.c" "$top/t/fuzz/exact_alloc.c" \
+    $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lz
 
 # The lock engine with real descriptors, threads and processes.
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
