@@ -23,7 +23,7 @@
 
 /* The release, as in CHANGES; shown in the server version (mod_info's
  * "Server Version", ServerTokens Full) and in the start-up debug line. */
-#define MOD_REQUIRE_PRECONDITION_VERSION "0.3.0"
+#define MOD_REQUIRE_PRECONDITION_VERSION "0.4.0"
 
 /* A unique tag at the start of every log message, as httpd's APLOGNO:
  *     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "...");

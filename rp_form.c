@@ -20,6 +20,8 @@
 #include "apr_cstr.h"
 #include "apr_strings.h"
 
+/* next_in is const: no cast away of the body's const. */
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "rp_form.h"
@@ -55,7 +57,8 @@ static apr_status_t rp_form_inflate_end(void *data)
  * coding that is not read. */
 static int rp_form_window(const char *coding)
 {
-    if (!apr_cstr_casecmp(coding, "gzip") || !apr_cstr_casecmp(coding, "x-gzip")) {
+    if (!apr_cstr_casecmp(coding, "gzip")
+        || !apr_cstr_casecmp(coding, "x-gzip")) {
         return 15 + 16;
     }
     return !apr_cstr_casecmp(coding, "deflate") ? 15 : 0;
@@ -97,10 +100,10 @@ rp_form_scan *rp_form_scan_create(apr_pool_t *p, const char *coding,
 /* The parameter in s->param is complete: tell what it names. */
 static void rp_form_param_end(rp_form_scan *s)
 {
-    const char *p = s->param;
-    char method[RP_METHOD_MAX];
-
     if (!s->skip) {
+        const char *p = s->param;
+        char method[RP_METHOD_MAX];
+
         while (rp_param_next(&p, s->param + s->len, method, sizeof(method))) {
             s->found(s->ctx, method);
         }
@@ -136,7 +139,7 @@ static int rp_form_inflate(rp_form_scan *s, const char *data, apr_size_t len)
     if (s->z_ended) {
         return len ? -1 : 0;    /* bytes after the end of the stream */
     }
-    s->z->next_in = (Bytef *)(apr_uintptr_t)data;
+    s->z->next_in = (const Bytef *)data;
     s->z->avail_in = (uInt)len;
     do {
         int zr;

@@ -240,10 +240,12 @@ static int rp_form_method(request_rec *r, const rp_dir_conf *conf,
     rp_spool_t *s = rp_spool_find(r);
     rp_form_t *form = s ? rp_spool_data(s) : NULL;
     apr_int64_t guarded;
-    int status, m;
+    int m;
 
     *method = M_INVALID;
     if (!form) {
+        int status;
+
         if (s) {
             /* Read by a request this one was redirected from, as another
              * method's body: not a form it judged. */

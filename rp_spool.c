@@ -580,7 +580,7 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
                       "fails already", r->method, r->uri);
         return HTTP_PRECONDITION_FAILED;
     }
-    if ((status = rp_spool_body(r, limit, &s)) == OK) {
+    if ((status = rp_spool_body(r, limit, &s)) == OK && s) {
         *rest = !s->complete;
     }
     return status;

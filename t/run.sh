@@ -52,7 +52,8 @@ libexec=$("$APXS" -q LIBEXECDIR)
     for m in mpm_$MPM authz_core authz_host authz_user authn_core \
              authn_file auth_basic mime dir alias rewrite headers setenvif \
              env dav dav_fs proxy proxy_http http2 status info deflate \
-             slotmem_shm proxy_balancer lbmethod_byrequests cache cache_disk; do
+             slotmem_shm proxy_balancer lbmethod_byrequests cache cache_disk \
+             actions proxy_fcgi; do
         echo "LoadModule ${m}_module $libexec/mod_$m.so"
     done
     # CGI for the front controller of t/serialize.t: mod_cgid where the

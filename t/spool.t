@@ -49,28 +49,6 @@ sub spooled {
     return \%c;
 }
 
-# A request as raw bytes: $o{mode} cl (default), chunked (chunks of
-# $o{chunk} bytes) or http10.
-sub raw_request {
-    my ($method, $uri, $headers, $body, %o) = @_;
-    my $mode = $o{mode} || 'cl';
-    my $proto = $mode eq 'http10' ? 'HTTP/1.0' : 'HTTP/1.1';
-    my $h = join '', map { "$headers->[2*$_]: $headers->[2*$_+1]\r\n" }
-        0 .. @$headers / 2 - 1;
-    my $framed = $body;
-    if ($mode eq 'chunked') {
-        my $n = $o{chunk} || 7000;
-        $framed = join('', map { sprintf("%x\r\n%s\r\n", length, $_) }
-                       unpack("(a$n)*", $body)) . "0\r\n\r\n";
-        $h .= "Transfer-Encoding: chunked\r\n";
-    }
-    else {
-        $h .= 'Content-Length: ' . length($body) . "\r\n";
-    }
-    return "$method $uri $proto\r\nHost: localhost\r\nConnection: close\r\n"
-        . "$h\r\n$framed";
-}
-
 # Open a connection and send $head: [socket].
 sub open_req {
     my $head = shift;

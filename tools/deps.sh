@@ -29,6 +29,10 @@ have_cmd curl || need+=(curl)
 have_cmd perl || need+=(perl)
 # t/backend/app.py, the backend of t/evaluate.t (standard library only).
 [ -x /usr/bin/python3 ] || need+=(python3)
+# zlib: the module reads a gzip or deflate form's _method (rp_form.c).
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# PHP under php-fpm behind a front controller (t/passthrough.t).
+compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
 have_perl Apache::Test || need+=(libapache2-mod-perl2)
 have_perl LWP::UserAgent || need+=(libwww-perl)
 have_perl HTTP::Daemon || need+=(libhttp-daemon-perl)

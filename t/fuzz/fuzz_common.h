@@ -51,7 +51,7 @@ static void fuzz_end(void)
 /* The input as a C string of exactly its own size (NUL included), so that
  * reading past the end is an AddressSanitizer report. An embedded NUL
  * ends the string, as it would in httpd. */
-static char *fuzz_cstr(const uint8_t *data, size_t size)
+static APR_INLINE char *fuzz_cstr(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);
 

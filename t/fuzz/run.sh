@@ -34,7 +34,8 @@ out=$here/build
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition fuzz_if_header)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_accept fuzz_directives fuzz_precondition fuzz_if_header
+                                     fuzz_form)
 
 "$top/tools/deps.sh" clang libclang-rt-dev llvm >/dev/null
 ver=$("$CLANG" --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
@@ -45,10 +46,10 @@ mkdir -p "$out"
 # shellcheck disable=SC2046
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
 # shellcheck disable=SC2046
-libs=($(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl)
+libs=($(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lz)
 common=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$here" "${apr[@]}")
 srcs=("$top/rp_policy.c" "$top/rp_body.c" "$top/rp_siphash.c"
-      "$here/exact_alloc.c")
+      "$top/rp_form.c" "$here/exact_alloc.c")
 
 dict_of() {
     case $1 in
@@ -56,6 +57,7 @@ dict_of() {
         fuzz_directives) echo "$here/directives.dict" ;;
         fuzz_precondition) echo "$here/precondition.dict" ;;
         fuzz_if_header) echo "$here/if_header.dict" ;;
+        fuzz_form) echo "$here/form.dict" ;;
     esac
 }
 

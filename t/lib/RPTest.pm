@@ -34,7 +34,8 @@ use Exporter 'import';
 our @EXPORT = qw(disk_path put_disk slurp req etag_of raw_exchange
                  parse_responses run_cases case_count log_lines
                  wait_for_log fresh_path upload finish_response begin_put
-                 raw_get parse_metrics status_counters held_pair);
+                 raw_get parse_metrics status_counters held_pair
+                 raw_request);
 
 sub disk_path {
     my $uri = shift;
@@ -89,6 +90,28 @@ sub etag_of {
     my $uri = shift;
     my $res = req(GET => $uri);
     return $res->header('ETag');
+}
+
+# A request as raw bytes: $o{mode} cl (default), chunked (chunks of
+# $o{chunk} bytes) or http10.
+sub raw_request {
+    my ($method, $uri, $headers, $body, %o) = @_;
+    my $mode = $o{mode} || 'cl';
+    my $proto = $mode eq 'http10' ? 'HTTP/1.0' : 'HTTP/1.1';
+    my $h = join '', map { "$headers->[2*$_]: $headers->[2*$_+1]\r\n" }
+        0 .. @$headers / 2 - 1;
+    my $framed = $body;
+    if ($mode eq 'chunked') {
+        my $n = $o{chunk} || 7000;
+        $framed = join('', map { sprintf("%x\r\n%s\r\n", length, $_) }
+                       unpack("(a$n)*", $body)) . "0\r\n\r\n";
+        $h .= "Transfer-Encoding: chunked\r\n";
+    }
+    else {
+        $h .= 'Content-Length: ' . length($body) . "\r\n";
+    }
+    return "$method $uri $proto\r\nHost: localhost\r\nConnection: close\r\n"
+        . "$h\r\n$framed";
 }
 
 # Write $data to a fresh connection as it is and read until the server

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ZLIB_CONST
 #include <zlib.h>
 
 static int passed, failed;
@@ -994,10 +995,9 @@ static void test_siphash(apr_pool_t *p)
 static void form_found(void *ctx, const char *method)
 {
     char *list = ctx;
+    size_t n = strlen(list);
 
-    if (strlen(list) + strlen(method) + 2 < 256) {
-        strcat(strcat(list, *list ? "," : ""), method);
-    }
+    (void)snprintf(list + n, 256 - n, "%s%s", n ? "," : "", method);
 }
 
 /* The methods `body` names, fed `piece` bytes at a time, into list (256
@@ -1029,7 +1029,7 @@ static char *form_deflate(apr_pool_t *p, const char *plain, apr_size_t n,
 
     memset(&z, 0, sizeof(z));
     deflateInit2(&z, 9, Z_DEFLATED, gzip ? 31 : 15, 8, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)(apr_uintptr_t)plain;
+    z.next_in = (const Bytef *)plain;
     z.avail_in = (uInt)n;
     z.next_out = (Bytef *)out;
     z.avail_out = (uInt)(n + 1024);
