@@ -36,12 +36,12 @@ SRC     = mod_require_precondition.c rp_request.c rp_override.c \
           rp_policy.c rp_body.c rp_siphash.c \
           rp_walk.c rp_stats.c rp_lock.c \
           rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
-          $(LOCKFILE)
+          rp_upgrade.c $(LOCKFILE)
 HDR     = rp_policy.h mod_require_precondition.h rp_request.h \
           rp_override.h rp_body.h rp_siphash.h \
           rp_walk.h rp_stats.h rp_lock.h \
           rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \
-          rp_form.h
+          rp_form.h rp_upgrade.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
@@ -95,7 +95,9 @@ test: deps
 	    SANITIZE=$(SANITIZE) MPM=$$m t/run.sh $(TESTS); \
 	    if [ -z "$(TESTS)" ] && [ "$(SANITIZE)" != 1 ]; then \
 	        echo "== two servers, one lock file, MPM $$m"; \
-	        MPM=$$m t/multi/run.sh; fi; done
+	        MPM=$$m t/multi/run.sh; \
+	        echo "== graceful restarts across releases, MPM $$m"; \
+	        MPM=$$m t/upgrade/run.sh; fi; done
 
 # The heavier client recipes (rclone, davix, davfs2 as root with FUSE)
 # against a real apache2: clients/run.sh (about 10 s). Not part of make test;

@@ -265,6 +265,13 @@ int rp_is_dav(const request_rec *r)
     return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
+const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout)
+{
+    return apr_psprintf(p, "require_precondition/"
+                        MOD_REQUIRE_PRECONDITION_VERSION "/%s/%lu", what,
+                        (unsigned long)layout);
+}
+
 int rp_has_body(const request_rec *r)
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");

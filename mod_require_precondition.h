@@ -84,6 +84,12 @@ static APR_INLINE apr_int64_t rp_methods(const rp_dir_conf *conf)
 /* Is mod_dav serving r? */
 int rp_is_dav(const request_rec *r);
 
+/* The key under which the process pool keeps `what` across a graceful
+ * restart (the lock file, the counters' memory), naming this version and
+ * the layout's size: a module of another release, loaded by the restart,
+ * never reads it as its own, and builds its own instead. */
+const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout);
+
 /* Does r say it has a body (Transfer-Encoding, or a Content-Length that
  * is not 0)? */
 int rp_has_body(const request_rec *r);

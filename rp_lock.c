@@ -45,10 +45,10 @@
 #include "rp_lock.h"
 #include "rp_lockfile.h"
 #include "rp_stats.h"
+#include "rp_upgrade.h"
 
 APLOG_USE_MODULE(require_precondition);
 
-#define RP_LOCK_CURRENT_KEY "require_precondition_lock:current"
 
 static const char *rp_lock_path;        /* this configuration's directive */
 static int rp_lock_used;                /* Serialize On seen in it */
@@ -96,6 +96,7 @@ int rp_lock_in_use(void)
 
 void rp_lock_pre_config(void)
 {
+    rp_upgrade_pre_config();
     rp_lock_path = NULL;
     rp_lock_used = 0;
     rp_lock_fingerprint = 0;
@@ -128,6 +129,7 @@ static int rp_lock_open(apr_pool_t *pool, server_rec *s, rp_lockfile_t **lf)
     user.gid = ap_unixd_config.group_id;
     user.name = ap_unixd_config.user_name;
     user.chroot_dir = rp_lock_chroot();
+    user.check_only = ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST;
     why = rp_lockfile_open_named(pool, rp_lock_path, &user, lf);
     if (why) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00016)
@@ -146,7 +148,7 @@ static void rp_lock_compare(apr_pool_t *p, server_rec *s, rp_lockfile_t *lf)
     char host[256];
     const char *name, *others;
 
-    if (!lf->path) {
+    if (!lf->path || lf->fd < 0) {
         return;
     }
     if (gethostname(host, sizeof(host)) != 0) {
@@ -194,7 +196,9 @@ static void rp_lock_recheck(server_rec *s, const rp_lockfile_t *lf)
 static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
 {
     apr_pool_t *process_pool = s->process->pool;
-    const char *userdata_key = apr_pstrcat(pconf, "require_precondition_lock:",
+    const char *base = rp_state_key(pconf, "lock", sizeof(rp_lockfile_t));
+    const char *current_key = apr_pstrcat(pconf, base, ":current", NULL);
+    const char *userdata_key = apr_pstrcat(pconf, base, ":file:",
                                            rp_lock_path ? rp_lock_path : "",
                                            NULL);
     rp_lockfile_t *lf = NULL;
@@ -211,7 +215,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
     /* Writers of the running generation hold their locks in the file it
      * started with: a graceful restart onto another file would let the
      * next generation's writers past them. Keep it until a full restart. */
-    apr_pool_userdata_get((void **)&lf, RP_LOCK_CURRENT_KEY, process_pool);
+    apr_pool_userdata_get((void **)&lf, current_key, process_pool);
     if (lf && (lf->path ? !rp_lock_path || strcmp(lf->path, rp_lock_path) != 0
                         : rp_lock_path != NULL)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00025)
@@ -237,7 +241,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
          * unloaded with pconf); the descriptor goes with the process. */
         apr_pool_userdata_set(lf, userdata_key, apr_pool_cleanup_null,
                               process_pool);
-        apr_pool_userdata_set(lf, RP_LOCK_CURRENT_KEY, apr_pool_cleanup_null,
+        apr_pool_userdata_set(lf, current_key, apr_pool_cleanup_null,
                               process_pool);
     }
     else {
@@ -245,6 +249,9 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
     }
     rp_lock_compare(pconf, s, lf);
     rp_lockfile = lf;
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL) {
+        rp_upgrade_start(s, lf->path ? -1 : lf->fd);
+    }
     return OK;
 }
 
@@ -491,9 +498,16 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     apr_pool_cleanup_register(r->pool, held, rp_lock_release,
                               apr_pool_cleanup_null);
     start = apr_time_now();
-    err = rp_lockfile_lock(rp_lockfile, r->pool, rp_lock_keys, &ctx,
-                           rp_lock_flags(r, brief),
-                           start + timeout, held);
+    err = rp_upgrade_wait(r, start + timeout);
+    if (err != 0) {
+        held->why = "the writes of the processes that another release "
+                    "started before the graceful restart held the lock file";
+    }
+    else {
+        err = rp_lockfile_lock(rp_lockfile, r->pool, rp_lock_keys, &ctx,
+                               rp_lock_flags(r, brief), start + timeout,
+                               held);
+    }
     if (err == ETIMEDOUT) {
         return rp_lock_timed_out(r, held, timeout, start);
     }

@@ -259,6 +259,20 @@ static int rp_lf_take(int fd, short type, off_t start, apr_time_t deadline)
     return rp_lf_wait(fd, &fl, deadline);
 }
 
+int rp_lockfile_lock_whole(int fd, apr_time_t deadline)
+{
+    struct flock fl;
+
+    rp_lf_flock(&fl, F_WRLCK, 0, 0);
+    if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+        return 0;
+    }
+    if (!rp_lf_conflicts(errno)) {
+        return errno;
+    }
+    return rp_lf_wait(fd, &fl, rp_lf_to_mono(deadline));
+}
+
 /* Wait until nobody holds the byte (for a queue's slot), holding nothing. */
 static int rp_lf_wait_free(int fd, off_t start, apr_time_t deadline)
 {
@@ -533,7 +547,11 @@ static const char *rp_lf_open_file(apr_pool_t *p, rp_lockfile_t *lf,
     struct stat st;
     const char *why;
 
-    lf->fd = open(lf->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    lf->fd = open(lf->path, O_RDWR | O_CLOEXEC | O_NOCTTY
+                            | (u->check_only ? 0 : O_CREAT), 0600);
+    if (lf->fd < 0 && u->check_only && errno == ENOENT) {
+        return NULL;            /* a start creates it */
+    }
     if (lf->fd < 0) {
         return apr_psprintf(p, "cannot open or create it: %s",
                             strerror(errno));
@@ -544,7 +562,8 @@ static const char *rp_lf_open_file(apr_pool_t *p, rp_lockfile_t *lf,
     if (!S_ISREG(st.st_mode)) {
         return "it is not a regular file";
     }
-    if (geteuid() == 0 && st.st_uid == 0 && st.st_size == 0 && u->uid != 0) {
+    if (geteuid() == 0 && st.st_uid == 0 && st.st_size == 0 && u->uid != 0
+        && !u->check_only) {
         if (fchown(lf->fd, u->uid, u->gid) != 0 || fstat(lf->fd, &st) != 0) {
             return apr_psprintf(p, "cannot give it to User %s: %s", u->name,
                                 strerror(errno));
@@ -615,7 +634,8 @@ static int rp_lf_header_kind(const unsigned char *h, ssize_t got)
  * running servers still holds their locks: a new key would send the next
  * writers to other bytes than theirs, so then refuse. Under the header's
  * lock, which the caller holds. */
-static const char *rp_lf_read_key(apr_pool_t *p, rp_lockfile_t *lf)
+static const char *rp_lf_read_key(apr_pool_t *p, rp_lockfile_t *lf,
+                                  int check_only)
 {
     unsigned char header[RP_LF_MAGIC_LEN + RP_LOCKFILE_KEY_LEN];
     ssize_t got = pread(lf->fd, header, sizeof(header), 0);
@@ -637,6 +657,9 @@ static const char *rp_lf_read_key(apr_pool_t *p, rp_lockfile_t *lf)
                "(emptied or rewritten while servers use it, or used by an "
                "older version): stop every server that uses it, then start "
                "them again";
+    }
+    if (check_only) {
+        return NULL;            /* a start writes the key */
     }
     memcpy(header, rp_lf_magic, RP_LF_MAGIC_LEN);
     if (apr_generate_random_bytes(lf->key, RP_LOCKFILE_KEY_LEN)
@@ -669,13 +692,17 @@ const char *rp_lockfile_open_named(apr_pool_t *p, const char *path,
         || (why = rp_lf_open_file(p, lf, user)) != NULL) {
         return why;
     }
+    if (lf->fd < 0) {
+        return NULL;            /* check only: not there yet */
+    }
     /* The header's lock: one server at a time reads or writes the key. */
     if (rp_lf_range(lf->fd, F_OFD_SETLKW, F_WRLCK, 0, RP_LF_HEADER) != 0) {
         return apr_psprintf(p, "byte-range locks do not work on it: %s",
                             strerror(errno));
     }
     if ((why = rp_lf_check_locks(p, lf)) == NULL
-        && (why = rp_lf_read_key(p, lf)) == NULL) {
+        && (why = rp_lf_read_key(p, lf, user->check_only)) == NULL
+        && !user->check_only) {
         why = rp_lf_allocate(p, lf->fd);
     }
     rp_lf_range(lf->fd, F_OFD_SETLK, F_UNLCK, 0, RP_LF_HEADER);

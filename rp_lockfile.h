@@ -85,6 +85,8 @@ typedef struct {
     gid_t gid;
     const char *name;           /* for initgroups() and the messages */
     const char *chroot_dir;     /* NULL or "/": none */
+    int check_only;             /* apache2 -t: read and report; create,
+                                 * write and allocate nothing */
 } rp_lockfile_user_t;
 
 typedef struct {
@@ -131,7 +133,10 @@ typedef struct {
 /* Open (or create) the named file: check that its locks exclude a second
  * description, that the writers can open it, allocate what the queues
  * need, read its key or write one when it has none and no lock is held in
- * it. Returns NULL, or why it cannot serve. */
+ * it. Returns NULL, or why it cannot serve. With user->check_only nothing
+ * is created or written (a file that is not there yet is no fault: then
+ * lf->fd is -1), so that a configuration test never changes what a
+ * running server uses. */
 const char *rp_lockfile_open_named(apr_pool_t *p, const char *path,
                                    const rp_lockfile_user_t *user,
                                    rp_lockfile_t **lf);
@@ -169,6 +174,12 @@ typedef int rp_lockfile_keys_fn(void *ctx, rp_lockfile_keys_t *k);
 int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
                      rp_lockfile_keys_fn *keys, void *ctx, int flags,
                      apr_time_t deadline, rp_lockfile_held_t *held);
+
+/* Hold all of a lock file on the description fd (an older release's, in
+ * whose layout we cannot take its writers' own locks): wait until none of
+ * them holds anything in it, until `deadline`. 0, ETIMEDOUT or an errno;
+ * closing fd ends it. */
+int rp_lockfile_lock_whole(int fd, apr_time_t deadline);
 
 /* Drop everything held (closes the description, or unlocks all of it
  * and keeps it for the next writer); safe to call twice. */

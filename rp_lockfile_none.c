@@ -113,6 +113,13 @@ void rp_lockfile_unlock(rp_lockfile_held_t *held)
     held->fd = -1;
 }
 
+int rp_lockfile_lock_whole(int fd, apr_time_t deadline)
+{
+    (void)fd;
+    (void)deadline;
+    return ENOSYS;
+}
+
 int rp_lockfile_process_init(void)
 {
     return 0;

@@ -139,16 +139,14 @@ rp_stat_t rp_stats_kind(unsigned int header_bits)
 
 apr_status_t rp_stats_init(server_rec *s)
 {
-    static const char *const userdata_key = "require_precondition_stats";
     apr_pool_t *process_pool = s->process->pool;
+    const char *userdata_key = rp_state_key(s->process->pconf, "stats",
+                                            sizeof(rp_counters_t));
     apr_shm_t *shm = NULL;
 
+    /* A graceful restart onto another release starts the counters again:
+     * the memory the last one left has its layout, not ours. */
     apr_pool_userdata_get((void **)&shm, userdata_key, process_pool);
-    /* A graceful restart may load a newer module with more counters than
-     * the memory it finds: start them again rather than write past it. */
-    if (shm && apr_shm_size_get(shm) < sizeof(rp_counters_t)) {
-        shm = NULL;
-    }
     if (!shm) {
         apr_status_t rv = apr_shm_create(&shm, sizeof(rp_counters_t), NULL,
                                          process_pool);

@@ -25,6 +25,7 @@
 #include "rp_lockfile.h"
 
 #include "apr_general.h"
+#include "apr_file_io.h"
 #include "apr_strings.h"
 
 #include <ftw.h>
@@ -807,7 +808,87 @@ static rp_lockfile_user_t me(void)
     u.gid = getegid();
     u.name = "me";
     u.chroot_dir = NULL;
+    u.check_only = 0;
     return u;
+}
+
+/* The whole content of `path`, or NULL when it is not there. */
+static char *content(apr_pool_t *p, const char *path, apr_size_t *len)
+{
+    char *data = NULL;
+    apr_file_t *f;
+    apr_finfo_t fi;
+
+    if (apr_file_open(&f, path, APR_READ | APR_BINARY, 0, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) == APR_SUCCESS) {
+        *len = (apr_size_t)fi.size;
+        data = apr_pcalloc(p, *len + 1);
+        apr_file_read_full(f, data, *len, NULL);
+    }
+    apr_file_close(f);
+    return data;
+}
+
+/* 28.2: apache2 -t (check_only) creates, writes and allocates nothing. */
+static void test_check_only(apr_pool_t *p)
+{
+    rp_lockfile_user_t u = me();
+    rp_lockfile_t *a, *b;
+    rp_lockfile_held_t h;
+    const char *path = at(p, "checked.lock");
+    const char *why;
+    char *before, *after;
+    apr_size_t n0 = 0, n1 = 0;
+
+    unlink(path);
+    u.check_only = 1;
+    why = rp_lockfile_open_named(p, path, &u, &a);
+    check(why == NULL && a->fd < 0 && access(path, F_OK) != 0,
+          "28.2: a check of a file not there yet passes and creates none");
+    rp_lockfile_close(a);
+    close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+    check(rp_lockfile_open_named(p, path, &u, &a) == NULL,
+          "28.2: a check of an empty file passes");
+    rp_lockfile_close(a);
+    before = content(p, path, &n0);
+    check(before && n0 == 0,
+          "28.2: and writes no key in it, allocates nothing");
+    /* An older version's header: a start writes a new key, a check not. */
+    {
+        int fd = open(path, O_WRONLY | O_TRUNC);
+
+        check(fd >= 0 && write(fd, "RPLOCK\x01\x02oldkey", 14) == 14,
+              "28.2: an older version's header");
+        close(fd);
+    }
+    before = content(p, path, &n0);
+    check(rp_lockfile_open_named(p, path, &u, &a) == NULL,
+          "28.2: a check of an older version's file with no lock passes");
+    rp_lockfile_close(a);
+    after = content(p, path, &n1);
+    check(after && n0 == n1 && !memcmp(before, after, n0),
+          "28.2: and leaves its header as it was");
+    /* A running server's file: checked, unchanged. */
+    unlink(path);
+    u.check_only = 0;
+    check(rp_lockfile_open_named(p, path, &u, &b) == NULL,
+          "28.2: a server starts on a new file");
+    touch(at(p, "c.txt"));
+    check(lock(b, p, at(p, "c.txt"), NULL, 100, &h) == 0,
+          "28.2: and holds a write");
+    before = content(p, path, &n0);
+    u.check_only = 1;
+    check(rp_lockfile_open_named(p, path, &u, &a) == NULL,
+          "28.2: a check of the file in use passes");
+    rp_lockfile_close(a);
+    after = content(p, path, &n1);
+    check(after && n0 == n1 && !memcmp(before, after, n0),
+          "28.2: and changes no byte of it");
+    rp_lockfile_unlock(&h);
+    rp_lockfile_close(b);
+    unlink(path);
 }
 
 /* 17.4: no key is written while locks are held in the file. */
@@ -1031,6 +1112,7 @@ int main(void)
     test_spares_full(p, lf);
     test_resources(p, lf);
     test_emptied(p);
+    test_check_only(p);
     test_recheck(p);
     test_clock_set_back(p, lf);
     test_allocate(p);

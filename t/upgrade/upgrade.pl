@@ -1,0 +1,306 @@
+#!/usr/bin/perl
+# Copyright 2026 The mod_require_precondition authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# A graceful restart across releases (t/upgrade/run.sh starts this).
+#
+# One httpd whose LoadModule names a link, first to the previous release's
+# build, with RequirePreconditionSerialize On over a mod_dav store and
+# FileETag Digest; the read-modify-write counter (GET, +1, PUT with
+# If-Match, retry on 412) runs from several clients while the link is
+# turned to this build and the server restarted gracefully, then again
+# (this build onto itself). Every acknowledged increment must be in the
+# file, no request may fail (no 5xx, no reset), no child may die of a
+# signal, and this release must then be the one running. Then back to the
+# previous release, gracefully, without load: it must come up and
+# serialize. With the anonymous lock file, and with a named one (which
+# works across releases of one lock-file format: 0.3.0 and 0.4.0).
+# Prints TAP; exits non-zero when a check fails.
+use strict;
+use warnings;
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use IO::Select ();
+use IO::Socket::INET ();
+use POSIX ();
+use Time::HiRes qw(time sleep);
+
+my ($top, $prev_so, @modes) = @ARGV;
+die "usage: upgrade.pl TOP PREVIOUS.so [anonymous] [named]\n"
+    unless $top && -f $prev_so;
+@modes = qw(anonymous named) unless @modes;
+my $new_so = "$top/.libs/mod_require_precondition.so";
+my $httpd = $ENV{HTTPD} || '/usr/sbin/apache2';
+my $apxs = $ENV{APXS} || 'apxs';
+my $mpm = $ENV{MPM} || 'event';
+my $clients = $ENV{RP_UPGRADE_CLIENTS} || 6;
+chomp(my $libexec = `$apxs -q LIBEXECDIR`);
+my $scratch = tempdir('/tmp/rp-upgrade.XXXXXX', CLEANUP => 1);
+
+sub version_of {
+    my $file = shift;
+    open my $fh, '<', $file or die "$file: $!";
+    local $/;
+    my ($v) = <$fh> =~ /MOD_REQUIRE_PRECONDITION_VERSION "([^"]+)"/;
+    return $v;
+}
+my $new_version = version_of("$top/mod_require_precondition.h");
+(my $prev_top = $prev_so) =~ s{/\.libs/[^/]+$}{};
+my $prev_version = version_of("$prev_top/mod_require_precondition.h");
+
+my ($n, $failed) = (0, 0);
+sub check {
+    my ($ok, $name, $detail) = @_;
+    $n++;
+    print(($ok ? 'ok' : 'not ok') . " $n - $name\n");
+    print "# $detail\n" if !$ok && defined $detail;
+    $failed++ unless $ok;
+    return $ok;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0',
+                                  Proto => 'tcp') or die "port: $!";
+    return $s->sockport;
+}
+
+my %server;
+sub ctl {
+    my $cmd = shift;
+    return system($httpd, '-d', $server{root}, '-f',
+                  "$server{root}/httpd.conf", '-k', $cmd) == 0;
+}
+
+sub up {
+    for (1 .. 100) {
+        return 1 if IO::Socket::INET->new(PeerAddr => "127.0.0.1:$server{port}",
+                                          Proto => 'tcp', Timeout => 1);
+        sleep 0.1;
+    }
+    return 0;
+}
+
+sub stop {
+    return unless $server{running};
+    ctl('stop');
+    for (1 .. 300) {
+        last unless -e "$server{root}/httpd.pid";
+        sleep 0.1;
+    }
+    $server{running} = 0;
+}
+END { stop() }
+$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+
+# The link LoadModule names, turned to a build.
+sub load {
+    my $so = shift;
+    unlink "$server{root}/module.so.new";
+    symlink $so, "$server{root}/module.so.new" or die "symlink: $!";
+    rename "$server{root}/module.so.new", "$server{root}/module.so"
+        or die "rename: $!";
+}
+
+sub start_server {
+    my ($name, $lockline) = @_;
+    my $root = "$scratch/$name";
+    my $docroot = "$root/htdocs";
+    make_path("$docroot/dav");
+    %server = (root => $root, docroot => $docroot, port => free_port());
+    my $mods = join '', map { "LoadModule ${_}_module $libexec/mod_$_.so\n" }
+        ("mpm_$mpm", qw(authz_core dav dav_fs dir));
+    open my $fh, '>', "$root/httpd.conf" or die $!;
+    print $fh <<"CONF";
+ServerRoot $root
+Listen 127.0.0.1:$server{port}
+ServerName upgrade.test
+ServerTokens Full
+PidFile $root/httpd.pid
+DefaultRuntimeDir $root
+ErrorLog $root/error_log
+LogLevel info require_precondition:debug
+$mods
+LoadModule require_precondition_module $root/module.so
+StartServers 2
+MaxRequestWorkers 32
+ServerLimit 16
+<IfModule !mpm_prefork_module>
+    ThreadsPerChild 16
+</IfModule>
+KeepAlive Off
+DocumentRoot $docroot
+DavLockDB $root/davlock
+FileETag Digest
+$lockline
+<Directory $docroot>
+    Require all granted
+</Directory>
+<Location /dav/>
+    Dav On
+    RequirePrecondition On
+    RequirePreconditionSerialize On
+    RequirePreconditionSerializeTimeout 10
+</Location>
+CONF
+    close $fh;
+    load($prev_so);
+    ctl('start') or return 0;
+    $server{running} = 1;
+    return up();
+}
+
+# One request: (status, ETag, body, Server header).
+sub request {
+    my ($method, $uri, $headers, $body) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$server{port}",
+                                     Proto => 'tcp', Timeout => 10)
+        or return ('refused');
+    $body //= '';
+    my @h = @{ $headers || [] };
+    my $h = join '', map { "$h[2*$_]: $h[2*$_+1]\r\n" } 0 .. @h / 2 - 1;
+    print $sock "$method $uri HTTP/1.1\r\nHost: upgrade.test\r\n"
+        . "Connection: close\r\nContent-Length: " . length($body)
+        . "\r\n$h\r\n$body";
+    my $got = '';
+    while (IO::Select->new($sock)->can_read(20)) {
+        my $r = sysread($sock, my $buf, 65536);
+        last unless $r;
+        $got .= $buf;
+    }
+    close $sock;
+    my ($status) = $got =~ m{^HTTP/1\.\d (\d{3})};
+    my ($etag) = $got =~ m{^ETag:\s*(\S+)\r?$}mi;
+    my ($srv) = $got =~ m{^Server:\s*([^\r\n]*)}mi;
+    my ($text) = $got =~ m{\r\n\r\n(.*)\z}s;
+    return ($status // 'none', $etag, $text // '', $srv // '');
+}
+
+# The counter from $clients processes, each until $stop exists:
+# (acknowledged, in the file, failed requests with their statuses).
+sub counter {
+    my ($uri, $stop) = @_;
+    my $file = "$server{docroot}$uri";
+    open my $fh, '>', $file or die "$file: $!";
+    print $fh "0\n";
+    close $fh;
+    pipe(my $res_r, my $res_w) or die $!;
+    my @kids;
+    for my $c (1 .. $clients) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $res_r;
+            my ($acks, @bad) = (0);
+            while (!-e $stop) {
+                my ($st, $tag, $body) = request('GET', $uri);
+                if ($st ne '200' || !defined $tag) { push @bad, "GET $st"; next }
+                my ($v) = $body =~ /(\d+)/;
+                ($st) = request('PUT', $uri, ['If-Match' => $tag], ($v + 1) . "\n");
+                if ($st eq '204') { $acks++ }
+                elsif ($st ne '412') { push @bad, "PUT $st" }
+            }
+            syswrite($res_w, join(' ', $acks, @bad) . "\n");
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    close $res_w;
+    my ($acks, @bad) = (0);
+    while (<$res_r>) {
+        my ($a, @b) = split;
+        $acks += $a;
+        push @bad, @b;
+    }
+    waitpid $_, 0 for @kids;
+    open $fh, '<', $file or die "$file: $!";
+    my ($final) = (<$fh> // '') =~ /(\d+)/;
+    return ($acks, $final // -1, @bad);
+}
+
+sub log_text {
+    open my $fh, '<', "$server{root}/error_log" or return '';
+    local $/;
+    return <$fh>;
+}
+
+sub graceful_to {
+    my $so = shift;
+    load($so);
+    ctl('graceful') or return 0;
+    sleep 0.3;
+    return up();
+}
+
+my %lockline = (anonymous => '',
+                named => "RequirePreconditionLockFile $scratch/named.lock");
+for my $name (@modes) {
+    my $lockline = $lockline{$name} // die "unknown mode $name\n";
+    if (!check(start_server($name, $lockline),
+               "$name: $prev_version starts")) {
+        print STDERR log_text();
+        next;
+    }
+    my $stop = "$server{root}/stop";
+    my $load = fork // die "fork: $!";
+    if (!$load) {
+        sleep 1;
+        graceful_to($new_so);
+        sleep 1.5;
+        graceful_to($new_so);   # this release onto itself
+        sleep 1.5;
+        open my $fh, '>', $stop;
+        POSIX::_exit(0);
+    }
+    my $t0 = time;
+    my ($acks, $final, @bad) = counter('/dav/counter.txt', $stop);
+    waitpid $load, 0;
+    printf "# %s, %s: %d clients, %d acknowledged, %d in the file, %.1f s\n",
+        $name, $mpm, $clients, $acks, $final, time - $t0;
+    check($acks > 0 && $final == $acks,
+          "$name: graceful $prev_version -> $new_version -> $new_version "
+          . 'under load: every acknowledged increment is in the file',
+          "acknowledged $acks, in the file $final");
+    check(!@bad, "$name: no request failed during the restarts",
+          join(' ', @bad[0 .. ($#bad < 9 ? $#bad : 9)]));
+    my $log = log_text();
+    my @signals = $log =~ /(exit signal [^\n]*)/g;
+    check(!@signals, "$name: no child died of a signal", $signals[0]);
+    my (undef, undef, undef, $srv) = request('GET', '/dav/counter.txt');
+    check(index($srv, "mod_require_precondition/$new_version") >= 0,
+          "$name: $new_version runs", "Server: $srv");
+    if (!$lockline) {
+        check(scalar($log =~ /RP00083/),
+              "$name: the new generation waited for the previous one's "
+              . 'writers (RP00083)');
+    }
+    # Back to the previous release, gracefully, without load.
+    check(graceful_to($prev_so), "$name: graceful back to $prev_version");
+    sleep 1;
+    my ($st, $tag) = request('GET', '/dav/counter.txt');
+    my ($st1) = request('PUT', '/dav/counter.txt', ['If-Match' => $tag // '"x"'],
+                        "1\n");
+    my ($st2) = request('PUT', '/dav/counter.txt', ['If-Match' => $tag // '"x"'],
+                        "2\n");
+    (undef, undef, undef, $srv) = request('GET', '/dav/counter.txt');
+    check("$st1 $st2" eq '204 412'
+          && index($srv, "mod_require_precondition/$prev_version") >= 0,
+          "$name: $prev_version runs again and serializes",
+          "$st1 $st2, Server: $srv");
+    @signals = log_text() =~ /(exit signal [^\n]*)/g;
+    check(!@signals, "$name: no child died of a signal after the way back",
+          $signals[0]);
+    stop();
+}
+
+print "1..$n\n";
+exit($failed ? 1 : 0);
