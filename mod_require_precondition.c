@@ -280,6 +280,13 @@ int rp_has_body(const request_rec *r)
            || (cl && strcmp(cl, "0") != 0);
 }
 
+/* Is the spool folder worth checking at start-up? Where writes are
+ * serialized, and where the admin named one (forms are spooled too). */
+static int rp_spool_used(void)
+{
+    return rp_lock_in_use() || rp_spool_dir_named();
+}
+
 static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                          apr_pool_t *ptemp)
 {
@@ -375,7 +382,7 @@ static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     status = rp_lock_check_config(pconf, s);
     /* apache2 -t checks the spool folder here; a start does in
      * post_config, after -k stop, restart or graceful have been handled. */
-    if (status == OK && rp_lock_in_use()
+    if (status == OK && rp_spool_used()
         && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
         status = rp_spool_check_config(pconf, s);
     }
@@ -395,7 +402,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if ((status = rp_lock_post_config(pconf, s)) != OK) {
         return status;
     }
-    if (rp_lock_in_use() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
+    if (rp_spool_used() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
         && (status = rp_spool_check_config(pconf, s)) != OK) {
         return status;
     }
@@ -429,6 +436,7 @@ static void rp_register_hooks(apr_pool_t *p)
     rp_spool_register_hooks(p);
     rp_evaluate_register_hooks(p);
     rp_request_register_hooks(p);
+    rp_override_register_hooks(p);
 }
 
 static const command_rec rp_cmds[] = {

@@ -17,6 +17,8 @@
  * spool hands a large body over 64 KiB at a time, from memory or a file)
  * and after its content coding. See rp_form.h. */
 
+#include <string.h>
+
 #include "apr_cstr.h"
 #include "apr_strings.h"
 
@@ -40,6 +42,9 @@ struct rp_form_scan {
     char param[RP_FORM_PARAM_MAX];
     apr_size_t len;             /* bytes of the parameter in param */
     int skip;                   /* the parameter is too long to matter */
+    int in_value;               /* its "=" is in param */
+    int key_cut;                /* a NUL ended its key (PHP): the rest of
+                                 * the key is not kept */
     int failed;                 /* the coded body is unreadable */
     z_stream *z;                /* NULL: the body is not coded */
     int z_ended;                /* the coded stream's end was seen */
@@ -110,6 +115,45 @@ static void rp_form_param_end(rp_form_scan *s)
     }
     s->len = 0;
     s->skip = 0;
+    s->in_value = 0;
+    s->key_cut = 0;
+}
+
+/* Keep the next byte of a parameter's key in s->param, as short as
+ * rp_param_next will read it: the blanks it starts with (PHP, Rack drop
+ * them) and what follows a NUL in it (PHP ends the key there) are not
+ * kept, so that no run of them can push "_method" out of the buffer. */
+static void rp_form_key_byte(rp_form_scan *s, char c)
+{
+    const char *p;
+
+    if (c == '=') {
+        s->in_value = 1;
+    }
+    else if (s->key_cut) {
+        return;
+    }
+    else if (c == '\0') {
+        s->key_cut = 1;
+        return;
+    }
+    if (s->len == sizeof(s->param)) {
+        s->skip = 1;
+        return;
+    }
+    s->param[s->len++] = c;
+    p = s->param + s->len;
+    if (s->in_value) {
+        return;
+    }
+    if ((s->len == 1 && (c == '+' || c == ' '))
+        || (s->len == 3 && !memcmp(s->param, "%20", 3))) {
+        s->len = 0;
+    }
+    else if (s->len >= 3 && !memcmp(p - 3, "%00", 3)) {
+        s->len -= 3;
+        s->key_cut = 1;
+    }
 }
 
 /* Decoded bytes: split into parameters at '&' and ';'. */
@@ -123,12 +167,17 @@ static void rp_form_plain(rp_form_scan *s, const char *data, apr_size_t len)
         if (c == '&' || c == ';') {
             rp_form_param_end(s);
         }
-        else if (s->len < sizeof(s->param) && c != '\0') {
+        else if (s->skip) {
+            continue;
+        }
+        else if (!s->in_value) {
+            rp_form_key_byte(s, c);
+        }
+        else if (s->len < sizeof(s->param)) {
             s->param[s->len++] = c;
         }
         else {
-            /* Too long, or a NUL inside: it cannot name a method. */
-            s->skip = 1;
+            s->skip = 1;        /* a value too long to name a method */
         }
     }
 }

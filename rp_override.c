@@ -38,7 +38,9 @@
 #include "rp_form.h"
 #include "rp_policy.h"
 #include "mod_require_precondition.h"
+#include "rp_evaluate.h"
 #include "rp_override.h"
+#include "rp_request.h"
 #include "rp_spool.h"
 
 APLOG_USE_MODULE(require_precondition);
@@ -138,15 +140,22 @@ static int rp_guarded_method(request_rec *r, apr_int64_t methods)
 }
 
 /* Might the application take its method from this request's body? A POST
- * with a form-encoded body where the rule is on (Rack::MethodOverride,
- * Laravel and Symfony read _method there); not a sub-request, nor an
- * ErrorDocument's redirect, which are not judged. */
+ * with a form-encoded body, or with no Content-Type (Rack reads that as a
+ * form), where the rule is on (Rack::MethodOverride, Laravel and Symfony
+ * read _method there); not a sub-request, nor an ErrorDocument's
+ * redirect, which are not judged. */
 static int rp_form_candidate(const request_rec *r, const rp_dir_conf *conf)
 {
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+
     return r->method_number == M_POST && conf->mode > RP_MODE_OFF && !r->main
         && !(r->prev && ap_is_HTTP_ERROR(r->prev->status))
-        && rp_is_form_type(apr_table_get(r->headers_in, "Content-Type"));
+        && (!type || rp_is_form_type(type));
 }
+
+/* A gzip or deflate form is judged by at most this much of it decoded:
+ * a small coded body can decode to gigabytes. Past it, it is not read. */
+#define RP_FORM_DECODED_MAX ((apr_off_t)1024 * 1024)
 
 /* What a form body's _method parameters name, kept with its spool, so
  * that a request this one is redirected to is judged by the same. */
@@ -206,7 +215,7 @@ static int rp_form_read(request_rec *r, const rp_dir_conf *conf,
     scan = rp_form_scan_create(r->pool,
                                apr_table_get(r->headers_in,
                                              "Content-Encoding"),
-                               limit, rp_form_found, form);
+                               RP_FORM_DECODED_MAX, rp_form_found, form);
     if (!scan) {
         form->unread = "form body in a content coding not read";
     }
@@ -218,6 +227,120 @@ static int rp_form_read(request_rec *r, const rp_dir_conf *conf,
         form->unread = "form body over RequirePreconditionSpoolLimit";
     }
     return OK;
+}
+
+/* ---- ReportOnly: the form watched as the handler reads it -------------- */
+
+/* What a watched form's filter knows: the request it was sent to, whose
+ * rule reports it (a request it is redirected to reads it on). */
+typedef struct {
+    request_rec *r;
+    rp_form_scan *scan;
+    rp_form_t form;
+    int done;
+} rp_watch_t;
+
+static ap_filter_rec_t *rp_watch_filter_handle;
+
+/* The body has ended: report the guarded method the form named, or that
+ * it could not be decoded; nothing when it names none. */
+static void rp_watch_end(rp_watch_t *w)
+{
+    apr_int64_t guarded;
+    const rp_dir_conf *conf = ap_get_module_config(w->r->per_dir_config,
+                                                   &require_precondition_module);
+    int m;
+
+    w->done = 1;
+    if (rp_form_scan_end(w->scan) != 0) {
+        apr_table_setn(w->r->notes, RP_NOTE_OVERRIDE, "form body not decoded");
+        rp_request_report_late(w->r, M_POST);
+        return;
+    }
+    guarded = w->form.named & rp_methods(conf);
+    for (m = 0; guarded && m < 64; m++) {
+        if (guarded & RP_BIT(m)) {
+            apr_table_setn(w->r->notes, RP_NOTE_OVERRIDE,
+                           "form body _method, as the handler read it");
+            rp_request_report_late(w->r, m);
+            return;
+        }
+    }
+}
+
+/* Hand on what HTTP_IN gives, unchanged, and read the form in it. */
+static apr_status_t rp_watch_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                    ap_input_mode_t mode,
+                                    apr_read_type_e block,
+                                    apr_off_t readbytes)
+{
+    rp_watch_t *w = f->ctx;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    apr_bucket *b;
+
+    if (rv != APR_SUCCESS || w->done || mode == AP_MODE_SPECULATIVE) {
+        return rv;
+    }
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb) && !w->done;
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len;
+
+        if (APR_BUCKET_IS_EOS(b)) {
+            rp_watch_end(w);
+        }
+        else if (!APR_BUCKET_IS_METADATA(b)) {
+            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ)
+                != APR_SUCCESS) {
+                w->done = 1;    /* the handler sees the failure itself */
+            }
+            else {
+                rp_form_scan_feed(w->scan, data, len);
+            }
+        }
+    }
+    return rv;
+}
+
+/* Watch r's form, unless a request it was redirected from watches it. */
+static void rp_watch(request_rec *r)
+{
+    rp_watch_t *w;
+    ap_filter_t *f;
+
+    for (f = r->proto_input_filters; f; f = f->next) {
+        if (f->frec == rp_watch_filter_handle) {
+            return;
+        }
+    }
+    w = apr_pcalloc(r->pool, sizeof(*w));
+    w->r = r;
+    w->scan = rp_form_scan_create(r->pool,
+                                  apr_table_get(r->headers_in,
+                                                "Content-Encoding"),
+                                  RP_FORM_DECODED_MAX, rp_form_found,
+                                  &w->form);
+    if (!w->scan) {
+        apr_table_setn(r->notes, RP_NOTE_OVERRIDE,
+                       "form body in a content coding not read");
+        rp_request_report_late(r, M_POST);
+        return;
+    }
+    f = ap_add_input_filter_handle(rp_watch_filter_handle, w, r,
+                                   r->connection);
+    rp_spool_put_first(r, f);
+}
+
+/* Under ReportOnly a form is read ahead only where it would be serialized
+ * or evaluated as a write, which it can be only with a precondition. */
+static int rp_form_watched(const request_rec *r, const rp_dir_conf *conf)
+{
+    return conf->mode == RP_MODE_REPORT_ONLY
+        && !((conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF)
+             && (apr_table_get(r->headers_in, "If-Match")
+                 || apr_table_get(r->headers_in, "If-None-Match")
+                 || apr_table_get(r->headers_in, "If-Unmodified-Since")
+                 || apr_table_get(r->headers_in, "If")));
 }
 
 /* A form that may name a guarded method in what was not read is judged
@@ -254,6 +377,10 @@ static int rp_form_method(request_rec *r, const rp_dir_conf *conf,
         if (!rp_has_body(r)) {
             return OK;
         }
+        if (rp_form_watched(r, conf)) {
+            rp_watch(r);
+            return OK;
+        }
         if ((status = rp_form_read(r, conf, &form)) != OK) {
             return status;
         }
@@ -267,6 +394,14 @@ static int rp_form_method(request_rec *r, const rp_dir_conf *conf,
         }
     }
     return form->unread ? rp_form_unread(r, form->unread, method) : OK;
+}
+
+void rp_override_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    rp_watch_filter_handle =
+        ap_register_input_filter("REQUIRE_PRECONDITION_WATCH",
+                                 rp_watch_filter, NULL, AP_FTYPE_PROTOCOL);
 }
 
 int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method)

@@ -49,4 +49,7 @@ static APR_INLINE int rp_judged_method(request_rec *r,
     return rp_override_judged(r, conf, method);
 }
 
+/* The filter that watches a form under ReportOnly. */
+void rp_override_register_hooks(apr_pool_t *p);
+
 #endif /* RP_OVERRIDE_H */

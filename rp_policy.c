@@ -679,22 +679,37 @@ static int rp_form_decode(const char *s, const char *end, char *buf,
 }
 
 /* Is the form-encoded key [s, end) "_method" as some framework reads it?
- * All %-decode it; PHP also turns "." and " " into "_" (and drops leading
- * blanks, which cannot make "_method": reading them as "_" is stricter). */
+ * All %-decode it ("+" is a space). PHP drops the blanks it starts with,
+ * ends it at a NUL and reads "." and " " as "_"; Rack drops the blanks
+ * after "&". Any of these readings counts. */
 static int rp_is_method_key(const char *s, const char *end)
 {
-    char key[sizeof("_method")];
-    apr_size_t i;
+    static const char want[] = "_method";
+    apr_size_t n = 0;
+    int lead = 1;
 
-    if (!rp_form_decode(s, end, key, sizeof(key))) {
-        return 0;
-    }
-    for (i = 0; key[i]; i++) {
-        if (key[i] == '.' || key[i] == ' ') {
-            key[i] = '_';
+    while (s < end) {
+        int c = rp_path_byte(&s, end);
+
+        if (c == '+' && s[-1] == '+') {
+            c = ' ';
         }
+        if (c == 0) {
+            break;
+        }
+        if (lead && c == ' ') {
+            continue;
+        }
+        lead = 0;
+        if (c == '.' || c == ' ') {
+            c = '_';
+        }
+        if (n + 1 >= sizeof(want) || c != want[n]) {
+            return 0;
+        }
+        n++;
     }
-    return !strcmp(key, "_method");
+    return n + 1 == sizeof(want);
 }
 
 int rp_param_next(const char **s, const char *end, char *buf,
@@ -727,8 +742,10 @@ int rp_is_form_type(const char *type)
         return 0;
     }
     type = rp_ows(type);
+    /* PHP ends the type at ";", "," or a blank, Rack at ";" or ",": two
+     * Content-Type lines, which httpd joins with ", ", start with it. */
     return !strncasecmp(type, form, sizeof(form) - 1)
         && (!type[sizeof(form) - 1] || type[sizeof(form) - 1] == ';'
-            || type[sizeof(form) - 1] == ' '
+            || type[sizeof(form) - 1] == ',' || type[sizeof(form) - 1] == ' '
             || type[sizeof(form) - 1] == '\t');
 }

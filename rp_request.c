@@ -541,6 +541,14 @@ int rp_fixups(request_rec *r)
                                                      : DECLINED;
 }
 
+void rp_request_report_late(request_rec *r, int method)
+{
+    const rp_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                   &require_precondition_module);
+
+    rp_judge_request(r, conf, method, 0);
+}
+
 /* ap_send_error_response() labels every canned body text/html; the
  * problem+json body needs its own type. */
 void rp_insert_error_filter(request_rec *r)

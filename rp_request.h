@@ -24,6 +24,13 @@
  * serialize it. */
 int rp_fixups(request_rec *r);
 
+/* Under ReportOnly, a form POST's body is not read ahead (that would
+ * change what the handler sees: 100 Continue, LimitRequestBody): its
+ * _method is judged as the handler reads it, and `method`, the guarded
+ * method it names (M_POST when it could not be decoded), is reported
+ * then for r, the request it was sent to. */
+void rp_request_report_late(request_rec *r, int method);
+
 /* A problem+json 428 (or 412) gets its content type. */
 void rp_insert_error_filter(request_rec *r);
 

@@ -89,6 +89,11 @@ void rp_spool_pre_config(void)
     rp_spool_dir = NULL;
 }
 
+int rp_spool_dir_named(void)
+{
+    return rp_spool_dir != NULL;
+}
+
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -443,9 +448,7 @@ static int rp_spool_read(rp_spool_t *s, apr_off_t limit)
     return OK;
 }
 
-/* Put the spool filter first in the request's protocol chain, in front of
- * HTTP_IN: ap_add_input_filter places it after filters of its own type. */
-static void rp_spool_put_first(request_rec *r, ap_filter_t *f)
+void rp_spool_put_first(request_rec *r, ap_filter_t *f)
 {
     ap_filter_t **pp;
 

@@ -38,6 +38,9 @@
 /* Called from the module's pre_config: forget the last cycle's folder. */
 void rp_spool_pre_config(void);
 
+/* Did the configuration name a RequirePreconditionSpoolDir? */
+int rp_spool_dir_named(void);
+
 /* RequirePreconditionSpoolDir path (server config only). */
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
 
@@ -52,6 +55,12 @@ int rp_spool_check_config(apr_pool_t *pconf, server_rec *s);
 
 /* Register the input filter that hands the spooled body to the handler. */
 void rp_spool_register_hooks(apr_pool_t *p);
+
+/* Put the protocol filter f first in r's protocol chain, in front of
+ * HTTP_IN (ap_add_input_filter places it after filters of its own type):
+ * it then sees the body as HTTP_IN gives it, and outlives internal
+ * redirects, which keep the chain. */
+void rp_spool_put_first(request_rec *r, ap_filter_t *f);
 
 /* A request body read by the module and handed to the handler. */
 typedef struct rp_spool_t rp_spool_t;

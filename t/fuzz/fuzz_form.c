@@ -18,7 +18,8 @@
  *
  * The input's first byte picks the piece size; the rest is the body.
  * Invariants: the methods named are the same whatever the pieces, and the
- * same as rp_param_next finds in the whole body; the body gzip-coded and
+ * same as rp_param_next finds in each whole parameter (however long, with
+ * blanks before its key or a NUL in it); the body gzip-coded and
  * read as gzip names the same ones; the input itself read as gzip or
  * deflate (mostly broken streams) never crashes and never names a method
  * that the scanner did not decode.
@@ -61,8 +62,8 @@ static const char *scan(apr_pool_t *p, const char *coding, const char *body,
     return f->list;
 }
 
-/* What rp_param_next finds in the whole body, split at NULs as the
- * scanner splits it (a NUL ends no parameter but spoils its own). */
+/* What rp_param_next finds in the whole body, one parameter at a time:
+ * the scanner keeps less of each, never a different answer. */
 static const char *whole(apr_pool_t *p, const char *body, size_t len)
 {
     found_t *f = apr_pcalloc(p, sizeof(*f));
@@ -70,18 +71,13 @@ static const char *whole(apr_pool_t *p, const char *body, size_t len)
     char method[RP_METHOD_MAX];
 
     while (s < end) {
-        const char *stop = s;
+        const char *stop = s, *q = s;
 
         while (stop < end && *stop != '&' && *stop != ';') {
             stop++;
         }
-        if (!memchr(s, '\0', (size_t)(stop - s))
-            && (size_t)(stop - s) <= 3 * (sizeof("_method") + RP_METHOD_MAX)) {
-            const char *q = s;
-
-            while (rp_param_next(&q, stop, method, sizeof(method))) {
-                found(f, method);
-            }
+        while (rp_param_next(&q, stop, method, sizeof(method))) {
+            found(f, method);
         }
         s = stop < end ? stop + 1 : stop;
     }

@@ -737,8 +737,17 @@ static void test_param_next(apr_pool_t *p)
         { "_m%65thod=PUT", "PUT" },
         { ".method=PUT", "PUT" },
         { "%2Emethod=PUT", "PUT" },
-        { "+method=PUT", "PUT" },
-        { "%20method=PUT", "PUT" },
+        /* PHP drops the blanks a key starts with: " method" is "method". */
+        { "+method=PUT", NULL },
+        { "%20method=PUT", NULL },
+        /* ... so blanks before "_method" or ".method" hide nothing (PHP,
+         * and Rack after "&"); and a NUL ends the key (PHP). */
+        { "+_method=PUT", "PUT" },
+        { "%20.method=PUT", "PUT" },
+        { "a=1& _method=PUT", "PUT" },
+        { "++%20+_method=delete", "DELETE" },
+        { "_method%00x=PUT", "PUT" },
+        { "%00_method=PUT", NULL },
         { "_method.=PUT", NULL },
         { "_METHOD=PUT", NULL },
         { "_me%00thod=PUT", NULL },
@@ -802,6 +811,10 @@ static void test_is_form_type(apr_pool_t *p)
         { "application/x-www-form-urlencoded; charset=UTF-8", 1 },
         { "application/x-www-form-urlencoded;charset=UTF-8", 1 },
         { " application/x-www-form-urlencoded", 1 },
+        /* Two Content-Type lines, joined by httpd; PHP and Rack read the
+         * first. */
+        { "application/x-www-form-urlencoded, text/plain", 1 },
+        { "application/x-www-form-urlencoded,text/plain", 1 },
         { "application/x-www-form-urlencodedx", 0 },
         { "multipart/form-data; boundary=x", 0 },
         { "text/plain", 0 }, { "", 0 }, { NULL, 0 },
@@ -1077,6 +1090,16 @@ static void test_form_scan(apr_pool_t *p)
     rc = form_scan(p, "identity", 100000, junk, strlen(junk), 4096, list);
     check(rc == 0 && !strcmp(list, "PUT"), "form: _method after 5000 bytes",
           list);
+    /* Nor can blanks before the key, or what follows a NUL in it. */
+    junk = apr_pstrcat(p, "a=1&", apr_pstrndup(p, memset(apr_palloc(p, 600),
+                                                         '+', 600), 600),
+                       "_method=PUT&%20_method%00",
+                       apr_pstrndup(p, memset(apr_palloc(p, 400), 'y', 400),
+                                    400),
+                       "=DELETE", NULL);
+    rc = form_scan(p, NULL, 100000, junk, strlen(junk), 5, list);
+    check(rc == 0 && !strcmp(list, "PUT,DELETE"),
+          "form: 600 blanks before _method, junk after a NUL in it", list);
     junk = apr_pstrcat(p, "_method=", apr_pstrndup(p, junk, 300), NULL);
     rc = form_scan(p, NULL, 100000, junk, strlen(junk), 7, list);
     check(rc == 0 && !*list, "form: a 300-byte _method names nothing", list);
