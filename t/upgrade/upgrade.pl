@@ -31,10 +31,12 @@ use strict;
 use warnings;
 use File::Path qw(make_path);
 use File::Temp qw(tempdir);
-use IO::Select ();
 use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes qw(time sleep);
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use RPTest::Counter;
 
 my ($top, $prev_so, @modes) = @ARGV;
 die "usage: upgrade.pl TOP PREVIOUS.so [anonymous] [named]\n"
@@ -160,71 +162,24 @@ CONF
     return up();
 }
 
-# One request: (status, ETag, body, Server header).
 sub request {
-    my ($method, $uri, $headers, $body) = @_;
-    my $sock = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$server{port}",
-                                     Proto => 'tcp', Timeout => 10)
-        or return ('refused');
-    $body //= '';
-    my @h = @{ $headers || [] };
-    my $h = join '', map { "$h[2*$_]: $h[2*$_+1]\r\n" } 0 .. @h / 2 - 1;
-    print $sock "$method $uri HTTP/1.1\r\nHost: upgrade.test\r\n"
-        . "Connection: close\r\nContent-Length: " . length($body)
-        . "\r\n$h\r\n$body";
-    my $got = '';
-    while (IO::Select->new($sock)->can_read(20)) {
-        my $r = sysread($sock, my $buf, 65536);
-        last unless $r;
-        $got .= $buf;
-    }
-    close $sock;
-    my ($status) = $got =~ m{^HTTP/1\.\d (\d{3})};
-    my ($etag) = $got =~ m{^ETag:\s*(\S+)\r?$}mi;
-    my ($srv) = $got =~ m{^Server:\s*([^\r\n]*)}mi;
-    my ($text) = $got =~ m{\r\n\r\n(.*)\z}s;
-    return ($status // 'none', $etag, $text // '', $srv // '');
+    return counter_request("127.0.0.1:$server{port}", 'upgrade.test', @_);
 }
 
-# The counter from $clients processes, each until $stop exists:
-# (acknowledged, in the file, failed requests with their statuses).
+# The counter from $clients processes until $stop exists: (acknowledged,
+# in the file, failed requests).
 sub counter {
     my ($uri, $stop) = @_;
     my $file = "$server{docroot}$uri";
     open my $fh, '>', $file or die "$file: $!";
     print $fh "0\n";
     close $fh;
-    pipe(my $res_r, my $res_w) or die $!;
-    my @kids;
-    for my $c (1 .. $clients) {
-        my $pid = fork // die "fork: $!";
-        if (!$pid) {
-            close $res_r;
-            my ($acks, @bad) = (0);
-            while (!-e $stop) {
-                my ($st, $tag, $body) = request('GET', $uri);
-                if ($st ne '200' || !defined $tag) { push @bad, "GET $st"; next }
-                my ($v) = $body =~ /(\d+)/;
-                ($st) = request('PUT', $uri, ['If-Match' => $tag], ($v + 1) . "\n");
-                if ($st eq '204') { $acks++ }
-                elsif ($st ne '412') { push @bad, "PUT $st" }
-            }
-            syswrite($res_w, join(' ', $acks, @bad) . "\n");
-            POSIX::_exit(0);
-        }
-        push @kids, $pid;
-    }
-    close $res_w;
-    my ($acks, @bad) = (0);
-    while (<$res_r>) {
-        my ($a, @b) = split;
-        $acks += $a;
-        push @bad, @b;
-    }
-    waitpid $_, 0 for @kids;
+    my ($acks, $bad) = counter_until(hp => "127.0.0.1:$server{port}",
+                                     host => 'upgrade.test', uri => $uri,
+                                     clients => $clients, stop => $stop);
     open $fh, '<', $file or die "$file: $!";
     my ($final) = (<$fh> // '') =~ /(\d+)/;
-    return ($acks, $final // -1, @bad);
+    return ($acks, $final // -1, @$bad);
 }
 
 sub log_text {
