@@ -25,6 +25,14 @@
 #      version), with no conffile prompt; a2dismod by the admin stays so
 #   5. apt-get purge: nothing of the package is left in /etc/apache2 or in
 #      the module folder
+#   6. an upgrade under load: the previous release's package (built from
+#      the commit CHANGES names for it) serializes a mod_dav location while
+#      clients run the read-modify-write counter; this package installed
+#      over it reloads apache2, or (where invoke-rc.d cannot, as in a
+#      container) says that the old module still runs, and the reload it
+#      asks for is done by hand: same parent, no request failed, every
+#      acknowledged increment kept, no child killed by a signal, this
+#      release serves; then the previous package again, and purged
 # The package is purged at the end whatever happens, and apache2 stopped if
 # this script started it (the smoke test does).
 set -euo pipefail
@@ -45,12 +53,22 @@ fi
 
 scratch=$(mktemp -d /tmp/rp-deb-test.XXXXXX)
 chmod 755 "$scratch"
+site=/etc/apache2/conf-available/zz-rp-deb-upgrade.conf
+store=/var/tmp/rp-deb-upgrade
 cleanup() {
     local rc=$?
     trap - EXIT
+    if [ -e "$site" ]; then
+        a2disconf -q zz-rp-deb-upgrade >/dev/null 2>&1 || true
+        rm -f "$site"
+        apache2ctl stop >/dev/null 2>&1 || true
+    fi
+    if [ -n "${dav_ours:-}" ]; then
+        a2dismod -q -f dav_fs dav >/dev/null 2>&1 || true
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq -o DPkg::Lock::Timeout=300 \
         $pkg >/dev/null 2>&1 || true
-    rm -rf "$scratch"
+    rm -rf "$scratch" "$store"
     exit $rc
 }
 trap cleanup EXIT
@@ -96,4 +114,91 @@ left=$(ls -d /etc/apache2/mods-*/require_precondition.* \
           /usr/lib/apache2/modules/mod_require_precondition.so 2>/dev/null || true)
 [ -z "$left" ] || fail "purge left $left"
 apache2ctl -t 2>&1 | grep -q 'Syntax OK' || fail "apache2ctl -t after the purge"
+
+say "an upgrade under load from the previous release's package"
+prev=$(sed -n 's/^  Release commit \([0-9a-f]*\) .*/\1/p' "$top/CHANGES" | head -1)
+git -C "$top" cat-file -e "$prev^{commit}" 2>/dev/null \
+    || fail "the previous release's commit ${prev:-?} is not in this checkout"
+mkdir "$scratch/prev"
+git -C "$top" archive "$prev" | tar -C "$scratch/prev" -xf -
+DEB_OUT="$scratch/prev-deb" "$scratch/prev/tools/deb.sh" >"$scratch/prev.log" 2>&1 \
+    || { tail -n 30 "$scratch/prev.log" >&2; fail "building $prev's package"; }
+prev_deb=$(ls "$scratch"/prev-deb/${pkg}_*.deb)
+apt_get install "$prev_deb"
+a2query -q -m dav_fs || dav_ours=1
+a2enmod -q require_precondition dav dav_fs
+mkdir -p "$store/dav"
+echo 0 > "$store/dav/counter.txt"
+chown -R www-data: "$store"
+printf '%s\n' '# deb-test: a serialized mod_dav store for the upgrade under load.' \
+    'ServerTokens Full' "<Directory $store/dav>" '    Require all granted' \
+    '</Directory>' "Alias /rp-deb-upgrade/ $store/dav/" \
+    '<Location /rp-deb-upgrade/>' '    Dav On' '    FileETag Digest' \
+    '    RequirePrecondition On' '    RequirePreconditionSerialize On' \
+    '</Location>' > "$site"
+a2enconf -q zz-rp-deb-upgrade
+apache2ctl stop >/dev/null 2>&1 || true
+sleep 1
+apache2ctl start
+sleep 1
+log_from=$(wc -l < /var/log/apache2/error.log)
+pid=$(cat /run/apache2/apache2.pid)
+# The counter (t/lib/RPTest/Counter.pm) until $1 exists: acknowledged
+# increments, failed requests, Server headers seen, one line each.
+counter() {
+    perl -I"$top/t/lib" -MRPTest::Counter -e '
+        my ($acks, $bad, $servers) = counter_until(hp => "127.0.0.1:80",
+            host => "localhost", uri => "/rp-deb-upgrade/counter.txt",
+            clients => 6, stop => $ARGV[0]);
+        print "$acks\n@$bad\n", join("|", @$servers), "\n";' "$1"
+}
+counter "$scratch/stop" > "$scratch/counter.out" &
+load=$!
+sleep 2
+apt_get install "$scratch/$(basename "$deb")" || fail "the upgrade"
+new_version=$(dpkg-deb -f "$deb" Version)
+running() {
+    curl -sI http://127.0.0.1/rp-deb-upgrade/counter.txt \
+        | grep -qi "^Server:.*mod_require_precondition/$1"
+}
+# Where invoke-rc.d may not reload (a container without init, its
+# policy-rc.d), the package must say that the old module still runs, and
+# the admin then reloads as it tells: the same graceful restart, by hand.
+sleep 1
+if ! running "${new_version%-*}"; then
+    grep -q 'still runs release .* from memory' "$scratch/apt.log" \
+        || fail "the upgrade neither reloaded apache2 nor said so: $(cat "$scratch/apt.log")"
+    say "the package said the old module still runs; reloading as it says"
+    apache2ctl graceful
+fi
+sleep 2
+touch "$scratch/stop"
+wait $load
+acks=$(sed -n 1p "$scratch/counter.out")
+bad=$(sed -n 2p "$scratch/counter.out")
+final=$(cat "$store/dav/counter.txt")
+say "under load: $acks increments acknowledged, $final in the file"
+[ "${acks:-0}" -gt 0 ] && [ "$final" = "$acks" ] \
+    || fail "the upgrade lost updates: $acks acknowledged, $final in the file"
+[ -z "$bad" ] || fail "requests failed during the upgrade: $(echo "$bad" | cut -c1-200)"
+[ "$(cat /run/apache2/apache2.pid)" = "$pid" ] \
+    || fail "the upgrade restarted apache2 instead of reloading it"
+running "${new_version%-*}" || fail "apache2 does not run ${new_version%-*} after the upgrade"
+if tail -n +"$((log_from + 1))" /var/log/apache2/error.log | grep -q 'exit signal'; then
+    fail "a child died of a signal: $(grep 'exit signal' /var/log/apache2/error.log | tail -1)"
+fi
+say "upgraded by a reload: same parent, nothing failed or lost, ${new_version%-*} serves"
+
+say "the previous release's package again (a downgrade: its postinst restarts)"
+apt_get install --allow-downgrades "$prev_deb"
+sleep 2
+prev_version=$(dpkg-deb -f "$prev_deb" Version)
+if ! running "${prev_version%-*}"; then
+    # Its restart, where invoke-rc.d could not (a container).
+    apache2ctl stop
+    sleep 2
+    apache2ctl start
+    sleep 1
+fi
+running "${prev_version%-*}" || fail "apache2 does not run ${prev_version%-*} after the downgrade"
 say "PASS"

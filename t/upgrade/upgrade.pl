@@ -93,11 +93,17 @@ sub up {
     return 0;
 }
 
+# apache2 -k stop reads the configuration, which a release may refuse
+# (another release's lock file): then the parent is told by its pid.
 sub stop {
     return unless $server{running};
-    ctl('stop');
+    my $pidfile = "$server{root}/httpd.pid";
+    if (!ctl('stop') && open my $fh, '<', $pidfile) {
+        chomp(my $pid = <$fh> // '');
+        kill 'TERM', $pid if $pid =~ /^\d+$/;
+    }
     for (1 .. 300) {
-        last unless -e "$server{root}/httpd.pid";
+        last unless -e $pidfile;
         sleep 0.1;
     }
     $server{running} = 0;
