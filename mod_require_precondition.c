@@ -275,9 +275,14 @@ const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout)
 int rp_has_body(const request_rec *r)
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t len;
 
-    return apr_table_get(r->headers_in, "Transfer-Encoding")
-           || (cl && strcmp(cl, "0") != 0);
+    if (apr_table_get(r->headers_in, "Transfer-Encoding")) {
+        return 1;
+    }
+    /* As HTTP_IN reads it: "000" is no body; what is not a number is
+     * HTTP_IN's to refuse. */
+    return cl && (apr_strtoff(&len, cl, NULL, 10) != APR_SUCCESS || len != 0);
 }
 
 /* Is the spool folder worth checking at start-up? Where writes are

@@ -93,7 +93,7 @@ sub etag_of {
 }
 
 # A request as raw bytes: $o{mode} cl (default), chunked (chunks of
-# $o{chunk} bytes) or http10.
+# $o{chunk} bytes) or http10; $o{cl} a Content-Length as written.
 sub raw_request {
     my ($method, $uri, $headers, $body, %o) = @_;
     my $mode = $o{mode} || 'cl';
@@ -108,7 +108,7 @@ sub raw_request {
         $h .= "Transfer-Encoding: chunked\r\n";
     }
     else {
-        $h .= 'Content-Length: ' . length($body) . "\r\n";
+        $h .= 'Content-Length: ' . ($o{cl} // length($body)) . "\r\n";
     }
     return "$method $uri $proto\r\nHost: localhost\r\nConnection: close\r\n"
         . "$h\r\n$framed";
