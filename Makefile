@@ -54,7 +54,8 @@ endif
 BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
 .PHONY: all deps install uninstall test test-clients test-cluster run race \
-        clean unit fuzz valgrind lint bench soak deb deb-test print-src FORCE
+        clean unit fuzz valgrind lint bench soak deb deb-test peers print-src \
+        FORCE
 
 all: $(MODULE)
 
@@ -141,6 +142,11 @@ run: deps
 test-cluster: deps
 	$(MAKE) all
 	MPMS="$(MPMS)" t/multi/gluster.sh
+
+# httpd's own suite without and with the module, compared: tools/peers.sh.
+peers: deps
+	$(MAKE) all SANITIZE=0
+	tools/peers.sh
 
 # The race harness under every MPM, 100 rounds: t/race.sh.
 race: deps
