@@ -227,6 +227,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
                                   : "(none: the anonymous file)");
         rp_lock_recheck(s, lf);
         rp_lockfile = lf;
+        rp_upgrade_start(s, lf->path ? -1 : lf->fd);
         return OK;
     }
     lf = NULL;

@@ -263,7 +263,7 @@ int rp_lockfile_lock_whole(int fd, apr_time_t deadline)
 {
     struct flock fl;
 
-    rp_lf_flock(&fl, F_WRLCK, 0, 0);
+    rp_lf_flock(&fl, F_RDLCK, 0, 0);
     if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
         return 0;
     }
@@ -550,7 +550,14 @@ static const char *rp_lf_open_file(apr_pool_t *p, rp_lockfile_t *lf,
     lf->fd = open(lf->path, O_RDWR | O_CLOEXEC | O_NOCTTY
                             | (u->check_only ? 0 : O_CREAT), 0600);
     if (lf->fd < 0 && u->check_only && errno == ENOENT) {
-        return NULL;            /* a start creates it */
+        /* A start creates it: can it, in that folder? */
+        char *dir = apr_pstrdup(p, lf->path);
+
+        *strrchr(dir, '/') = '\0';
+        if (access(*dir ? dir : "/", W_OK | X_OK) == 0) {
+            return NULL;
+        }
+        return apr_psprintf(p, "cannot create it: %s", strerror(errno));
     }
     if (lf->fd < 0) {
         return apr_psprintf(p, "cannot open or create it: %s",
@@ -657,6 +664,15 @@ static const char *rp_lf_read_key(apr_pool_t *p, rp_lockfile_t *lf,
                "(emptied or rewritten while servers use it, or used by an "
                "older version): stop every server that uses it, then start "
                "them again";
+    }
+    if (check_only && got >= 6 && !memcmp(header, rp_lf_magic, 6)) {
+        /* Another release's format: its servers hold locks in it only
+         * while they write, so that none is held now proves nothing, and a
+         * reload would then write a new key under them. */
+        return "it holds another release's lock-file format, in which "
+               "running servers of that release may be writing: stop every "
+               "server that uses it (or remove the file while none runs), "
+               "then start them";
     }
     if (check_only) {
         return NULL;            /* a start writes the key */

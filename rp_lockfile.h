@@ -175,10 +175,10 @@ int rp_lockfile_lock(const rp_lockfile_t *lf, apr_pool_t *p,
                      rp_lockfile_keys_fn *keys, void *ctx, int flags,
                      apr_time_t deadline, rp_lockfile_held_t *held);
 
-/* Hold all of a lock file on the description fd (an older release's, in
- * whose layout we cannot take its writers' own locks): wait until none of
- * them holds anything in it, until `deadline`. 0, ETIMEDOUT or an errno;
- * closing fd ends it. */
+/* Hold all of a lock file shared on the description fd (another
+ * release's, in whose layout we cannot take its writers' own locks): wait
+ * until none of them holds a lock in it exclusively, until `deadline`; they
+ * then wait for us. 0, ETIMEDOUT or an errno; closing fd ends it. */
 int rp_lockfile_lock_whole(int fd, apr_time_t deadline);
 
 /* Drop everything held (closes the description, or unlocks all of it

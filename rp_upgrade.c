@@ -22,11 +22,14 @@
  * writes in flight would not exclude the new one's. So the parent looks
  * among its descriptors for the other lock files (every release names its
  * memfd "require_precondition", and the descriptors are inherited by the
- * children), and while any process of an older generation is alive, each
- * writer of this one holds those files whole: it waits for every lock the
- * old writers hold, and they wait for it. Writes are serialized with each
- * other for that while (the old generation's last connections); then each
- * child sees that the old generation is gone and stops looking. */
+ * children), and while a process of another generation is alive, each
+ * writer of this one holds those files whole, shared: an old writer holds
+ * at least one lock of its own exclusively while it checks and writes, so
+ * each waits for the other, while the new writers do not wait for each
+ * other. The files are looked for at every start, not only at the first
+ * of this release: a second graceful restart may come while the other
+ * release's processes still finish their writes. Once a child sees no
+ * process of another generation, it stops looking. */
 
 #include "httpd.h"
 #include "http_config.h"
@@ -37,6 +40,7 @@
 #include "apr_strings.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -82,7 +86,7 @@ static int rp_upgrade_is_lockfile(const char *fd)
 }
 
 /* The other releases' anonymous lock files among our descriptors. */
-static void rp_upgrade_find(server_rec *s, int own_fd)
+static void rp_upgrade_find(int own_fd)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
@@ -101,13 +105,6 @@ static void rp_upgrade_find(server_rec *s, int own_fd)
         rp_upgrade_fds[rp_upgrade_n++] = (int)fd;
     }
     closedir(d);
-    if (rp_upgrade_n > 0) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, RPLOGNO(00083)
-                     "RequirePreconditionSerialize: a graceful restart from "
-                     "another release: until the processes it started are "
-                     "gone, serialized writes also wait for theirs, one at "
-                     "a time");
-    }
 }
 
 void rp_upgrade_start(server_rec *s, int own_fd)
@@ -115,12 +112,18 @@ void rp_upgrade_start(server_rec *s, int own_fd)
     apr_pool_t *pp = s->process->pool;
     const char *last = NULL;
 
+    if (own_fd >= 0) {
+        rp_upgrade_find(own_fd);
+    }
     apr_pool_userdata_get((void **)&last, RP_UPGRADE_RELEASE_KEY, pp);
     if (last && !strcmp(last, MOD_REQUIRE_PRECONDITION_VERSION)) {
         return;
     }
-    if (own_fd >= 0) {
-        rp_upgrade_find(s, own_fd);
+    if (rp_upgrade_n > 0) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, RPLOGNO(00083)
+                     "RequirePreconditionSerialize: a graceful restart from "
+                     "another release: until the processes it started are "
+                     "gone, serialized writes also wait for theirs");
     }
     /* A copy in the process pool: a string of this module's would go when
      * the next restart unloads it. */
@@ -141,7 +144,10 @@ static int rp_upgrade_old_alive(void)
     for (i = 0; i < limit; i++) {
         process_score *ps = ap_get_scoreboard_process(i);
 
-        if (ps && ps->pid != 0 && ps->generation != mine) {
+        /* A slot past a lowered MaxRequestWorkers may keep the pid of a
+         * child that has gone (prefork, worker): ask the kernel too. */
+        if (ps && ps->pid > 0 && ps->generation != mine
+            && (kill(ps->pid, 0) == 0 || errno == EPERM)) {
             return 1;
         }
     }
