@@ -223,7 +223,9 @@ sub stop {
     $s->{running} = 0;
 }
 
-END { stop($_) for values %servers }
+# stop() runs apache2 -k stop through system(), which sets $?: keep the
+# exit status the checks gave (it was lost, so a failed check passed).
+END { my $rc = $?; stop($_) for values %servers; $? = $rc }
 $SIG{INT} = $SIG{TERM} = sub { exit 1 };
 
 # ---- HTTP ----------------------------------------------------------------
@@ -430,7 +432,7 @@ for my $app (['strong', 'api'], ['none', 'apid']) {
     }
     push @apps, $pid;
 }
-END { kill 'TERM', @apps if @apps; waitpid $_, 0 for @apps }
+END { my $rc = $?; kill 'TERM', @apps if @apps; waitpid $_, 0 for @apps; $? = $rc }
 for (1 .. 100) {
     last if -S "$scratch/app-strong.sock" && -S "$scratch/app-none.sock";
     sleep 0.1;

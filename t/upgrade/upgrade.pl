@@ -108,7 +108,8 @@ sub stop {
     }
     $server{running} = 0;
 }
-END { stop() }
+# stop() runs apache2 through system(), which sets $?: keep the exit status.
+END { my $rc = $?; stop(); $? = $rc }
 $SIG{INT} = $SIG{TERM} = sub { exit 1 };
 
 # The link LoadModule names, turned to a build.
