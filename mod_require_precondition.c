@@ -439,6 +439,7 @@ static void rp_register_hooks(apr_pool_t *p)
     rp_stats_register_hooks(p);
     rp_metrics_register_hooks(p);
     rp_spool_register_hooks(p);
+    rp_lock_register_hooks(p);
     rp_evaluate_register_hooks(p);
     rp_request_register_hooks(p);
     rp_override_register_hooks(p);

@@ -33,6 +33,7 @@
 #include "http_main.h"
 #include "http_protocol.h"
 #include "unixd.h"
+#include "util_filter.h"
 
 #include "apr_strings.h"
 
@@ -54,6 +55,7 @@ static const char *rp_lock_path;        /* this configuration's directive */
 static int rp_lock_used;                /* Serialize On seen in it */
 static apr_uint64_t rp_lock_fingerprint; /* what it serializes, where */
 static const rp_lockfile_t *rp_lockfile;
+static ap_filter_rec_t *rp_lock_end_handle;
 
 const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg)
 {
@@ -388,6 +390,29 @@ static apr_status_t rp_lock_release(void *data)
     return APR_SUCCESS;
 }
 
+/* The locks end with the commit: when the handler's response ends (its
+ * EOS passes here, after mod_dav renamed the file into place or mod_proxy
+ * had the backend's whole answer), not when the request's pool goes, which
+ * is after the client has read the response: a client that pipelines and
+ * never reads would hold them until httpd's Timeout. A protocol filter, so
+ * that an internal redirect (ErrorDocument, Action) keeps it; `f->ctx` is
+ * the pool the locks' cleanups are in, a child of the request's, which
+ * still ends them when no EOS comes. */
+static apr_status_t rp_lock_end_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (APR_BUCKET_IS_EOS(b)) {
+            apr_pool_destroy(f->ctx);
+            ap_remove_output_filter(f);
+            break;
+        }
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
 /* The 503 of a failed lock operation: fail closed, never unlocked. */
 static int rp_lock_fail(request_rec *r, int err, const char *what)
 {
@@ -479,6 +504,7 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     rp_lock_ctx_t ctx;
     rp_lockfile_held_t *held;
     const request_rec *prev;
+    apr_pool_t *locks;
     apr_time_t start;
     int err;
 
@@ -496,10 +522,13 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     ctx.dest = dest;
     held = apr_pcalloc(r->pool, sizeof(*held));
     held->fd = -1;
-    apr_pool_cleanup_register(r->pool, held, rp_lock_release,
+    apr_pool_create(&locks, r->pool);
+    apr_pool_tag(locks, "require_precondition_locks");
+    apr_pool_cleanup_register(locks, held, rp_lock_release,
                               apr_pool_cleanup_null);
+    ap_add_output_filter_handle(rp_lock_end_handle, locks, r, r->connection);
     start = apr_time_now();
-    err = rp_upgrade_wait(r, start + timeout);
+    err = rp_upgrade_wait(locks, start + timeout);
     if (err != 0) {
         held->why = "the writes of the processes that another release "
                     "started before the graceful restart held the lock file";
@@ -520,4 +549,12 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     rp_lock_reexamine(r);
     rp_lock_taken(r, held, start, dest != NULL);
     return DECLINED;
+}
+
+void rp_lock_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    rp_lock_end_handle = ap_register_output_filter("REQUIRE_PRECONDITION_UNLOCK",
+                                                   rp_lock_end_filter, NULL,
+                                                   AP_FTYPE_PROTOCOL);
 }

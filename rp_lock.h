@@ -18,7 +18,7 @@
  * A write locks the resources it acts on, by identity (device and inode of
  * the folders and files, not the URL), in one lock file, with Linux open
  * file description byte-range locks: one description per request holds all
- * of its locks, and closing it (the request's pool cleanup, or the death of
+ * of its locks, and closing it (at the end of the response, or the death of
  * the process) drops them. The lock file is anonymous (one per server), or
  * the file RequirePreconditionLockFile names, which several servers on
  * shared storage may name together.
@@ -47,6 +47,7 @@ void rp_lock_note_serialize(const char *where, int on);
 int rp_lock_in_use(void);
 
 /* Hooks, called by the module's own hooks of the same name. */
+void rp_lock_register_hooks(apr_pool_t *p);
 void rp_lock_pre_config(void);
 int rp_lock_check_config(apr_pool_t *pconf, server_rec *s);
 int rp_lock_post_config(apr_pool_t *pconf, server_rec *s);
@@ -57,8 +58,9 @@ void rp_lock_child_init(apr_pool_t *p, server_rec *s);
  * there is none). Waits up to `timeout`. `brief`: r holds the locks only
  * while it commits (its body, if it has one, is read), so that a file it
  * writes may take the engine's short path. Returns DECLINED once everything
- * is held (until r's pool goes; a request that r was internally redirected
- * from and that holds its locks already makes this a no-op), or the status
+ * is held (until the response's end passes the protocol filters, or r's
+ * pool goes; a request that r was internally redirected from and that
+ * holds its locks already makes this a no-op), or the status
  * to answer with: 503 after the timeout (with Retry-After) or when a lock
  * operation fails. */
 int rp_lock_request(request_rec *r, request_rec *dest,

@@ -368,7 +368,7 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
 }
 
 /* RequirePreconditionSerialize: hold what the request writes (for COPY
- * and MOVE, the Destination too) until the response is complete, or
+ * and MOVE, the Destination too) until the handler's response ends, or
  * answer 503 when it stays taken longer than the timeout or cannot be
  * locked (rp_lock.c). */
 

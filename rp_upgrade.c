@@ -160,7 +160,7 @@ static apr_status_t rp_upgrade_close(void *data)
     return APR_SUCCESS;
 }
 
-int rp_upgrade_wait(request_rec *r, apr_time_t deadline)
+int rp_upgrade_wait(apr_pool_t *locks, apr_time_t deadline)
 {
     int i;
 
@@ -173,7 +173,7 @@ int rp_upgrade_wait(request_rec *r, apr_time_t deadline)
     }
     for (i = 0; i < rp_upgrade_n; i++) {
         char path[64];
-        int *fd = apr_palloc(r->pool, sizeof(*fd));
+        int *fd = apr_palloc(locks, sizeof(*fd));
         int err;
 
         /* A description of its own: the old writers' locks are on theirs. */
@@ -183,7 +183,7 @@ int rp_upgrade_wait(request_rec *r, apr_time_t deadline)
         if (*fd < 0) {
             return errno;
         }
-        apr_pool_cleanup_register(r->pool, fd, rp_upgrade_close,
+        apr_pool_cleanup_register(locks, fd, rp_upgrade_close,
                                   apr_pool_cleanup_null);
         if ((err = rp_lockfile_lock_whole(*fd, deadline)) != 0) {
             return err;

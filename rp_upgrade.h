@@ -36,7 +36,8 @@ void rp_upgrade_start(server_rec *s, int own_fd);
 
 /* Before a write takes its locks: while a process of another generation
  * is alive, hold every lock file found above whole (closed with r's pool),
- * waiting until `deadline`. 0, ETIMEDOUT or an errno. */
-int rp_upgrade_wait(request_rec *r, apr_time_t deadline);
+ * waiting until `deadline`; destroying `locks` ends the holds. 0,
+ * ETIMEDOUT or an errno. */
+int rp_upgrade_wait(apr_pool_t *locks, apr_time_t deadline);
 
 #endif /* RP_UPGRADE_H */

@@ -43,6 +43,8 @@ have_cmd runuser || need+=(util-linux)
 have_cmd git || need+=(git)
 have_cmd cadaver || need+=(cadaver)
 have_cmd litmus || need+=(litmus)
+# An HTTP/2 client whose flow-control window never opens (t/serialize.t 24).
+have_cmd nghttp || need+=(nghttp2-client)
 # promtool checks the metrics endpoint's output; t/prometheus.t scrapes it
 # with the prometheus server itself, run by the test on a loopback port.
 [ -x /usr/bin/promtool ] && [ -x /usr/bin/prometheus ] || need+=(prometheus)

@@ -13,17 +13,20 @@
 # limitations under the License.
 
 package RPTest::Pause;
-# Two handlers that sleep for the seconds a request header gives (at most
+# Three handlers that sleep for the seconds a request header gives (at most
 # 5). `handler`, an access handler, for X-RP-Pause: after httpd has mapped
 # the URL and before the fixups, the window in which t/serialize.t changes
 # the disk under a request, as a slow authentication backend would let
-# another client do. `linger`, a log handler, for X-RP-Linger: the
-# request's pool, and with it the locks it holds, lives until the log
-# phase ends, so a write whose body was spooled (the lock engine's short
-# path) holds its locks that long, as a slow disk would make it.
+# another client do. `slow_end`, an output filter, for X-RP-Slow-End: it
+# holds the end of the handler's response back, and a write holds its
+# locks until that end has passed, so a write whose body was spooled (the
+# lock engine's short path) holds its locks that long, as a slow disk or
+# backend would make it. `linger`, a log handler, for X-RP-Linger: the log
+# phase comes after the end, so the locks are free meanwhile.
 use strict;
 use warnings;
 
+use Apache2::Filter ();
 use Apache2::RequestRec ();
 use APR::Table ();
 use Apache2::Const -compile => qw(DECLINED OK);
@@ -42,6 +45,15 @@ sub handler {
 
 sub linger {
     pause_for(shift, 'X-RP-Linger');
+    return Apache2::Const::OK;
+}
+
+sub slow_end {
+    my $f = shift;
+    while ($f->read(my $buf, 8192)) {
+        $f->print($buf);
+    }
+    pause_for($f->r, 'X-RP-Slow-End') if $f->seen_eos;
     return Apache2::Const::OK;
 }
 
