@@ -24,19 +24,28 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-# The lock engine: rp_lockfile_none.c where there are no open file
-# description locks (make RP_LOCK_NO_OFD=1; Linux before 3.15).
-RP_LOCK_NO_OFD ?= 0
+# The lock engine, chosen for the platform: rp_lockfile.c where the compiler,
+# with apxs and the build's flags, finds Linux open file description locks
+# (F_OFD_SETLK, Linux 3.15) and memfd_create; rp_lockfile_none.c elsewhere,
+# which refuses RequirePreconditionSerialize On at start-up
+# (tools/lockprobe.sh, asked once a build). RP_LOCK_NO_OFD=1 forces
+# rp_lockfile_none.c, RP_LOCK_NO_OFD=0 rp_lockfile.c.
+RP_LOCK_NO_OFD ?=
 ifeq ($(RP_LOCK_NO_OFD),1)
 LOCKFILE = rp_lockfile_none.c
-else
+else ifeq ($(RP_LOCK_NO_OFD),0)
 LOCKFILE = rp_lockfile.c
+else
+LOCKFILE = $(eval LOCKFILE := $(shell tools/lockprobe.sh '$(APXS)' \
+               $(BUILD_FLAGS)))$(LOCKFILE)
 endif
-SRC     = mod_require_precondition.c rp_request.c rp_override.c \
+# Without the engine: a prerequisite list the probe need not be asked for.
+SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
           rp_policy.c rp_body.c rp_siphash.c \
           rp_walk.c rp_stats.c rp_lock.c \
           rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
-          rp_upgrade.c $(LOCKFILE)
+          rp_upgrade.c
+SRC     = $(SRC_COMMON) $(LOCKFILE)
 HDR     = rp_policy.h mod_require_precondition.h rp_request.h \
           rp_override.h rp_body.h rp_siphash.h \
           rp_walk.h rp_stats.h rp_lock.h \
@@ -59,13 +68,16 @@ BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
 all: $(MODULE)
 
-$(MODULE): $(SRC) $(HDR) .libs/build-flags
+$(MODULE): $(SRC_COMMON) rp_lockfile.c rp_lockfile_none.c $(HDR) \
+          .libs/build-flags
 	$(APXS) -c $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS) $(SRC) -lz
 
-# Rebuilt when the flags change, e.g. from SANITIZE=1 back to a plain build.
+# Rebuilt when the flags or the engine change, e.g. from SANITIZE=1 back to
+# a plain build.
 .libs/build-flags: FORCE
-	@mkdir -p .libs; echo '$(BUILD_FLAGS)' | cmp -s - $@ \
-	    || echo '$(BUILD_FLAGS)' > $@
+	$(if $(LOCKFILE),,$(error tools/lockprobe.sh chose no lock engine))
+	@mkdir -p .libs; echo '$(BUILD_FLAGS) $(LOCKFILE)' | cmp -s - $@ \
+	    || echo '$(BUILD_FLAGS) $(LOCKFILE)' > $@
 
 deps:
 	tools/deps.sh

@@ -113,7 +113,10 @@ static const char *rp_lock_chroot(void)
     return c && *c && strcmp(c, "/") != 0 ? c : NULL;
 }
 
-/* Open what this configuration names; logs why not. */
+/* Open what this configuration names; logs why not. DECLINED: there is
+ * no anonymous file, but nothing takes a lock (no Serialize On, no
+ * Evaluate), so the rest of the module starts without it, as where the
+ * platform has no locks for it (rp_lockfile_none.c). */
 static int rp_lock_open(apr_pool_t *pool, server_rec *s, rp_lockfile_t **lf)
 {
     rp_lockfile_user_t user;
@@ -121,6 +124,11 @@ static int rp_lock_open(apr_pool_t *pool, server_rec *s, rp_lockfile_t **lf)
 
     if (!rp_lock_path) {
         why = rp_lockfile_open_anonymous(pool, lf);
+        if (why && !rp_lock_used) {
+            rp_lockfile_close(*lf);
+            *lf = NULL;
+            return DECLINED;
+        }
         if (why) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00017)
                          "RequirePreconditionSerialize: %s", why);
@@ -237,6 +245,11 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
     if (!lf) {
         int status = rp_lock_open(process_pool, s, &lf);
 
+        if (status == DECLINED) {
+            /* A request that would lock anyway gets 503. */
+            rp_lockfile = NULL;
+            return OK;
+        }
         if (status != OK) {
             return status;
         }

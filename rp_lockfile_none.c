@@ -15,9 +15,10 @@
 
 /* rp_lockfile_none.c: the lock engine's interface (rp_lockfile.h) where
  * there are no open file description locks (F_OFD_SETLK, Linux 3.15 and
- * later). Every lock file fails to open, saying why, so the start-up
- * checks refuse RequirePreconditionSerialize On; the rest of the module
- * works. Built instead of rp_lockfile.c (make RP_LOCK_NO_OFD=1). */
+ * later) or no memfd_create. Every lock file fails to open, saying why, so
+ * the start-up checks refuse RequirePreconditionSerialize On; the rest of
+ * the module works. Built instead of rp_lockfile.c where
+ * tools/lockprobe.sh finds them missing (make RP_LOCK_NO_OFD=1 forces it). */
 
 #include "apr_strings.h"
 

@@ -16,7 +16,9 @@
 # Static checks of every C file of the project (make lint, and CI):
 #
 #   1. gcc and clang both build the module with apxs -Wall -Wextra -Werror,
-#      and compile the test programs (t/unit, t/fuzz, tools) the same way;
+#      also against headers without open file description locks, where
+#      tools/lockprobe.sh must choose rp_lockfile_none.c, and compile the
+#      test programs (t/unit, t/fuzz, tools) the same way;
 #   2. cppcheck (warning, style, performance, portability), with the
 #      suppressions of tools/cppcheck.supp;
 #   3. clang-tidy, with the checks below, every warning an error;
@@ -37,8 +39,6 @@ APXS=${APXS:-$(command -v apxs || echo /usr/bin/apxs)}
 cd "$top"
 # shellcheck disable=SC2207
 module=($(make -s --no-print-directory -C "$top" print-src RP_LOCK_NO_OFD=0))
-# Where there are no open file description locks, this engine instead.
-noofd=("${module[@]/rp_lockfile.c/rp_lockfile_none.c}")
 others=(t/unit/*.c t/fuzz/*.c tools/*.c)
 # shellcheck disable=SC2207
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
@@ -47,6 +47,13 @@ scratch=$(mktemp -d /tmp/rp-lint.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 fail=0
 step() { printf '%-34s %s\n' "$1" "$2"; }
+# A C library without open file description locks, and one without
+# memfd_create (MFD_CLOEXEC): glibc's headers, with those names taken out.
+mkdir -p "$scratch/no-ofd" "$scratch/no-memfd/sys"
+printf '%s\n' '#include_next <fcntl.h>' '#undef F_OFD_GETLK' \
+    '#undef F_OFD_SETLK' '#undef F_OFD_SETLKW' > "$scratch/no-ofd/fcntl.h"
+printf '%s\n' '#include_next <sys/mman.h>' '#undef MFD_CLOEXEC' \
+    > "$scratch/no-memfd/sys/mman.h"
 
 # 1. Compilers. A test program's flags: what t/unit/run.sh and
 #    t/fuzz/run.sh use, without the fuzzer runtime (gcc has none).
@@ -60,12 +67,28 @@ for cc in gcc clang; do
         step "$cc: module (apxs)" FAIL; fail=1
         grep -E 'error|warning' "$scratch/$cc.log" || tail -n 20 "$scratch/$cc.log"
     fi
+    # The build's choice of engine (tools/lockprobe.sh): rp_lockfile.c
+    # here, rp_lockfile_none.c where either call is missing.
+    got=""
+    for inc in "" "$scratch/no-ofd" "$scratch/no-memfd"; do
+        got+=" $(tools/lockprobe.sh "$APXS -S CC=$cc" -Wc,-Wall \
+                 ${inc:+-I"$inc"} 2>/dev/null || echo FAIL)"
+    done
+    want=" rp_lockfile.c rp_lockfile_none.c rp_lockfile_none.c"
+    if [ "$got" = "$want" ]; then
+        step "$cc: lock engine detection" ok
+    else
+        step "$cc: lock engine detection" FAIL; fail=1
+        echo "lockprobe.sh with glibc, without OFD, without memfd:$got"
+    fi
     # Where the platform has no open file description locks the module
     # still builds (only RequirePreconditionSerialize On is refused): the
-    # same build with rp_lockfile_none.c for the engine.
+    # same build, the engine chosen by the probe, against those headers.
+    noofd=("${module[@]/rp_lockfile.c/$(tools/lockprobe.sh \
+        "$APXS -S CC=$cc" -I"$scratch/no-ofd" 2>/dev/null)}")
     cp rp_lockfile_none.c "$scratch/build/"
     if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
-            -Wc,-Werror "${noofd[@]}") \
+            -Wc,-Werror -I"$scratch/no-ofd" "${noofd[@]}") \
             >"$scratch/$cc-noofd.log" 2>&1; then
         step "$cc: module without OFD locks" ok
     else

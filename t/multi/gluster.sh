@@ -23,7 +23,8 @@
 #   MPMS="event worker prefork" t/multi/gluster.sh     # as root
 #
 # The volume is made coherent for this use (see docs/several-servers.md):
-# the client-side caches off and FUSE attribute/entry caching off. Takes
+# the client-side caches off and FUSE attribute/entry caching off, and
+# client.strict-locks on. Takes
 # about a minute per MPM plus the set-up. Everything it makes is removed at
 # the end; a glusterd it started is stopped.
 set -euo pipefail
@@ -77,6 +78,11 @@ for o in write-behind quick-read io-cache read-ahead stat-prefetch \
          open-behind readdir-ahead; do
     g volume set "$vol" "performance.$o" off >/dev/null
 done
+# A client that reconnects to a brick does not reopen a file on which it
+# held POSIX locks (the brick dropped them at the disconnect): without
+# this, another client can take the same lock meanwhile (GlusterFS issue
+# #1977).
+g volume set "$vol" client.strict-locks on >/dev/null
 g volume start "$vol"
 opts=attribute-timeout=0,entry-timeout=0,negative-timeout=0,direct-io-mode=enable
 mount -t glusterfs -o "$opts" "$host:/$vol" "$mnt_a"
