@@ -30,9 +30,8 @@ use Apache::TestRequest ();
 use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempfile);
 use IO::Compress::Gzip qw(gzip $GzipError);
-use POSIX qw(WNOHANG);
-use Time::HiRes qw(sleep);
 use RPTest;
+use RPTest::Servers qw(start_php_fpm stop_all);
 
 my $form = 'application/x-www-form-urlencoded';
 my $logs = Apache::Test::vars('t_logs');
@@ -188,28 +187,6 @@ sub exchange_h2 {
     return defined $status ? [$status, $body] : ['no answer', $out];
 }
 
-# php-fpm on the socket passthrough.conf.in names, as this account.
-sub start_php_fpm {
-    my $conf = "$logs/php-fpm.conf";
-    unlink "$logs/php-fpm.sock";
-    open my $fh, '>', $conf or die "$conf: $!";
-    print $fh "[global]\nerror_log = $logs/php-fpm.log\ndaemonize = no\n",
-        "[pt]\nlisten = $logs/php-fpm.sock\npm = static\n",
-        "pm.max_children = 2\n";
-    close $fh;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDOUT, '>>', "$logs/php-fpm.log";
-        open STDERR, '>&', \*STDOUT;
-        exec $php_fpm, '-n', '-y', $conf, '-F' or POSIX::_exit(1);
-    }
-    for (1 .. 50) {
-        last if -S "$logs/php-fpm.sock";
-        sleep 0.1;
-    }
-    return $pid;
-}
-
 # One check per module host and case, and one that the case's body
 # arrived without the module.
 sub check_case {
@@ -239,11 +216,13 @@ sub check_case {
 }
 
 my $per_case = 1 + @module;
+my $main_pid = $$;
+END { if ($$ == $main_pid) { my $rc = $?; stop_all(); $? = $rc } }
 plan tests => $per_case * (@cases + @h2_cases) + 2 + @module,
     need need_cgi, need_module('rewrite', 'status');
 
-my $php = have('php') ? start_php_fpm() : undef;
-END { if ($php) { kill 'TERM', $php; waitpid $php, 0 } }
+# php-fpm on the socket passthrough.conf.in names, as this account.
+start_php_fpm(dir => $logs, sock => "$logs/php-fpm.sock") if have('php');
 
 for my $c (@cases) {
     if (!have($c->{need})) {

@@ -31,7 +31,7 @@ have_cmd perl || need+=(perl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 # zlib: the module reads a gzip or deflate form's _method (rp_form.c).
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
-# PHP under php-fpm behind a front controller (t/passthrough.t).
+# PHP under php-fpm behind a front controller (t/passthrough.t, t/recipes.t).
 compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
 have_perl Apache::Test || need+=(libapache2-mod-perl2)
 have_perl LWP::UserAgent || need+=(libwww-perl)

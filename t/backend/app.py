@@ -18,11 +18,14 @@ every conditional header (If-Match, If-None-Match, If-Unmodified-Since, If,
 If-Range, Range): whatever a client sends, a write is applied. Only httpd in
 front of it (RequirePreconditionEvaluate) can refuse a stale one.
 
-    app.py --socket PATH --store DIR [--log FILE] [--requests FILE]
-           [--etag strong|weak|none] [--head CODE] [--head-bare]
+    app.py (--socket PATH | --listen HOST:PORT --ready FILE) --store DIR
+           [--log FILE] [--requests FILE] [--etag strong|weak|none]
+           [--head CODE] [--head-bare]
 
-HTTP/1.1 on a Unix domain socket, one thread a connection, one request a
-connection (every response says Connection: close). A URL path is a file
+HTTP/1.1 on a Unix domain socket, or on TCP (--listen; port 0 picks a free
+one, and the port is written to --ready FILE once it listens, as the
+recipes of t/recipes.t name a host and port), one thread a connection, one
+request a connection (every response says Connection: close). A URL path is a file
 under --store (/a/b.txt is DIR/a/b.txt); two processes with one store share
 its documents. Writes are atomic (a temporary file renamed over the old
 one) and, across processes, one at a time (a lock on DIR/.app.lock).
@@ -76,12 +79,17 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
 
+class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'rp-eval-backend/1'
     timeout = 30                # a stuck connection frees its thread
 
-    # Unix socket peers have no address.
+    # Unix socket peers have no address; TCP ones are all local.
     def address_string(self):
         return 'unix'
 
@@ -291,7 +299,11 @@ def append(log, line):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--socket', required=True)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument('--socket')
+    where.add_argument('--listen', metavar='HOST:PORT')
+    p.add_argument('--ready', metavar='FILE',
+                   help='with --listen: write the port here once listening')
     p.add_argument('--store', required=True)
     p.add_argument('--log')
     p.add_argument('--requests')
@@ -304,11 +316,20 @@ def main():
     p.add_argument('--verbose', action='store_true')
     opts = p.parse_args()
     os.makedirs(opts.store, exist_ok=True)
-    try:
-        os.unlink(opts.socket)              # a stale one from a killed run
-    except FileNotFoundError:
-        pass
-    server = Server(opts.socket, Handler)
+    if opts.listen:
+        host, _, port = opts.listen.rpartition(':')
+        server = TCPServer((host, int(port)), Handler)
+        if opts.ready:
+            tmp = opts.ready + '.tmp'
+            with open(tmp, 'w') as fh:
+                fh.write('%d\n' % server.server_address[1])
+            os.replace(tmp, opts.ready)
+    else:
+        try:
+            os.unlink(opts.socket)          # a stale one from a killed run
+        except FileNotFoundError:
+            pass
+        server = Server(opts.socket, Handler)
     server.opts = opts
 
     def stop(signum, frame):
@@ -320,7 +341,7 @@ def main():
     finally:
         server.server_close()
         try:
-            os.unlink(opts.socket)
+            os.unlink(opts.socket or opts.ready or '')
         except FileNotFoundError:
             pass
     return 0
