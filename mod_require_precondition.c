@@ -124,12 +124,23 @@ static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     return rp_parse_mode(cmd->pool, arg, &conf->mode);
 }
 
+/* An .htaccess file is read at request time, by many threads at once:
+ * what it serializes must not reach the process-wide notes of the start-up
+ * checks and the fingerprint (rp_lock.c), which saw the configuration
+ * whole; the lock file is opened at every start, so it serializes anyway. */
+static int rp_in_htaccess(cmd_parms *cmd)
+{
+    return ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+}
+
 static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 {
     rp_dir_conf *conf = dconf;
 
     conf->serialize = on ? 1 : 0;
-    rp_lock_note_serialize(cmd->path, on);
+    if (!rp_in_htaccess(cmd)) {
+        rp_lock_note_serialize(cmd->path, on);
+    }
     return NULL;
 }
 
@@ -166,7 +177,7 @@ static const char *rp_set_evaluate(cmd_parms *cmd, void *dconf,
     rp_dir_conf *conf = dconf;
     const char *err = rp_evaluate_parse_mode(cmd->pool, arg, &conf->evaluate);
 
-    if (!err && conf->evaluate != RP_EVAL_OFF) {
+    if (!err && conf->evaluate != RP_EVAL_OFF && !rp_in_htaccess(cmd)) {
         rp_lock_note_serialize(cmd->path, 1);
     }
     return err;

@@ -97,6 +97,13 @@ my @cases = (
                    body => 'BBBBbbbb' }],
       waits => 1, status => [204, 412],
       files => [['/dav/serial/vh.txt', 'AAAAaaaa']] },
+    { name => 'Serialize in .htaccess (read at request time)',
+      setup => sub { put_disk('/dav/htserial/w.txt', "v1\n") },
+      holder => { uri => '/dav/htserial/w.txt', headers => tag('/dav/htserial/w.txt') },
+      second => [{ method => 'PUT', uri => '/dav/htserial/w.txt',
+                   headers => tag('/dav/htserial/w.txt'), body => 'BBBBbbbb' }],
+      waits => 1, status => [204, 412],
+      files => [['/dav/htserial/w.txt', 'AAAAaaaa']] },
     { name => 'symlinked folder',
       setup => sub {
           put_disk('/dav/serial/real/sl.txt', "v1\n");
