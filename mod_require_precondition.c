@@ -56,6 +56,7 @@
 #include "rp_lock.h"
 #include "rp_metrics.h"
 #include "rp_override.h"
+#include "rp_proxied.h"
 #include "rp_request.h"
 #include "rp_spool.h"
 #include "rp_stats.h"
@@ -395,6 +396,10 @@ static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     rp_warn_scripts(ptemp, s);
+    /* apache2 -t says it here; a start in post_config, in the log. */
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        rp_proxied_check(ptemp, s);
+    }
     status = rp_lock_check_config(pconf, s);
     /* apache2 -t checks the spool folder here; a start does in
      * post_config, after -k stop, restart or graceful have been handled. */
@@ -414,13 +419,16 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int status;
 
     (void)plog;
-    (void)ptemp;
     if ((status = rp_lock_post_config(pconf, s)) != OK) {
         return status;
     }
     if (rp_spool_used() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
         && (status = rp_spool_check_config(pconf, s)) != OK) {
         return status;
+    }
+    /* Not on the first of the two passes of a start: once a start. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        rp_proxied_check(ptemp, s);
     }
     rp_collect_sections(pconf, s);
     rp_request_post_config(pconf);

@@ -30,6 +30,7 @@
 #include "mod_core.h"
 #include "util_filter.h"
 
+#include "apr_atomic.h"
 #include "apr_date.h"
 #include "apr_strings.h"
 
@@ -555,6 +556,46 @@ static const char *rp_or_none(const char *v)
     return v ? v : "(none)";
 }
 
+/* The 412's explanation where the backend gives no validators at all. */
+static const char rp_no_validators_detail[] =
+    "The backend gives neither an ETag nor a Last-Modified for this "
+    "document, so no If-Match with an ETag and no If-Unmodified-Since can "
+    "hold, and every such write to it is refused; "
+    "RequirePreconditionEvaluate Digest gives strong ETags made from the "
+    "document's bytes.";
+
+/* Has this child process said RP00094 yet? Per process, not server-wide
+ * state: each child says it once, so that an operator sees it at httpd's
+ * default LogLevel without a warning for every refused write (RP00091,
+ * at debug, gives every one). */
+static apr_uint32_t rp_no_validators_said;
+
+/* Backend: the look-up found the document (2xx) but the backend gave
+ * neither ETag nor Last-Modified. If-Match with an ETag and
+ * If-Unmodified-Since then fail whatever the client read; only the
+ * explanation depends on this, never the judgement. */
+static int rp_no_validators(int mode, const rp_lookup_t *lu)
+{
+    return mode == RP_EVAL_BACKEND && ap_is_HTTP_SUCCESS(lu->status)
+        && !lu->etag && !lu->last_modified;
+}
+
+/* The operator's side of that 412: the fix is in the configuration. */
+static const char *rp_no_validators_refusal(request_rec *r,
+                                            const rp_lookup_t *lu)
+{
+    if (apr_atomic_cas32(&rp_no_validators_said, 1, 0) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00094)
+                      "%s %s: 412: the backend's answer to the validator "
+                      "look-up (%s) has neither ETag nor Last-Modified, so "
+                      "no conditional write to it can pass; set "
+                      "RequirePreconditionEvaluate Digest for this location "
+                      "(said once per child process)", r->method, r->uri,
+                      lu->method);
+    }
+    return rp_no_validators_detail;
+}
+
 static int rp_refuse(request_rec *r, const rp_lookup_t *lu,
                      const char *detail)
 {
@@ -622,6 +663,9 @@ int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit)
                          "can be judged, and the write is refused.", limit));
     }
     if (exists && rp_unsure_date(r, lu.last_modified)) {
+        if (rp_no_validators(mode, &lu)) {
+            return rp_refuse(r, &lu, rp_no_validators_refusal(r, &lu));
+        }
         return rp_refuse(r, &lu, "If-Unmodified-Since tells changes apart "
                          "only a second or more apart, and the document has "
                          "no Last-Modified or changed within the last "
@@ -632,12 +676,18 @@ int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit)
      * for If-Unmodified-Since, which is then ignored (13.1.4). */
     if (exists ? rp_judge_validators(r, lu.etag, lu.last_modified) != OK
                : im != NULL) {
-        const char *weak = exists && im && lu.etag && lu.etag[0] == 'W'
+        /* Said only where the validators decided: If-None-Match: * over
+         * an existing document, or a strong ETag that is another one,
+         * fails whatever the backend gives. */
+        const char *why = exists && im && lu.etag && lu.etag[0] == 'W'
             ? "The backend gives weak ETags (W/...), which never match "
               "If-Match (RFC 9110); RequirePreconditionEvaluate Digest gives "
               "strong ones made from the document's bytes." : NULL;
 
-        return rp_refuse(r, &lu, weak);
+        if (exists && im && im[0] != '*' && rp_no_validators(mode, &lu)) {
+            why = rp_no_validators_refusal(r, &lu);
+        }
+        return rp_refuse(r, &lu, why);
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00092)
                   "%s %s: precondition holds for the backend: its %s said "

@@ -289,8 +289,8 @@ sub show_error_log {
 # order: [] for a request that never reached it), seen (optional: every
 # request the backend must have seen, in order, each "METHOD" or "METHOD
 # HEADERS", HEADERS the conditional ones it carried or "-"), like (optional:
-# patterns the response body must match), h2 (over h2c), need (a key of
-# %need).
+# patterns the response body must match), unlike (optional: patterns it
+# must not match), h2 (over h2c), need (a key of %need).
 
 my $docs = 0;
 sub rows {
@@ -305,7 +305,8 @@ sub rows {
 }
 sub checks_of {
     my $c = shift;
-    return 3 + (defined $c->{seen} ? 1 : 0) + @{ $c->{like} || [] };
+    return 3 + (defined $c->{seen} ? 1 : 0) + @{ $c->{like} || [] }
+        + @{ $c->{unlike} || [] };
 }
 
 # Header lists made of the document's current validators, read through its
@@ -348,6 +349,11 @@ my $rpd_tag = qr/\A"rpd-[^"]+"\z/;
 my $gzip_tag = qr/\A"[0-9a-f]{40}-gzip"\z/;
 my @INM_star = ('If-None-Match' => '*');
 my $weak_says = [qr/weak/i, qr/RequirePreconditionEvaluate Digest/];
+# A 412 under Backend where the backend gave no validators at all says so
+# and points to Digest; one where they decided nothing must not.
+my $none_text = qr/neither an ETag nor a Last-Modified/;
+my $none_says = [$none_text, qr/RequirePreconditionEvaluate Digest/];
+my @json = ('Accept' => 'application/json');
 
 # The cases every kind of location shares. %f: match (the current ETag
 # matches If-Match), lm (there is a Last-Modified), look / look0 (what the
@@ -375,14 +381,14 @@ sub matrix {
           writes => [], seen => [] },
         { name => 'stale If-Match', method => 'PUT', headers => [@IM_stale],
           body => $new, before => $old, status => 412, after => 'unchanged',
-          writes => [], seen => [@look] },
+          writes => [], seen => [@look], unlike => [$none_text] },
         { name => 'If-None-Match: * over a document', method => 'PUT',
           headers => [@INM_star], body => $new, before => $old, status => 412,
           after => 'unchanged', writes => [], seen => [@look] },
         { name => 'If-Unmodified-Since long ago', method => 'PUT',
           headers => ['If-Unmodified-Since' => $long_ago], body => $new,
           before => $old, status => 412, after => 'unchanged', writes => [],
-          seen => [@look] },
+          seen => [@look], unlike => [$none_text] },
         { name => 'stale DELETE', method => 'DELETE', headers => [@IM_stale],
           before => $old, status => 412, after => 'unchanged', writes => [],
           seen => [@look] },
@@ -480,6 +486,14 @@ my @cases = (
     # Evaluate Digest in front of a backend without validators.
     matrix('dnone',  match => 1, lm => 0, look => ['GET -'], fwd => '-', want => $rpd_tag),
 
+    # A strong ETag that is simply another one: httpd's 412, nothing about
+    # validators, whatever the client accepts.
+    rows('strong',
+        { name => 'strong ETag, another one, JSON: nothing about validators',
+          method => 'PUT', headers => [@IM_stale, @json], body => $new,
+          before => $old, status => 412, after => 'unchanged', writes => [],
+          seen => ['HEAD -'], unlike => [$none_text, qr/Digest/] }),
+
     # The control: without evaluation the backend writes whatever it gets.
     rows('off',
         { name => 'control, Evaluate Off: the backend applies a stale write',
@@ -500,17 +514,35 @@ my @cases = (
 
     # Without validators on HEAD, or without HEAD: the look-up is a GET.
     rows('none',
-        { name => 'no validators: stale If-Match', method => 'PUT',
-          headers => [@IM_stale], body => $new, before => $old, status => 412,
-          after => 'unchanged', writes => [], seen => ['HEAD -', 'GET -'] },
-        { name => 'no validators: If-None-Match: * over a document',
+        { name => 'no validators: stale If-Match: 412 that says why',
+          method => 'PUT', headers => [@IM_stale], body => $new,
+          before => $old, status => 412, after => 'unchanged', writes => [],
+          seen => ['HEAD -', 'GET -'],
+          like => [qr{<h1>Precondition Failed</h1>}, @$none_says] },
+        { name => 'no validators: stale If-Match, JSON: 412 that says why',
+          method => 'PUT', headers => [@IM_stale, @json], body => $new,
+          before => $old, status => 412, after => 'unchanged', writes => [],
+          seen => ['HEAD -', 'GET -'],
+          like => [qr/\A\{"type":"about:blank".*"status":412/s, @$none_says] },
+        { name => 'no validators: stale DELETE, JSON', method => 'DELETE',
+          headers => [@IM_stale, @json], before => $old, status => 412,
+          after => 'unchanged', writes => [], seen => ['HEAD -', 'GET -'],
+          like => [qr/"detail":"[^"]*neither an ETag/] },
+        { name => 'no validators: If-None-Match: * over a document: '
+                  . 'the validators decided nothing, nothing said',
           method => 'PUT', headers => [@INM_star], body => $new,
           before => $old, status => 412, after => 'unchanged', writes => [],
-          seen => ['HEAD -', 'GET -'] },
-        { name => 'no validators: If-Unmodified-Since long ago',
-          method => 'PUT', headers => ['If-Unmodified-Since' => $long_ago],
-          body => $new, before => $old, status => 412, after => 'unchanged',
-          writes => [], seen => ['HEAD -', 'GET -'] },
+          seen => ['HEAD -', 'GET -'], unlike => [$none_text] },
+        { name => 'no validators: If-Unmodified-Since long ago: 412 that '
+                  . 'says why', method => 'PUT',
+          headers => ['If-Unmodified-Since' => $long_ago], body => $new,
+          before => $old, status => 412, after => 'unchanged', writes => [],
+          seen => ['HEAD -', 'GET -'],
+          like => $none_says, unlike => [qr/send If-Match/] },
+        { name => 'no validators: If-Match on an absent document: '
+                  . 'nothing said', method => 'PUT', headers => [@IM_stale, @json],
+          body => $new, before => undef, status => 412, after => 'absent',
+          writes => [], seen => ['HEAD -', 'GET -'], unlike => [$none_text] },
         { name => 'no validators: create', method => 'PUT',
           headers => [@INM_star], body => $new, before => undef, status => 201,
           after => $new, writes => ['PUT'], seen => ['HEAD -', 'GET -', 'PUT'] }),
@@ -736,6 +768,10 @@ sub run_case {
     for my $re (@{ $c->{like} || [] }) {
         $pass = ok(t_cmp($body, $re, "$c->{name}: the body says $re")) && $pass;
     }
+    for my $re (@{ $c->{unlike} || [] }) {
+        $pass = ok(t_cmp($body =~ $re ? "says $re" : 'does not', 'does not',
+                         "$c->{name}: the body does not say $re")) && $pass;
+    }
     if (!$pass) {
         print "#   request: $c->{method} $l->{uri}$c->{doc} "
             . join(' ', map { "[$_]" } @{ $headers || [] })
@@ -858,7 +894,7 @@ my $table = 0;
 $table += checks_of($_) for @cases;
 my @counters = (['strong', 'Backend'], ['dnone', 'Digest'], ['bal', 'balancer']);
 my @races = (['strong', 'Backend'], ['dnone', 'Digest']);
-plan tests => 2 + $table + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 4 + 3 + 3 + 1,
+plan tests => 2 + $table + 2 + 13 + 3 + 4 + 4 * @races + 3 + 4 * @counters + 2 + 4 + 3 + 3 + 1,
     need need_module('proxy', 'proxy_http'),
     { "$python is not installed (make deps)" => -x $python };
 
@@ -879,6 +915,17 @@ for my $c (@cases) {
         next;
     }
     run_case($c);
+}
+
+# ---- The operator's side of a 412 for a backend without validators (2) ----
+# RP00094, a warning once per child process: in the log after the rows of
+# /ev/none/, and never for the strong backend.
+{
+    my @l = log_lines('error_log', 0);
+    ok t_cmp(scalar(grep { /\[require_precondition:warn\].*RP00094: \S+ \/ev\/none\/\S+: 412: .*neither ETag nor Last-Modified.*set RequirePreconditionEvaluate Digest for this location/ } @l) ? 1 : 0,
+             1, 'RP00094 (warn) names the fix for the backend without validators');
+    ok t_cmp(join('', grep { /RP00094: \S+ \/ev\/(?!none\/)/ } @l), '',
+             'RP00094 only for the backend without validators');
 }
 
 # ---- Digest: the ETag of GET and HEAD (13) ---------------------------------

@@ -31,7 +31,31 @@ my $old = "old\n";
 my $new = "new\n";
 
 
-plan tests => 21, need_module 'dav', 'proxy', 'proxy_http';
+# The start-up warning RP00095 (t/conf/topic/proxy.conf.in): a location
+# whose writes RequirePreconditionSerialize orders but mod_proxy forwards
+# with RequirePreconditionEvaluate off. A row: what, the name the line
+# gives, and whether it is named (once per start or restart) or never.
+my @rp95 = (
+    ['ProxyPass in the <Location>', qr{<Location /rp95/inside/> \(}, 1],
+    ['a server-level ProxyPass covers the <Location>',
+     qr{<Location /rp95/server/> \(}, 1],
+    ['SetHandler proxy:...', qr{<Location /rp95/handler/> \(}, 1],
+    ['Serialize from an enclosing <Location>',
+     qr{<Location /rp95/outer/api/> \(}, 1],
+    ['a server-level ProxyPass under a serialized <Location>',
+     qr{ProxyPass /rp95/tree/api/ http\S+ \(}, 1],
+    ['in a virtual host', qr{<Location /rp95/vhost/> \(}, 1],
+    ['with Evaluate Backend', qr{/rp95/eval/}, 0],
+    ['with Evaluate Digest from an enclosing <Location>', qr{/rp95/evtree/}, 0],
+    ['excluded from the proxy (ProxyPass !)', qr{/rp95x/}, 0],
+    ['Serialize Off', qr{/rp95/plain/}, 0],
+    ['not serialized', qr{<Location /proxied/>}, 0],
+    ['serialized, not proxied', qr{<Location /rp95/tree/>}, 0],
+    ['a ProxyPass of a <Location> named is not named again',
+     qr{ProxyPass /rp95/(?:server|vhost)/ }, 0],
+);
+
+plan tests => 21 + @rp95 + 1, need_module 'dav', 'proxy', 'proxy_http';
 
 sub check {
     my ($name, $method, $headers, $body, $before, $status, $after) = @_;
@@ -67,3 +91,20 @@ $reached = check('update with the ETag read through the proxy', PUT =>
                  sub { ['If-Match' => scalar req(GET => $front)->header('ETag')] },
                  $new, $old, 204, $new);
 ok t_cmp($reached, 1, 'update reached the backend');
+
+# The start-up warning, read from the server's error log: every start and
+# graceful restart says it once for each.
+{
+    my @log = log_lines('error_log', 0);
+    my $starts = grep { /configured -- resuming normal operations/ } @log;
+    my @said = grep { /RP00095: / } @log;
+    for my $row (@rp95) {
+        my ($what, $re, $named) = @$row;
+        my $n = grep { /$re/ } @said;
+        ok t_cmp($n, $named ? $starts : 0,
+                 "RP00095, $what: " . ($named ? 'named once a start' : 'not named'));
+    }
+    ok t_cmp(join('', grep { m{<Location /rp95/inside/>} } @said),
+             qr{\[require_precondition:warn\].*RP00095: <Location /rp95/inside/> \(\S+:\d+\): RequirePreconditionSerialize On orders the writes mod_proxy forwards from here, but with RequirePreconditionEvaluate Off the backend judges their preconditions, and one that ignores If-Match refuses none; set RequirePreconditionEvaluate Backend \(or Digest\) here},
+             'RP00095: a warning that names the section, its file and line, and the fix');
+}
