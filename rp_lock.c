@@ -26,6 +26,7 @@
  * virtual host (for all of them with a lock file that servers share).
  */
 
+#include <stddef.h>   /* offsetof, before APR: APR_BRIGADE_SENTINEL */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
