@@ -159,11 +159,14 @@ static void rp_lf_nothing(int sig)
     (void)sig;
 }
 
+static void rp_lf_fork_handlers(void);
+
 int rp_lockfile_process_init(void)
 {
     struct sigaction sa;
     sigset_t set;
 
+    rp_lf_fork_handlers();
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = rp_lf_nothing;
     sigemptyset(&sa.sa_mask);
@@ -327,6 +330,15 @@ static void rp_lf_fork_register(void)
                          rp_lf_fork_child);
 }
 
+/* Once per load of this code: a graceful restart unloads the module (glibc
+ * drops the handlers it registered) and loads it anew, with this once
+ * reset, but keeps the lock file open, so the open alone would not
+ * register them again; every child's start does. */
+static void rp_lf_fork_handlers(void)
+{
+    pthread_once(&rp_lf_fork_once, rp_lf_fork_register);
+}
+
 /* Under the mutex: close every kept description. */
 static void rp_lf_spares_drop(rp_lockfile_spares_t *sp)
 {
@@ -447,7 +459,7 @@ const char *rp_lockfile_open_anonymous(apr_pool_t *p, rp_lockfile_t **out)
         return "cannot make a random key";
     }
     lf->open_path = apr_psprintf(p, "/proc/self/fd/%d", lf->fd);
-    pthread_once(&rp_lf_fork_once, rp_lf_fork_register);
+    rp_lf_fork_handlers();
     lf->spares = apr_pcalloc(p, sizeof(*lf->spares));
     lf->spares->generation = rp_lf_generation;
     return NULL;

@@ -186,7 +186,8 @@ int rp_lockfile_lock_whole(int fd, apr_time_t deadline);
 void rp_lockfile_unlock(rp_lockfile_held_t *held);
 
 /* Once per process before the first wait: the timer signal's handler,
- * and the signal blocked in this thread (threads made later inherit it). */
+ * the signal blocked in this thread (threads made later inherit it), and
+ * the fork handlers of the kept descriptions (once per load of the code). */
 int rp_lockfile_process_init(void);
 
 /* The queue, as rp_lockfile_lock uses it; apart for the tests. A ticket
