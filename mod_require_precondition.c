@@ -91,6 +91,49 @@ static int rp_conf_is_empty(const rp_dir_conf *c)
         && c->evaluate == RP_UNSET && c->digest_limit == RP_UNSET;
 }
 
+/* Sections that set nothing of this module (most of a server's <Directory>,
+ * <Location> and <Files>) lose their empty record once the configuration
+ * is read: httpd then keeps what it merged so far without calling
+ * rp_merge_dir_conf, which each request would otherwise pay for every
+ * section it matches (the GET pass-through budget). The servers' own
+ * records stay, so that every request has one; <If> sections and
+ * .htaccess files keep theirs and are merged as before. */
+static void rp_prune_list(apr_array_header_t *list)
+{
+    ap_conf_vector_t **v = (ap_conf_vector_t **)list->elts;
+    int i;
+
+    for (i = 0; i < list->nelts; i++) {
+        core_dir_config *cd = ap_get_core_module_config(v[i]);
+        rp_dir_conf *c = ap_get_module_config(v[i],
+                                              &require_precondition_module);
+
+        if (c && rp_conf_is_empty(c)) {
+            ap_set_module_config(v[i], &require_precondition_module, NULL);
+        }
+        if (cd && cd->sec_file && cd->sec_file != list) {
+            rp_prune_list(cd->sec_file);
+        }
+    }
+}
+
+static void rp_prune_sections(server_rec *main_server)
+{
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        core_server_config *sconf =
+            ap_get_core_module_config(s->module_config);
+        core_dir_config *dflt = ap_get_core_module_config(s->lookup_defaults);
+
+        rp_prune_list(sconf->sec_url);
+        rp_prune_list(sconf->sec_dir);
+        if (dflt && dflt->sec_file) {
+            rp_prune_list(dflt->sec_file);
+        }
+    }
+}
+
 static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 {
     rp_dir_conf *base = basev, *add = addv;
@@ -431,6 +474,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         rp_proxied_check(ptemp, s);
     }
     rp_collect_sections(pconf, s);
+    rp_prune_sections(s);
     rp_request_post_config(pconf);
     if (rp_stats_init(s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
