@@ -22,6 +22,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
+use Apache::Test ();
 use File::Path qw(make_path);
 use IO::Socket::INET ();
 use POSIX ();
@@ -30,7 +31,14 @@ use Time::HiRes qw(sleep);
 our @EXPORT = qw(free_port start_httpd httpd_check start_app start_php_fpm
                  stop_all);
 
-my $httpd = $ENV{HTTPD} || '/usr/sbin/apache2';
+# The apache2 Apache::Test was given: under make test SANITIZE=1 (t/run.sh)
+# a wrapper that preloads the sanitizers and collects their reports, which
+# a module built with them needs.
+sub httpd_bin {
+    my $cfg = eval { Apache::Test::config() };
+    my $given = $cfg && $cfg->{vars} ? $cfg->{vars}{httpd} : undef;
+    return $given || $ENV{HTTPD} || '/usr/sbin/apache2';
+}
 
 sub slurp_file { my $f = shift; open my $fh, '<', $f or die "$f: $!"; local $/; <$fh> }
 
@@ -45,7 +53,7 @@ sub free_port {
 # apache2 -t -f $conf: (ok, output).
 sub httpd_check {
     my $conf = shift;
-    my $out = `$httpd -t -f '$conf' 2>&1`;
+    my $out = `${\ httpd_bin()} -t -f '$conf' 2>&1`;
     return ($? == 0, $out);
 }
 
@@ -61,7 +69,7 @@ sub start_httpd {
     print $fh $o{conf};
     close $fh;
     my $s = { %o, conf => $conf };
-    my $out = `$httpd -f '$conf' -k start 2>&1`;
+    my $out = `${\ httpd_bin()} -f '$conf' -k start 2>&1`;
     die "apache2 -f $conf -k start failed: $out\n" if $?;
     push @httpds, $s;
     for (1 .. 100) {
@@ -74,7 +82,7 @@ sub start_httpd {
 
 sub stop_httpd {
     my $s = shift;
-    system("$httpd -f '$s->{conf}' -k stop >/dev/null 2>&1");
+    system(httpd_bin() . " -f '$s->{conf}' -k stop >/dev/null 2>&1");
     for (1 .. 100) {
         return unless -e $s->{pidfile};
         sleep 0.1;
