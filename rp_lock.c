@@ -57,6 +57,7 @@ static int rp_lock_used;                /* Serialize On seen in it */
 static apr_uint64_t rp_lock_fingerprint; /* what it serializes, where */
 static const rp_lockfile_t *rp_lockfile;
 static ap_filter_rec_t *rp_lock_end_handle;
+static ap_filter_rec_t *rp_lock_body_handle;
 
 const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg)
 {
@@ -404,27 +405,74 @@ static apr_status_t rp_lock_release(void *data)
     return APR_SUCCESS;
 }
 
-/* The locks end with the commit: when the handler's response ends (its
- * EOS passes here, after mod_dav renamed the file into place or mod_proxy
- * had the backend's whole answer), not when the request's pool goes, which
- * is after the client has read the response: a client that pipelines and
- * never reads would hold them until httpd's Timeout. A protocol filter, so
- * that an internal redirect (ErrorDocument, Action) keeps it; `f->ctx` is
- * the pool the locks' cleanups are in, a child of the request's, which
- * still ends them when no EOS comes. */
+/* ---- the end of the commit ----------------------------------------------- */
+
+/* The locks end with the commit, when the handler has answered: not when
+ * the request's pool goes, after the client has read the response (a
+ * client that pipelines and never reads, or keeps its HTTP/2 window shut,
+ * would hold them until httpd's Timeout). The handler has answered when
+ * the end of its response (EOS, the brigade's last bucket, as httpd marks
+ * it) passes a protocol filter, which an internal redirect (ErrorDocument,
+ * Action) keeps; for mod_dav, which answers only once it has acted, when
+ * its first bytes do (a 207 of a large collection is written as it goes).
+ * Not before the request's body is read to its end: a body that fails
+ * (a bad chunk, LimitRequestBody) makes httpd answer while the handler
+ * still runs (a proxy still sending to its backend); then, as when no end
+ * comes, the pool's cleanup ends them. */
+typedef struct {
+    apr_pool_t *locks;          /* the locks' cleanups; NULL once ended */
+    int body_read;              /* the body is read to its end, or none */
+    int at_first;               /* mod_dav: its first bytes are the end */
+} rp_lock_end_t;
+
 static apr_status_t rp_lock_end_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    apr_bucket *b;
+    rp_lock_end_t *end = f->ctx;
 
-    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-         b = APR_BUCKET_NEXT(b)) {
-        if (APR_BUCKET_IS_EOS(b)) {
-            apr_pool_destroy(f->ctx);
-            ap_remove_output_filter(f);
-            break;
-        }
+    if (end->locks && end->body_read && !APR_BRIGADE_EMPTY(bb)
+        && (end->at_first || APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb)))) {
+        apr_pool_destroy(end->locks);
+        end->locks = NULL;
+        ap_remove_output_filter(f);
     }
     return ap_pass_brigade(f->next, bb);
+}
+
+/* Notes the end of the request's body as the handler (or httpd's discard
+ * of what it left) reads it. */
+static apr_status_t rp_lock_body_filter(ap_filter_t *f,
+                                        apr_bucket_brigade *bb,
+                                        ap_input_mode_t mode,
+                                        apr_read_type_e block,
+                                        apr_off_t readbytes)
+{
+    rp_lock_end_t *end = f->ctx;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+
+    if (rv == APR_SUCCESS && mode != AP_MODE_SPECULATIVE
+        && !APR_BRIGADE_EMPTY(bb) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        end->body_read = 1;
+        ap_remove_input_filter(f);
+    }
+    return rv;
+}
+
+/* The pool r's locks are held in, ended by the filters above; `brief`:
+ * r's body, if it has one, is read already. */
+static apr_pool_t *rp_lock_end_at_commit(request_rec *r, int brief)
+{
+    rp_lock_end_t *end = apr_pcalloc(r->pool, sizeof(*end));
+
+    apr_pool_create(&end->locks, r->pool);
+    apr_pool_tag(end->locks, "require_precondition_locks");
+    end->body_read = brief;
+    end->at_first = rp_is_dav(r);
+    ap_add_output_filter_handle(rp_lock_end_handle, end, r, r->connection);
+    if (!brief) {
+        ap_add_input_filter_handle(rp_lock_body_handle, end, r,
+                                   r->connection);
+    }
+    return end->locks;
 }
 
 /* The 503 of a failed lock operation: fail closed, never unlocked. */
@@ -536,11 +584,9 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     ctx.dest = dest;
     held = apr_pcalloc(r->pool, sizeof(*held));
     held->fd = -1;
-    apr_pool_create(&locks, r->pool);
-    apr_pool_tag(locks, "require_precondition_locks");
+    locks = rp_lock_end_at_commit(r, brief);
     apr_pool_cleanup_register(locks, held, rp_lock_release,
                               apr_pool_cleanup_null);
-    ap_add_output_filter_handle(rp_lock_end_handle, locks, r, r->connection);
     start = apr_time_now();
     err = rp_upgrade_wait(locks, start + timeout);
     if (err != 0) {
@@ -568,7 +614,10 @@ int rp_lock_request(request_rec *r, request_rec *dest,
 void rp_lock_register_hooks(apr_pool_t *p)
 {
     (void)p;
-    rp_lock_end_handle = ap_register_output_filter("REQUIRE_PRECONDITION_UNLOCK",
-                                                   rp_lock_end_filter, NULL,
-                                                   AP_FTYPE_PROTOCOL);
+    rp_lock_end_handle =
+        ap_register_output_filter("REQUIRE_PRECONDITION_UNLOCK",
+                                  rp_lock_end_filter, NULL, AP_FTYPE_PROTOCOL);
+    rp_lock_body_handle =
+        ap_register_input_filter("REQUIRE_PRECONDITION_BODY_END",
+                                 rp_lock_body_filter, NULL, AP_FTYPE_PROTOCOL);
 }

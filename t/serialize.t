@@ -301,7 +301,7 @@ sub run_scenario {
 }
 
 
-my $fixed = 62 + 12 + 8 + 4;
+my $fixed = 62 + 12 + 8 + 4 + 2;
 my $n_table = 0;
 $n_table += case_tests($_) for @cases;
 plan tests => $fixed + $n_table, need_module 'dav';
@@ -846,6 +846,30 @@ my $at_once = sub {
         kill 'TERM', $pid;
         waitpid $pid, 0;
     }
+}
+
+# 25. The locks last while the handler works, even when httpd has answered
+#     for it: a chunked PUT whose body breaks halfway makes httpd answer
+#     400 (its EOS passes at once; the bytes wait in the core's buffer)
+#     while its handler (RPTest::SlowReader) works 2 s more; a second
+#     write of the same URL, 0.5 s later, waits for the handler.
+if (!$have_perl) {
+    skip_n('25: mod_perl missing', 2);
+}
+else {
+    my $uri = '/serial-bodyerr/x';
+    my $sock = IO::Socket::INET->new(PeerAddr => $main_hp, Proto => 'tcp',
+                                     Timeout => 5) or die "connect: $!";
+    $sock->autoflush(1);
+    my $t0 = time;
+    print $sock "PUT $uri HTTP/1.1\r\nHost: localhost\r\nIf-Match: *\r\n"
+        . "X-RP-Work: 2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n";
+    sleep 0.5;
+    my $r = req(PUT => $uri, ['If-Match' => '*'], "b\n");
+    my $at = time - $t0;
+    ok t_cmp($r->code . ($at >= 1.8 ? ' after the handler' : sprintf(' at %.2f s', $at)),
+             '200 after the handler', '25: a second write waits for the handler');
+    ok t_cmp(finish($sock)->[0], 400, '25: the broken body got 400');
 }
 
 # 12. The debug line says how long the lock took.
