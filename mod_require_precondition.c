@@ -98,21 +98,32 @@ static int rp_conf_is_empty(const rp_dir_conf *c)
  * section it matches (the GET pass-through budget). The servers' own
  * records stay, so that every request has one; <If> sections and
  * .htaccess files keep theirs and are merged as before. */
+static void rp_prune_one(ap_conf_vector_t *v)
+{
+    rp_dir_conf *c = ap_get_module_config(v, &require_precondition_module);
+
+    if (c && rp_conf_is_empty(c)) {
+        ap_set_module_config(v, &require_precondition_module, NULL);
+    }
+}
+
+/* A list of sections, and the <Files> sections inside each (one level:
+ * <Files> holds no other section). */
 static void rp_prune_list(apr_array_header_t *list)
 {
     ap_conf_vector_t **v = (ap_conf_vector_t **)list->elts;
-    int i;
+    int i, j;
 
     for (i = 0; i < list->nelts; i++) {
         core_dir_config *cd = ap_get_core_module_config(v[i]);
-        rp_dir_conf *c = ap_get_module_config(v[i],
-                                              &require_precondition_module);
 
-        if (c && rp_conf_is_empty(c)) {
-            ap_set_module_config(v[i], &require_precondition_module, NULL);
-        }
-        if (cd && cd->sec_file && cd->sec_file != list) {
-            rp_prune_list(cd->sec_file);
+        rp_prune_one(v[i]);
+        if (cd && cd->sec_file) {
+            ap_conf_vector_t **f = (ap_conf_vector_t **)cd->sec_file->elts;
+
+            for (j = 0; j < cd->sec_file->nelts; j++) {
+                rp_prune_one(f[j]);
+            }
         }
     }
 }
