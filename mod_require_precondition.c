@@ -210,7 +210,7 @@ static const char *rp_set_spool_limit(cmd_parms *cmd, void *dconf,
 {
     rp_dir_conf *conf = dconf;
 
-    return rp_spool_parse_limit(cmd->pool, arg, &conf->spool_limit);
+    return rp_parse_spool_limit(cmd->pool, arg, &conf->spool_limit);
 }
 
 /* Evaluate implies serialization: the look-up and the write hold the
@@ -219,7 +219,7 @@ static const char *rp_set_evaluate(cmd_parms *cmd, void *dconf,
                                    const char *arg)
 {
     rp_dir_conf *conf = dconf;
-    const char *err = rp_evaluate_parse_mode(cmd->pool, arg, &conf->evaluate);
+    const char *err = rp_parse_evaluate(cmd->pool, arg, &conf->evaluate);
 
     if (!err && conf->evaluate != RP_EVAL_OFF && !rp_in_htaccess(cmd)) {
         rp_lock_note_serialize(cmd->path, 1);
@@ -232,7 +232,7 @@ static const char *rp_set_digest_limit(cmd_parms *cmd, void *dconf,
 {
     rp_dir_conf *conf = dconf;
 
-    return rp_evaluate_parse_limit(cmd->pool, arg, &conf->digest_limit);
+    return rp_parse_digest_limit(cmd->pool, arg, &conf->digest_limit);
 }
 
 static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,

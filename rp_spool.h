@@ -44,11 +44,6 @@ int rp_spool_dir_named(void);
 /* RequirePreconditionSpoolDir path (server config only). */
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
 
-/* RequirePreconditionSpoolLimit bytes: a decimal number of bytes, 0 (off)
- * up to 2^53. NULL, or the message naming directive and value. */
-const char *rp_spool_parse_limit(apr_pool_t *p, const char *arg,
-                                 apr_off_t *limit);
-
 /* At start-up (and apache2 -t), when serialization is used: refuse a spool
  * folder the children (User, Group) cannot create files in. */
 int rp_spool_check_config(apr_pool_t *pconf, server_rec *s);
