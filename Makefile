@@ -46,7 +46,7 @@ SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
           rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
           rp_upgrade.c rp_proxied.c
 SRC     = $(SRC_COMMON) $(LOCKFILE)
-HDR     = rp_policy.h mod_require_precondition.h rp_request.h \
+HDR     = rp_policy.h rp_conf.h mod_require_precondition.h rp_request.h \
           rp_override.h rp_body.h rp_siphash.h \
           rp_walk.h rp_stats.h rp_lock.h \
           rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \

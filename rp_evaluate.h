@@ -38,9 +38,6 @@
 
 #include "rp_policy.h"     /* RP_EVAL_* */
 
-/* RequirePreconditionDigestLimit's default, in bytes. */
-#define RP_DIGEST_DEFAULT_LIMIT ((apr_off_t)1024 * 1024)
-
 /* Register the output filters (the look-up's sink, the Digest ETags). */
 void rp_evaluate_register_hooks(apr_pool_t *p);
 

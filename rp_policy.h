@@ -39,7 +39,8 @@
 #define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
- * request path tests "mode <= RP_MODE_OFF" once for both. */
+ * request path's RP_VALUE(conf, mode) <= RP_MODE_OFF (rp_conf.h) is then
+ * one comparison of the raw field. */
 #define RP_MODE_UNSET        (-1)
 #define RP_MODE_OFF          0
 #define RP_MODE_ON           1

@@ -232,7 +232,7 @@ static void rp_warn_at(rp_scope_t *sc, server_rec *s, const ap_directive_t *d,
                                          d->line_num);
 
     if (seen->proxied != 1 || seen->serialize != 1
-        || (seen->evaluate != RP_UNSET && seen->evaluate != RP_EVAL_OFF)
+        || rp_value_evaluate(seen->evaluate) != RP_EVAL_OFF
         || apr_hash_get(sc->said, at, APR_HASH_KEY_STRING)) {
         return;
     }

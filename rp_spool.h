@@ -32,9 +32,6 @@
 /* Bodies up to this size stay in memory; larger ones go to a file. */
 #define RP_SPOOL_MEMORY ((apr_off_t)64 * 1024)
 
-/* RequirePreconditionSpoolLimit's default, in bytes (see README). */
-#define RP_SPOOL_DEFAULT_LIMIT ((apr_off_t)16 * 1024 * 1024)
-
 /* Called from the module's pre_config: forget the last cycle's folder. */
 void rp_spool_pre_config(void);
 
