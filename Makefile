@@ -120,9 +120,10 @@ test-clients: deps
 	$(MAKE) all SANITIZE=0
 	clients/run.sh
 
-# The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
+# The policy functions alone, against APR, and the per-directory list
+# (rp_conf.h, with httpd's headers): t/unit/run.sh (SANITIZE=1 too).
 unit:
-	SANITIZE=$(SANITIZE) t/unit/run.sh
+	APXS="$(APXS)" SANITIZE=$(SANITIZE) t/unit/run.sh
 
 # The suite against one server process (-D ONE_PROCESS) under memcheck.
 valgrind: deps
