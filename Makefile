@@ -46,7 +46,7 @@ SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
           rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
           rp_upgrade.c rp_proxied.c
 SRC     = $(SRC_COMMON) $(LOCKFILE)
-HDR     = rp_policy.h mod_require_precondition.h rp_request.h \
+HDR     = rp_policy.h rp_conf.h mod_require_precondition.h rp_request.h \
           rp_override.h rp_body.h rp_siphash.h \
           rp_walk.h rp_stats.h rp_lock.h \
           rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \
@@ -120,9 +120,10 @@ test-clients: deps
 	$(MAKE) all SANITIZE=0
 	clients/run.sh
 
-# The policy functions alone, against APR: t/unit/run.sh (SANITIZE=1 too).
+# The policy functions alone, against APR, and the per-directory list
+# (rp_conf.h, with httpd's headers): t/unit/run.sh (SANITIZE=1 too).
 unit:
-	SANITIZE=$(SANITIZE) t/unit/run.sh
+	APXS="$(APXS)" SANITIZE=$(SANITIZE) t/unit/run.sh
 
 # The suite against one server process (-D ONE_PROCESS) under memcheck.
 valgrind: deps

@@ -64,31 +64,15 @@
 
 APLOG_USE_MODULE(require_precondition);
 
+/* Create, merge and "sets nothing" are made from the list of fields,
+ * RP_DIR_FIELDS (rp_conf.h). */
 static void *rp_create_dir_conf(apr_pool_t *p, char *dir)
 {
     rp_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
     (void)dir;
-    conf->mode = RP_MODE_UNSET;
-    conf->serialize = RP_UNSET;
-    conf->serialize_timeout = RP_UNSET;
-    conf->accept_star = RP_UNSET;
-    conf->spool_limit = RP_UNSET;
-    conf->evaluate = RP_UNSET;
-    conf->digest_limit = RP_UNSET;
+    rp_conf_unset(conf);
     return conf;
-}
-
-/* The innermost section that sets a field wins; one that does not inherits. */
-#define RP_MERGE(field, unset) \
-    conf->field = (add->field == (unset)) ? base->field : add->field
-
-static int rp_conf_is_empty(const rp_dir_conf *c)
-{
-    return c->mode == RP_MODE_UNSET && c->serialize == RP_UNSET
-        && c->serialize_timeout == RP_UNSET && !c->methods && !c->headers
-        && c->accept_star == RP_UNSET && c->spool_limit == RP_UNSET
-        && c->evaluate == RP_UNSET && c->digest_limit == RP_UNSET;
 }
 
 /* Sections that set nothing of this module (most of a server's <Directory>,
@@ -160,24 +144,23 @@ static void *rp_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
         return add;
     }
     conf = apr_palloc(p, sizeof(*conf));
-    RP_MERGE(mode, RP_MODE_UNSET);
-    RP_MERGE(serialize, RP_UNSET);
-    RP_MERGE(serialize_timeout, RP_UNSET);
-    RP_MERGE(methods, 0);
-    RP_MERGE(headers, 0);
-    RP_MERGE(accept_star, RP_UNSET);
-    RP_MERGE(spool_limit, RP_UNSET);
-    RP_MERGE(evaluate, RP_UNSET);
-    RP_MERGE(digest_limit, RP_UNSET);
+    rp_conf_merge(conf, base, add);
     return conf;
 }
 
-static const char *rp_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    rp_dir_conf *conf = dconf;
+/* A directive of one argument whose parser (rp_policy.c) gives the
+ * field's value: rp_set_<field>. */
+#define RP_SETTER(field, parse)                                             \
+    static const char *rp_set_##field(cmd_parms *cmd, void *dconf,          \
+                                      const char *arg)                      \
+    {                                                                       \
+        return parse(cmd->pool, arg, &((rp_dir_conf *)dconf)->field);       \
+    }
 
-    return rp_parse_mode(cmd->pool, arg, &conf->mode);
-}
+RP_SETTER(mode, rp_parse_mode)
+RP_SETTER(serialize_timeout, rp_parse_timeout)
+RP_SETTER(spool_limit, rp_parse_spool_limit)
+RP_SETTER(digest_limit, rp_parse_digest_limit)
 
 /* An .htaccess file is read at request time, by many threads at once:
  * what it serializes must not reach the process-wide notes of the start-up
@@ -208,42 +191,18 @@ static const char *rp_set_accept_star(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
-static const char *rp_set_serialize_timeout(cmd_parms *cmd, void *dconf,
-                                            const char *arg)
-{
-    rp_dir_conf *conf = dconf;
-
-    return rp_parse_timeout(cmd->pool, arg, &conf->serialize_timeout);
-}
-
-static const char *rp_set_spool_limit(cmd_parms *cmd, void *dconf,
-                                      const char *arg)
-{
-    rp_dir_conf *conf = dconf;
-
-    return rp_spool_parse_limit(cmd->pool, arg, &conf->spool_limit);
-}
-
 /* Evaluate implies serialization: the look-up and the write hold the
  * resource's lock together. */
 static const char *rp_set_evaluate(cmd_parms *cmd, void *dconf,
                                    const char *arg)
 {
     rp_dir_conf *conf = dconf;
-    const char *err = rp_evaluate_parse_mode(cmd->pool, arg, &conf->evaluate);
+    const char *err = rp_parse_evaluate(cmd->pool, arg, &conf->evaluate);
 
     if (!err && conf->evaluate != RP_EVAL_OFF && !rp_in_htaccess(cmd)) {
         rp_lock_note_serialize(cmd->path, 1);
     }
     return err;
-}
-
-static const char *rp_set_digest_limit(cmd_parms *cmd, void *dconf,
-                                       const char *arg)
-{
-    rp_dir_conf *conf = dconf;
-
-    return rp_evaluate_parse_limit(cmd->pool, arg, &conf->digest_limit);
 }
 
 static const char *rp_set_methods(cmd_parms *cmd, void *dconf, int argc,
@@ -401,7 +360,7 @@ static apr_int64_t rp_rule_at(apr_pool_t *p, const ap_directive_t *d,
             break;
         }
     }
-    return methods ? methods : RP_DEFAULT_METHODS;
+    return rp_value_methods(methods);
 }
 
 /* mod_actions' `Script PUT /cgi-bin/put.cgi` in a guarded section hands

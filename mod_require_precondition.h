@@ -14,12 +14,15 @@
  */
 
 /* mod_require_precondition: the version, the log message tags, the note
- * names and what the glue shares with the module's other httpd files. */
+ * names and what the glue shares with the module's other httpd files (the
+ * section's configuration: rp_conf.h). */
 
 #ifndef MOD_REQUIRE_PRECONDITION_H
 #define MOD_REQUIRE_PRECONDITION_H
 
 #include "httpd.h"
+
+#include "rp_conf.h"      /* rp_dir_conf, RP_VALUE, RP_BIT */
 
 /* The release, as in CHANGES; shown in the server version (mod_info's
  * "Server Version", ServerTokens Full) and in the start-up debug line. */
@@ -52,34 +55,6 @@
 /* Bodies up to this size are read and discarded after a 428 so that the
  * connection can be kept alive; larger or chunked ones close it instead. */
 #define RP_DRAIN_MAX  ((apr_off_t)65536)
-
-#define RP_DEFAULT_METHODS ((AP_METHOD_BIT << M_PUT) \
-                            | (AP_METHOD_BIT << M_PATCH) \
-                            | (AP_METHOD_BIT << M_DELETE))
-#define RP_UNSET (-1)
-#define RP_DEFAULT_SERIALIZE_TIMEOUT apr_time_from_sec(10)
-
-/* Shifted unsigned: M_INVALID is bit 63. */
-#define RP_BIT(m) ((apr_int64_t)((apr_uint64_t)1 << (m)))
-
-/* A section's configuration (create, merge: mod_require_precondition.c). */
-typedef struct {
-    int mode;                   /* RP_MODE_*, RP_MODE_UNSET */
-    int serialize;              /* 0, 1, RP_UNSET */
-    apr_interval_time_t serialize_timeout;  /* RP_UNSET when unset */
-    apr_int64_t methods;        /* method bits; 0 when unset */
-    unsigned int headers;       /* RP_HDR_* bits; 0 when unset */
-    int accept_star;            /* If-Match: * counts; 0, 1, RP_UNSET */
-    apr_off_t spool_limit;      /* bytes; 0 off; RP_UNSET when unset */
-    int evaluate;               /* RP_EVAL_*, RP_UNSET */
-    apr_off_t digest_limit;     /* bytes; RP_UNSET when unset */
-} rp_dir_conf;
-
-/* The methods a section guards. */
-static APR_INLINE apr_int64_t rp_methods(const rp_dir_conf *conf)
-{
-    return conf->methods ? conf->methods : RP_DEFAULT_METHODS;
-}
 
 /* Is mod_dav serving r? */
 int rp_is_dav(const request_rec *r);

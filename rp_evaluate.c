@@ -101,43 +101,6 @@ static ap_filter_rec_t *rp_digest_handle;
 static ap_filter_rec_t *rp_no_body_handle;
 static ap_filter_rec_t *rp_end_handle;
 
-const char *rp_evaluate_parse_mode(apr_pool_t *p, const char *arg,
-                                   int *mode)
-{
-    if (!strcasecmp(arg, "Off")) {
-        *mode = RP_EVAL_OFF;
-    }
-    else if (!strcasecmp(arg, "Backend")) {
-        *mode = RP_EVAL_BACKEND;
-    }
-    else if (!strcasecmp(arg, "Digest")) {
-        *mode = RP_EVAL_DIGEST;
-    }
-    else {
-        return apr_psprintf(p, "RequirePreconditionEvaluate: '%s' is not "
-                            "Off, Backend or Digest", arg);
-    }
-    return NULL;
-}
-
-const char *rp_evaluate_parse_limit(apr_pool_t *p, const char *arg,
-                                    apr_off_t *limit)
-{
-    apr_off_t v = 0;
-    const char *c;
-
-    for (c = arg; *c >= '0' && *c <= '9' && v <= RP_DIGEST_LIMIT_MAX; c++) {
-        v = v * 10 + (*c - '0');
-    }
-    if (c == arg || *c || v < 1 || v > RP_DIGEST_LIMIT_MAX) {
-        return apr_psprintf(p, "RequirePreconditionDigestLimit: '%s' is not "
-                            "a number of bytes from 1 to %" APR_OFF_T_FMT,
-                            arg, RP_DIGEST_LIMIT_MAX);
-    }
-    *limit = v;
-    return NULL;
-}
-
 /* ---- the look-up ---------------------------------------------------------- */
 
 static apr_status_t rp_sink_filter(ap_filter_t *f, apr_bucket_brigade *bb)

@@ -36,22 +36,7 @@
 #include "httpd.h"
 #include "http_config.h"
 
-#define RP_EVAL_OFF     0
-#define RP_EVAL_BACKEND 1
-#define RP_EVAL_DIGEST  2
-
-/* RequirePreconditionDigestLimit's default and largest value, in bytes. */
-#define RP_DIGEST_DEFAULT_LIMIT ((apr_off_t)1024 * 1024)
-#define RP_DIGEST_LIMIT_MAX ((apr_off_t)1024 * 1024 * 1024)
-
-/* RequirePreconditionEvaluate Off|Backend|Digest. NULL, or the message
- * naming directive and value. */
-const char *rp_evaluate_parse_mode(apr_pool_t *p, const char *arg,
-                                   int *mode);
-
-/* RequirePreconditionDigestLimit bytes, 1 to RP_DIGEST_LIMIT_MAX. */
-const char *rp_evaluate_parse_limit(apr_pool_t *p, const char *arg,
-                                    apr_off_t *limit);
+#include "rp_policy.h"     /* RP_EVAL_* */
 
 /* Register the output filters (the look-up's sink, the Digest ETags). */
 void rp_evaluate_register_hooks(apr_pool_t *p);

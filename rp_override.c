@@ -148,7 +148,8 @@ static int rp_form_candidate(const request_rec *r, const rp_dir_conf *conf)
 {
     const char *type = apr_table_get(r->headers_in, "Content-Type");
 
-    return r->method_number == M_POST && conf->mode > RP_MODE_OFF && !r->main
+    return r->method_number == M_POST && RP_VALUE(conf, mode) > RP_MODE_OFF
+        && !r->main
         && !(r->prev && ap_is_HTTP_ERROR(r->prev->status))
         && (!type || rp_is_form_type(type));
 }
@@ -183,8 +184,9 @@ static int rp_form_feed(void *ctx, const char *data, apr_size_t len)
  * (RequirePreconditionSpoolLimit), 64 KiB in memory where it is off. */
 static apr_off_t rp_form_limit(const rp_dir_conf *conf)
 {
-    return conf->spool_limit == RP_UNSET ? RP_SPOOL_DEFAULT_LIMIT
-         : conf->spool_limit == 0 ? RP_SPOOL_MEMORY : conf->spool_limit;
+    apr_off_t limit = RP_VALUE(conf, spool_limit);
+
+    return limit == 0 ? RP_SPOOL_MEMORY : limit;
 }
 
 /* Read the form body into a spool, which gives it back to the handler
@@ -257,7 +259,7 @@ static void rp_watch_end(rp_watch_t *w)
         rp_request_report_late(w->r, M_POST);
         return;
     }
-    guarded = w->form.named & rp_methods(conf);
+    guarded = w->form.named & RP_VALUE(conf, methods);
     for (m = 0; guarded && m < 64; m++) {
         if (guarded & RP_BIT(m)) {
             apr_table_setn(w->r->notes, RP_NOTE_OVERRIDE,
@@ -335,8 +337,9 @@ static void rp_watch(request_rec *r)
  * or evaluated as a write, which it can be only with a precondition. */
 static int rp_form_watched(const request_rec *r, const rp_dir_conf *conf)
 {
-    return conf->mode == RP_MODE_REPORT_ONLY
-        && !((conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF)
+    return RP_VALUE(conf, mode) == RP_MODE_REPORT_ONLY
+        && !((RP_VALUE(conf, serialize)
+              || RP_VALUE(conf, evaluate) > RP_EVAL_OFF)
              && (apr_table_get(r->headers_in, "If-Match")
                  || apr_table_get(r->headers_in, "If-None-Match")
                  || apr_table_get(r->headers_in, "If-Unmodified-Since")
@@ -385,7 +388,7 @@ static int rp_form_method(request_rec *r, const rp_dir_conf *conf,
             return status;
         }
     }
-    guarded = form->named & rp_methods(conf);
+    guarded = form->named & RP_VALUE(conf, methods);
     for (m = 0; guarded && m < 64; m++) {
         if (guarded & RP_BIT(m)) {
             apr_table_setn(r->notes, RP_NOTE_OVERRIDE, "form body _method");
@@ -406,7 +409,7 @@ void rp_override_register_hooks(apr_pool_t *p)
 
 int rp_override_judged(request_rec *r, const rp_dir_conf *conf, int *method)
 {
-    *method = rp_guarded_method(r, rp_methods(conf));
+    *method = rp_guarded_method(r, RP_VALUE(conf, methods));
     if (*method == M_INVALID && rp_form_candidate(r, conf)) {
         return rp_form_method(r, conf, method);
     }

@@ -38,7 +38,7 @@ static APR_INLINE int rp_judged_method(request_rec *r,
 {
     int m = r->method_number;
 
-    if (rp_methods(conf) & RP_BIT(m)) {
+    if (RP_VALUE(conf, methods) & RP_BIT(m)) {
         *method = m;
         return OK;
     }

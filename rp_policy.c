@@ -101,6 +101,64 @@ const char *rp_parse_timeout(apr_pool_t *p, const char *arg,
     return NULL;
 }
 
+const char *rp_parse_evaluate(apr_pool_t *p, const char *arg, int *mode)
+{
+    if (!strcasecmp(arg, "Off")) {
+        *mode = RP_EVAL_OFF;
+    }
+    else if (!strcasecmp(arg, "Backend")) {
+        *mode = RP_EVAL_BACKEND;
+    }
+    else if (!strcasecmp(arg, "Digest")) {
+        *mode = RP_EVAL_DIGEST;
+    }
+    else {
+        return apr_psprintf(p, "RequirePreconditionEvaluate: '%s' is not "
+                            "Off, Backend or Digest", arg);
+    }
+    return NULL;
+}
+
+const char *rp_parse_bytes(apr_pool_t *p, const char *directive,
+                           const char *arg, apr_off_t min,
+                           const char *min_means, apr_off_t max,
+                           apr_off_t *bytes)
+{
+    apr_off_t v = 0;
+    const char *c;
+
+    /* By hand, as the timeout: apr_strtoff would take blanks, a sign and
+     * other bases. A digit is added only while v <= max / 10, so v never
+     * exceeds max + 9 (no overflow), and a digit left over means more
+     * than max. */
+    for (c = arg; *c >= '0' && *c <= '9' && v <= max / 10; c++) {
+        v = v * 10 + (*c - '0');
+    }
+    if (c == arg || *c || v < min || v > max) {
+        return apr_psprintf(p, "%s: '%s' is not a number of bytes from "
+                            "%" APR_OFF_T_FMT "%s%s%s to %" APR_OFF_T_FMT,
+                            directive, arg, min, min_means ? " (" : "",
+                            min_means ? min_means : "", min_means ? ")" : "",
+                            max);
+    }
+    *bytes = v;
+    return NULL;
+}
+
+const char *rp_parse_spool_limit(apr_pool_t *p, const char *arg,
+                                 apr_off_t *bytes)
+{
+    return rp_parse_bytes(p, "RequirePreconditionSpoolLimit", arg, 0,
+                          "no spool", RP_SPOOL_LIMIT_MAX, bytes);
+}
+
+const char *rp_parse_digest_limit(apr_pool_t *p, const char *arg,
+                                  apr_off_t *bytes)
+{
+    return rp_parse_bytes(p, "RequirePreconditionDigestLimit", arg, 1, NULL,
+                          RP_DIGEST_LIMIT_MAX, bytes);
+}
+
 static int rp_is_tchar(unsigned char c)
 {
     /* RFC 9110 5.6.2 */

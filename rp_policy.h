@@ -39,7 +39,8 @@
 #define RP_COUNTED_MAX              0x7fu  /* every counted set is <= this */
 
 /* RequirePrecondition keywords. UNSET sorts below OFF on purpose: the
- * request path tests "mode <= RP_MODE_OFF" once for both. */
+ * request path's RP_VALUE(conf, mode) <= RP_MODE_OFF (rp_conf.h) is then
+ * one comparison of the raw field. */
 #define RP_MODE_UNSET        (-1)
 #define RP_MODE_OFF          0
 #define RP_MODE_ON           1
@@ -57,6 +58,39 @@ const char *rp_parse_header_name(apr_pool_t *p, const char *arg,
  * fractions allowed, 0 < t <= 3600) into microseconds. */
 const char *rp_parse_timeout(apr_pool_t *p, const char *arg,
                              apr_interval_time_t *usec);
+
+/* RequirePreconditionEvaluate keywords. */
+#define RP_EVAL_OFF     0
+#define RP_EVAL_BACKEND 1
+#define RP_EVAL_DIGEST  2
+
+/* Parse the argument of RequirePreconditionEvaluate (Off, Backend,
+ * Digest) into RP_EVAL_*. */
+const char *rp_parse_evaluate(apr_pool_t *p, const char *arg, int *mode);
+
+/* The one parser of a number of bytes, for every directive that takes
+ * one: decimal digits only (no sign, no blank, no suffix), from min to
+ * max (0 <= min <= max <= APR_INT64_MAX - 9). Returns NULL and sets
+ * *bytes, or "<directive>: '<arg>' is not a number of bytes from <min>
+ * (<min_means>) to <max>" (without the parenthesis when min_means is
+ * NULL), and *bytes is untouched. */
+const char *rp_parse_bytes(apr_pool_t *p, const char *directive,
+                           const char *arg, apr_off_t min,
+                           const char *min_means, apr_off_t max,
+                           apr_off_t *bytes);
+
+/* The largest RequirePreconditionSpoolLimit (2^53, far beyond any disk)
+ * and RequirePreconditionDigestLimit (1 GiB). */
+#define RP_SPOOL_LIMIT_MAX  ((apr_off_t)1 << 53)
+#define RP_DIGEST_LIMIT_MAX ((apr_off_t)1024 * 1024 * 1024)
+
+/* RequirePreconditionSpoolLimit: 0 (no spool) to RP_SPOOL_LIMIT_MAX. */
+const char *rp_parse_spool_limit(apr_pool_t *p, const char *arg,
+                                 apr_off_t *bytes);
+
+/* RequirePreconditionDigestLimit: 1 to RP_DIGEST_LIMIT_MAX. */
+const char *rp_parse_digest_limit(apr_pool_t *p, const char *arg,
+                                  apr_off_t *bytes);
 
 /* Non-zero when s is a non-empty RFC 9110 token (a legal method name). */
 int rp_is_token(const char *s);

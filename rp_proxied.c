@@ -150,7 +150,7 @@ static void rp_apply(apr_pool_t *p, const ap_directive_t *first,
                                   "RequirePreconditionEvaluate")) {
             int mode;
 
-            if (!rp_evaluate_parse_mode(p, word, &mode)) {
+            if (!rp_parse_evaluate(p, word, &mode)) {
                 seen->evaluate = mode;
             }
         }
@@ -225,14 +225,14 @@ static void rp_seen_at(const rp_scope_t *sc, const char *u, rp_seen_t *seen)
 
 /* Warn about `d` (a <Location> or a ProxyPass) when what httpd merges
  * there serializes, proxies and does not evaluate; once a directive. */
-static void rp_judge(rp_scope_t *sc, server_rec *s, const ap_directive_t *d,
-                     const rp_seen_t *seen)
+static void rp_warn_at(rp_scope_t *sc, server_rec *s, const ap_directive_t *d,
+                       const rp_seen_t *seen)
 {
     const char *name, *at = apr_psprintf(sc->p, "%s:%d", d->filename,
                                          d->line_num);
 
     if (seen->proxied != 1 || seen->serialize != 1
-        || (seen->evaluate != RP_UNSET && seen->evaluate != RP_EVAL_OFF)
+        || rp_value_evaluate(seen->evaluate) != RP_EVAL_OFF
         || apr_hash_get(sc->said, at, APR_HASH_KEY_STRING)) {
         return;
     }
@@ -298,7 +298,7 @@ static void rp_check_scope(rp_scope_t *sc, server_rec *s)
             }
             rp_apply(sc->p, l->sec->first_child, 1, &seen);
         }
-        rp_judge(sc, s, l->sec, &seen);
+        rp_warn_at(sc, s, l->sec, &seen);
     }
     n = 0;
     lists[n++] = ap_conftree;
@@ -320,7 +320,7 @@ static void rp_check_scope(rp_scope_t *sc, server_rec *s)
             /* A <Location> of the same path was judged, and is named. */
             if (strcmp(url, "!") != 0 && !rp_is_loc(sc, path)) {
                 rp_seen_at(sc, path, &seen);
-                rp_judge(sc, s, d, &seen);
+                rp_warn_at(sc, s, d, &seen);
             }
         }
     }

@@ -74,10 +74,10 @@ static void rp_describe(rp_write_t *w, const request_rec *r,
     w->overwrite = apr_table_get(r->headers_in, "Overwrite");
     w->target = target->uri;
     w->request_time = r->request_time;
-    w->accepted = conf->headers ? conf->headers : RP_HDR_ALL;
+    w->accepted = RP_VALUE(conf, headers);
     w->dav = rp_is_dav(target);
     w->destination = destination;
-    w->accept_star = conf->accept_star > 0;
+    w->accept_star = RP_VALUE(conf, accept_star);
     /* The resource itself, not the deepest existing folder of a path
      * whose rest is in path_info. */
     w->collection = w->dav && target->finfo.filetype == APR_DIR
@@ -222,9 +222,9 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00081)
                       "%s %s%s: no usable precondition, but %s: %d, not "
                       "428%s", r->method, r->uri, where, why, status,
-                      conf->mode == RP_MODE_REPORT_ONLY
+                      RP_VALUE(conf, mode) == RP_MODE_REPORT_ONLY
                       ? " (left to the handler) [ReportOnly]" : "");
-        if (conf->mode == RP_MODE_REPORT_ONLY) {
+        if (RP_VALUE(conf, mode) == RP_MODE_REPORT_ONLY) {
             return DECLINED;
         }
         rp_spare_body(r);
@@ -245,7 +245,7 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
                                       override, "]", NULL)
              : method != r->method_number ? " [method override]" : "";
 
-    if (conf->mode == RP_MODE_REPORT_ONLY) {
+    if (RP_VALUE(conf, mode) == RP_MODE_REPORT_ONLY) {
         rp_stats_count(RP_STAT_REPORT_ONLY);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00002)
                       "%s %s%s from %s would be refused with 428: no usable "
@@ -321,11 +321,11 @@ static request_rec *rp_destination_lookup(request_rec *r)
  * judged only where COPY itself is listed. */
 static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
 {
-    apr_int64_t source_methods = rp_methods(conf);
+    apr_int64_t source_methods = RP_VALUE(conf, methods);
     request_rec *dest;
     int status = DECLINED;
 
-    if (conf->mode > RP_MODE_OFF
+    if (RP_VALUE(conf, mode) > RP_MODE_OFF
         && ((source_methods & RP_BIT(r->method_number))
             || (r->method_number == M_MOVE
                 && (source_methods & RP_BIT(M_DELETE))))) {
@@ -350,9 +350,9 @@ static int rp_require_copy_move(request_rec *r, const rp_dir_conf *conf)
 
         const rp_dir_conf *inner;
 
-        if (dconf->mode > RP_MODE_OFF
-            && (rp_methods(dconf) & (RP_BIT(M_PUT)
-                                     | RP_BIT(r->method_number)))) {
+        if (RP_VALUE(dconf, mode) > RP_MODE_OFF
+            && (RP_VALUE(dconf, methods) & (RP_BIT(M_PUT)
+                                            | RP_BIT(r->method_number)))) {
             status = rp_require(r, dconf, dest, r->method_number);
         }
         else if ((inner = rp_guarded_inside(r, dest)) != NULL) {
@@ -383,16 +383,9 @@ static int rp_deferred(const request_rec *r)
     return 0;
 }
 
-static apr_off_t rp_digest_limit(const rp_dir_conf *conf)
-{
-    return conf->digest_limit == RP_UNSET ? RP_DIGEST_DEFAULT_LIMIT
-                                          : conf->digest_limit;
-}
-
 static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
 {
-    apr_interval_time_t timeout = conf->serialize_timeout == RP_UNSET
-        ? RP_DEFAULT_SERIALIZE_TIMEOUT : conf->serialize_timeout;
+    apr_interval_time_t timeout = RP_VALUE(conf, serialize_timeout);
     request_rec *dest = NULL;
     int status, rest, spooled;
 
@@ -403,9 +396,7 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         return DECLINED;
     }
     /* The body first, then the locks: a slow upload holds nothing. */
-    status = rp_spool_request(r, conf->spool_limit == RP_UNSET
-                                 ? RP_SPOOL_DEFAULT_LIMIT : conf->spool_limit,
-                              &rest);
+    status = rp_spool_request(r, RP_VALUE(conf, spool_limit), &rest);
     if (status != OK && status != DECLINED) {
         /* A 412 before the upload has read nothing of the body. */
         if (status == HTTP_PRECONDITION_FAILED) {
@@ -418,8 +409,9 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
         dest = rp_destination_lookup(r);
     }
     status = rp_lock_request(r, dest, timeout, spooled || !rp_has_body(r));
-    if (status == DECLINED && conf->evaluate > RP_EVAL_OFF) {
-        status = rp_evaluate_write(r, conf->evaluate, rp_digest_limit(conf));
+    if (status == DECLINED && RP_VALUE(conf, evaluate) > RP_EVAL_OFF) {
+        status = rp_evaluate_write(r, RP_VALUE(conf, evaluate),
+                                   RP_VALUE(conf, digest_limit));
     }
     if (status != DECLINED && !spooled) {
         rp_spare_body(r);
@@ -437,8 +429,12 @@ static APR_INLINE int rp_passes_through(const request_rec *r,
                                         const rp_dir_conf *conf,
                                         int copy_move)
 {
-    return conf->mode <= RP_MODE_OFF && conf->serialize <= 0
-        && conf->evaluate <= RP_EVAL_OFF && !copy_move
+    /* RP_VALUE is inline, and each of these fields is unset below its
+     * default: the compiler makes each test the one comparison of the
+     * raw field it was (gcc -O2: test, jg). */
+    return RP_VALUE(conf, mode) <= RP_MODE_OFF
+        && RP_VALUE(conf, serialize) <= 0
+        && RP_VALUE(conf, evaluate) <= RP_EVAL_OFF && !copy_move
         && (r->method_number != M_DELETE || (!rp_sections_guarded
                                              && !rp_lock_in_use()
                                              && r->finfo.filetype != APR_DIR))
@@ -449,9 +445,9 @@ static APR_INLINE int rp_passes_through(const request_rec *r,
 /* Digest gives every read its ETag, and that is all a read gets. */
 static int rp_digest_read(request_rec *r, const rp_dir_conf *conf)
 {
-    if (conf->evaluate == RP_EVAL_DIGEST && r->method_number == M_GET
-        && !r->main) {
-        rp_evaluate_read(r, rp_digest_limit(conf));
+    if (RP_VALUE(conf, evaluate) == RP_EVAL_DIGEST
+        && r->method_number == M_GET && !r->main) {
+        rp_evaluate_read(r, RP_VALUE(conf, digest_limit));
         return 1;
     }
     return 0;
@@ -481,7 +477,7 @@ static int rp_judge_request(request_rec *r, const rp_dir_conf *conf,
     }
     real = rp_real_conf(r, conf, method);
     judge = real ? real
-          : conf->mode > RP_MODE_OFF ? conf
+          : RP_VALUE(conf, mode) > RP_MODE_OFF ? conf
           : method == M_DELETE ? rp_guarded_inside(r, r) : NULL;
     return judge ? rp_require(r, judge, NULL, method) : DECLINED;
 }
@@ -498,11 +494,12 @@ static int rp_serializes(const request_rec *r, const rp_dir_conf *conf,
 {
     /* A form whose _method was not all read is only reported under
      * ReportOnly: nothing may delay or refuse it. */
-    if (method == M_POST && conf->mode == RP_MODE_REPORT_ONLY
+    if (method == M_POST && RP_VALUE(conf, mode) == RP_MODE_REPORT_ONLY
         && apr_table_get(r->notes, RP_NOTE_FORM_UNREAD)) {
         return 0;
     }
-    return conf->serialize > 0 || conf->evaluate > RP_EVAL_OFF
+    return RP_VALUE(conf, serialize)
+        || RP_VALUE(conf, evaluate) > RP_EVAL_OFF
         || (r->prev && rp_deferred(r))
         || (rp_lock_in_use() && rp_is_dav(r)
             && (copy_move || method == M_DELETE));

@@ -68,8 +68,6 @@ APLOG_USE_MODULE(require_precondition);
 #define RP_SPOOL_READ ((apr_off_t)64 * 1024)
 /* The spool file's buffer, for writing and for reading back. */
 #define RP_SPOOL_BUFFER ((apr_size_t)64 * 1024)
-/* The largest RequirePreconditionSpoolLimit: 2^53, far beyond any disk. */
-#define RP_SPOOL_LIMIT_MAX ((apr_off_t)1 << 53)
 
 struct rp_spool_t {
     request_rec *r;
@@ -109,27 +107,6 @@ const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg)
                             "is not a valid path", arg);
     }
     rp_spool_dir = path;
-    return NULL;
-}
-
-const char *rp_spool_parse_limit(apr_pool_t *p, const char *arg,
-                                 apr_off_t *limit)
-{
-    apr_off_t v = 0;
-    const char *c;
-
-    for (c = arg; *c >= '0' && *c <= '9'; c++) {
-        v = v * 10 + (*c - '0');
-        if (v > RP_SPOOL_LIMIT_MAX) {
-            break;
-        }
-    }
-    if (c == arg || *c || v > RP_SPOOL_LIMIT_MAX) {
-        return apr_psprintf(p, "RequirePreconditionSpoolLimit: '%s' is not "
-                            "a number of bytes from 0 (no spool) to "
-                            "%" APR_OFF_T_FMT, arg, RP_SPOOL_LIMIT_MAX);
-    }
-    *limit = v;
     return NULL;
 }
 

@@ -32,9 +32,6 @@
 /* Bodies up to this size stay in memory; larger ones go to a file. */
 #define RP_SPOOL_MEMORY ((apr_off_t)64 * 1024)
 
-/* RequirePreconditionSpoolLimit's default, in bytes (see README). */
-#define RP_SPOOL_DEFAULT_LIMIT ((apr_off_t)16 * 1024 * 1024)
-
 /* Called from the module's pre_config: forget the last cycle's folder. */
 void rp_spool_pre_config(void);
 
@@ -43,11 +40,6 @@ int rp_spool_dir_named(void);
 
 /* RequirePreconditionSpoolDir path (server config only). */
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
-
-/* RequirePreconditionSpoolLimit bytes: a decimal number of bytes, 0 (off)
- * up to 2^53. NULL, or the message naming directive and value. */
-const char *rp_spool_parse_limit(apr_pool_t *p, const char *arg,
-                                 apr_off_t *limit);
 
 /* At start-up (and apache2 -t), when serialization is used: refuse a spool
  * folder the children (User, Group) cannot create files in. */

@@ -75,8 +75,8 @@ void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
                     ap_get_module_config(v[i], &require_precondition_module);
                 rp_section_t *sec;
 
-                if (!c || c->mode <= RP_MODE_OFF || !cd->d || cd->r
-                    || cd->d_is_fnmatch || cd->condition) {
+                if (!c || RP_VALUE(c, mode) <= RP_MODE_OFF || !cd->d
+                    || cd->r || cd->d_is_fnmatch || cd->condition) {
                     continue;
                 }
                 sec = apr_array_push(rp_guarded_sections);
@@ -114,10 +114,14 @@ static int rp_inside(const char *path, apr_size_t len, const char *coll)
 #define RP_WALK_DEPTH 64
 
 /* What a walk past its bounds is judged under: the rule on, defaults. */
-static const rp_dir_conf rp_walk_unknown = {
-    RP_MODE_ON, RP_UNSET, RP_UNSET, 0, 0, RP_UNSET, RP_UNSET, RP_UNSET,
-    RP_UNSET
-};
+static const rp_dir_conf *rp_walk_unknown(apr_pool_t *p)
+{
+    rp_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    rp_conf_unset(c);
+    c->mode = RP_MODE_ON;
+    return c;
+}
 
 typedef struct {
     request_rec *r;
@@ -142,8 +146,9 @@ static const rp_dir_conf *rp_member_conf(rp_walk_t *wk, const char *path)
     const rp_dir_conf *c = ap_get_module_config(sub->per_dir_config,
                                                 &require_precondition_module);
 
-    if (c->mode <= RP_MODE_OFF
-        || !(rp_methods(c) & (RP_BIT(M_DELETE) | RP_BIT(wk->method)))) {
+    if (RP_VALUE(c, mode) <= RP_MODE_OFF
+        || !(RP_VALUE(c, methods)
+             & (RP_BIT(M_DELETE) | RP_BIT(wk->method)))) {
         c = NULL;
     }
     else {
@@ -183,10 +188,10 @@ static const rp_dir_conf *rp_walk_one(rp_walk_t *wk, const char *dir,
             || (fi.filetype == APR_DIR && depth >= RP_WALK_DEPTH)) {
             wk->member = apr_pstrcat(wk->r->pool, path,
                                      " (past the walk's bounds)", NULL);
-            found = &rp_walk_unknown;
+            found = rp_walk_unknown(wk->r->pool);
         }
         else if ((found = rp_member_conf(wk, path)) != NULL
-                 && found->mode == RP_MODE_REPORT_ONLY) {
+                 && RP_VALUE(found, mode) == RP_MODE_REPORT_ONLY) {
             if (!wk->report) {
                 wk->report = found;
                 wk->report_member = apr_pstrdup(wk->r->pool, path);
@@ -281,10 +286,11 @@ const rp_dir_conf *rp_guarded_inside(request_rec *r,
 /* How strict a configuration is for `method`: On, ReportOnly, neither. */
 static int rp_strictness(const rp_dir_conf *c, int method)
 {
-    if (c->mode <= RP_MODE_OFF || !(rp_methods(c) & RP_BIT(method))) {
+    if (RP_VALUE(c, mode) <= RP_MODE_OFF
+        || !(RP_VALUE(c, methods) & RP_BIT(method))) {
         return 0;
     }
-    return c->mode == RP_MODE_ON ? 2 : 1;
+    return RP_VALUE(c, mode) == RP_MODE_ON ? 2 : 1;
 }
 
 /* httpd matches <Directory> against the path it walked, before links are

@@ -98,8 +98,10 @@ for cc in gcc clang; do
     fi
     bad=0
     for f in "${others[@]}"; do
+        # httpd's headers for t/unit/conf_test.c (rp_conf.h: M_PUT...).
         if ! "$cc" -std=gnu99 -O2 -Wall -Wextra -Werror -I. -It/fuzz "${apr[@]}" \
-                -c -o "$scratch/out.o" "$f" 2>"$scratch/$cc.err"; then
+                -I"$httpd_inc" -c -o "$scratch/out.o" "$f" \
+                2>"$scratch/$cc.err"; then
             bad=1; cat "$scratch/$cc.err"
         fi
     done

@@ -17,12 +17,15 @@
  *
  * The first byte picks the parser, the rest is the argument. Invariants:
  * an argument is accepted or refused with a message that names the
- * directive and quotes the value; what is accepted is in range.
+ * directive and quotes the value; what is accepted is in range. The byte
+ * counts are read back: what rp_parse_bytes accepts is all digits, and
+ * their value.
  */
 #include "rp_policy.h"
 #include "fuzz_common.h"
 
 #include "apr_lib.h"
+#include "apr_strings.h"
 
 static void names(const char *err, const char *directive, const char *arg)
 {
@@ -40,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) {
         return 0;
     }
-    which = data[0] % 5;
+    which = data[0] % 7;
     p = fuzz_begin();
     arg = fuzz_cstr(data + 1, size - 1);
 
@@ -99,6 +102,67 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             && (unsigned char)*c < 0x80
                             && !strchr("\"(),/:;<=>?@[\\]{}", *c));
             }
+        }
+        break;
+    }
+    case 5: {
+        /* The parser RequirePreconditionSpoolLimit and DigestLimit share,
+         * with a range the input's size picks (up to the largest it
+         * takes), then those two directives. */
+        static const apr_off_t maxes[] = {
+            0, 1, 9, 10, 999, RP_DIGEST_LIMIT_MAX, RP_SPOOL_LIMIT_MAX,
+            APR_INT64_MAX / 10, APR_INT64_MAX - 9
+        };
+        apr_off_t max = maxes[size % (sizeof(maxes) / sizeof(maxes[0]))];
+        apr_off_t min = (size / 16) % 2 ? max / 2 : 0;
+        apr_off_t v = -1, again = -1;
+        const char *e2;
+
+        err = rp_parse_bytes(p, "Fuzz", arg, min, min ? NULL : "zero", max,
+                             &v);
+        if (err) {
+            FUZZ_ASSERT(v == -1);
+            names(err, "Fuzz", arg);
+        }
+        else {
+            const char *c;
+            FUZZ_ASSERT(v >= min && v <= max && *arg);
+            for (c = arg; *c; c++) {
+                FUZZ_ASSERT(*c >= '0' && *c <= '9');
+            }
+            FUZZ_ASSERT(apr_strtoi64(arg, NULL, 10) == v);
+        }
+        v = -1;
+        err = rp_parse_spool_limit(p, arg, &v);
+        if (err) {
+            FUZZ_ASSERT(v == -1);
+            names(err, "RequirePreconditionSpoolLimit", arg);
+        }
+        else {
+            FUZZ_ASSERT(v >= 0 && v <= RP_SPOOL_LIMIT_MAX);
+        }
+        e2 = rp_parse_digest_limit(p, arg, &again);
+        if (e2) {
+            FUZZ_ASSERT(again == -1);
+            names(e2, "RequirePreconditionDigestLimit", arg);
+        }
+        else {
+            /* The same number, in the smaller range. */
+            FUZZ_ASSERT(again >= 1 && again <= RP_DIGEST_LIMIT_MAX);
+            FUZZ_ASSERT(!err && v == again);
+        }
+        break;
+    }
+    case 6: {
+        int mode = -100;
+        err = rp_parse_evaluate(p, arg, &mode);
+        if (err) {
+            FUZZ_ASSERT(mode == -100);
+            names(err, "RequirePreconditionEvaluate", arg);
+        }
+        else {
+            FUZZ_ASSERT(mode == RP_EVAL_OFF || mode == RP_EVAL_BACKEND
+                        || mode == RP_EVAL_DIGEST);
         }
         break;
     }

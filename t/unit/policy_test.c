@@ -197,6 +197,142 @@ static void test_parse_timeout(apr_pool_t *p)
     }
 }
 
+/* ---- RequirePreconditionEvaluate ---------------------------------- */
+
+static void test_parse_evaluate(apr_pool_t *p)
+{
+    static const struct { const char *arg; int ok; int mode; } t[] = {
+        { "Off", 1, RP_EVAL_OFF },
+        { "off", 1, RP_EVAL_OFF },
+        { "Backend", 1, RP_EVAL_BACKEND },
+        { "backend", 1, RP_EVAL_BACKEND },
+        { "DIGEST", 1, RP_EVAL_DIGEST },
+        { "Digest", 1, RP_EVAL_DIGEST },
+        { "", 0, 0 },
+        { "On", 0, 0 },
+        { "backends", 0, 0 },
+        { "Digest ", 0, 0 },
+        { " Off", 0, 0 },
+        { "0", 0, 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        int mode = 12345;
+        const char *err = rp_parse_evaluate(p, t[i].arg, &mode);
+        const char *what = apr_psprintf(p, "rp_parse_evaluate(%s)",
+                                        show(p, t[i].arg));
+        if (t[i].ok) {
+            check(err == NULL && mode == t[i].mode, what, err);
+        }
+        else {
+            /* The message t/config_errors.t and docs/directives.md quote. */
+            const char *want = apr_psprintf(p, "RequirePreconditionEvaluate: "
+                                            "'%s' is not Off, Backend or "
+                                            "Digest", t[i].arg);
+            check(err && mode == 12345 && !strcmp(err, want), what,
+                  err ? err : "accepted");
+        }
+    }
+}
+
+/* ---- numbers of bytes: SpoolLimit, DigestLimit ---------------------- */
+
+static void test_parse_bytes(apr_pool_t *p)
+{
+    static const char spool_msg[] = "RequirePreconditionSpoolLimit: '%s' is "
+        "not a number of bytes from 0 (no spool) to 9007199254740992";
+    static const char digest_msg[] = "RequirePreconditionDigestLimit: '%s' "
+        "is not a number of bytes from 1 to 1073741824";
+    /* which: 0 SpoolLimit, 1 DigestLimit, 2 rp_parse_bytes(7 to 1000),
+     * 3 rp_parse_bytes(0 to APR_INT64_MAX - 9) */
+    static const struct {
+        int which;
+        int ok;
+        const char *arg;
+        apr_off_t v;
+    } t[] = {
+        { 0, 1, "0", 0 },
+        { 0, 1, "1", 1 },
+        { 0, 1, "16777216", 16777216 },
+        { 0, 1, "000016", 16 },
+        { 0, 1, "9007199254740992", (apr_off_t)1 << 53 },
+        { 0, 1, "09007199254740992", (apr_off_t)1 << 53 },
+        { 0, 0, "9007199254740993", 0 },
+        { 0, 0, "90071992547409920", 0 },
+        { 0, 0, "99999999999999999999", 0 },
+        { 0, 0, "999999999999999999999999999999999999999", 0 },
+        { 0, 0, "-1", 0 },
+        { 0, 0, "+1", 0 },
+        { 0, 0, "16M", 0 },
+        { 0, 0, "1e6", 0 },
+        { 0, 0, "0x10", 0 },
+        { 0, 0, " 1", 0 },
+        { 0, 0, "1 ", 0 },
+        { 0, 0, "", 0 },
+        { 1, 1, "1", 1 },
+        { 1, 1, "1048576", 1048576 },
+        { 1, 1, "1073741824", 1073741824 },
+        { 1, 0, "0", 0 },
+        { 1, 0, "00", 0 },
+        { 1, 0, "1073741825", 0 },
+        { 1, 0, "10737418240", 0 },
+        { 1, 0, "1M", 0 },
+        { 1, 0, "99999999999999999999", 0 },
+        { 1, 0, "", 0 },
+        { 2, 1, "7", 7 },
+        { 2, 1, "1000", 1000 },
+        { 2, 0, "6", 0 },
+        { 2, 0, "1001", 0 },
+        { 2, 0, "1009", 0 },
+        { 2, 0, "10000", 0 },
+        { 3, 1, "9223372036854775798", APR_INT64_MAX - 9 },
+        { 3, 0, "9223372036854775799", 0 },
+        { 3, 0, "9223372036854775807", 0 },
+        { 3, 0, "9223372036854775808", 0 },
+        { 3, 0, "92233720368547757980", 0 },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        apr_off_t v = -7;
+        const char *err, *want;
+        const char *what = apr_psprintf(p, "parse bytes %d (%s)", t[i].which,
+                                        show(p, t[i].arg));
+
+        switch (t[i].which) {
+        case 0:
+            err = rp_parse_spool_limit(p, t[i].arg, &v);
+            want = apr_psprintf(p, spool_msg, t[i].arg);
+            break;
+        case 1:
+            err = rp_parse_digest_limit(p, t[i].arg, &v);
+            want = apr_psprintf(p, digest_msg, t[i].arg);
+            break;
+        case 2:
+            err = rp_parse_bytes(p, "Test", t[i].arg, 7, NULL, 1000, &v);
+            want = apr_psprintf(p, "Test: '%s' is not a number of bytes "
+                                "from 7 to 1000", t[i].arg);
+            break;
+        default:
+            err = rp_parse_bytes(p, "Test", t[i].arg, 0, "none",
+                                 APR_INT64_MAX - 9, &v);
+            want = apr_psprintf(p, "Test: '%s' is not a number of bytes "
+                                "from 0 (none) to 9223372036854775798",
+                                t[i].arg);
+            break;
+        }
+        if (t[i].ok) {
+            check(err == NULL && v == t[i].v, what,
+                  err ? err : apr_psprintf(p, "got %" APR_OFF_T_FMT, v));
+        }
+        else {
+            check(err && v == -7 && !strcmp(err, want), what,
+                  err ? err : "accepted");
+        }
+    }
+}
+
 /* ---- tokens, override ---------------------------------------------- */
 
 static void test_is_token(apr_pool_t *p)
@@ -1151,6 +1287,8 @@ int main(void)
     test_parse_mode(p);
     test_parse_header_name(p);
     test_parse_timeout(p);
+    test_parse_evaluate(p);
+    test_parse_bytes(p);
     test_is_token(p);
     test_override_method(p);
     test_value_present(p);

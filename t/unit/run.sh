@@ -14,7 +14,8 @@
 # limitations under the License.
 
 # Build and run the unit tests of the policy functions (t/unit/*.c against
-# rp_policy.c, linked with APR and apr-util only).
+# rp_policy.c, linked with APR and apr-util only), and of the per-directory
+# configuration made from its list (rp_conf.h: httpd's headers, no server).
 #
 #   t/unit/run.sh              # with cc (CC= to choose)
 #   SANITIZE=1 t/unit/run.sh   # with AddressSanitizer and UBSan
@@ -51,6 +52,11 @@ fi
     "$top/rp_lockfile.c" "$top/rp_siphash.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
 
+# The per-directory configuration's list: layout, create, merge, defaults.
+"$CC" "${flags[@]}" $(apr-1-config --cppflags --includes) \
+    -I"$("${APXS:-apxs}" -q INCLUDEDIR)" \
+    -o "$out/conf_test" "$top/t/unit/conf_test.c"
+
 # The Digest ETags' hash against FIPS 180-4's vectors.
 "$CC" "${flags[@]}" -o "$out/sha256_test" "$top/t/unit/sha256_test.c" \
     "$top/rp_sha256.c"
@@ -58,5 +64,6 @@ fi
 rc=0
 timeout 600 env "${env[@]}" "$out/policy_test" || rc=1
 timeout 600 env "${env[@]}" "$out/sha256_test" || rc=1
+timeout 600 env "${env[@]}" "$out/conf_test" || rc=1
 timeout 600 env "${env[@]}" "$out/lockfile_test" || rc=1
 exit $rc
