@@ -48,7 +48,7 @@ SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
 SRC     = $(SRC_COMMON) $(LOCKFILE)
 HDR     = rp_policy.h rp_conf.h mod_require_precondition.h rp_request.h \
           rp_override.h rp_body.h rp_siphash.h \
-          rp_walk.h rp_stats.h rp_lock.h \
+          rp_walk.h rp_stats.h rp_counters.h rp_lock.h \
           rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \
           rp_form.h rp_upgrade.h rp_proxied.h
 MODULE  = .libs/mod_require_precondition.so

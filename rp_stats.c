@@ -44,29 +44,8 @@ typedef rp_stats_values_t rp_counters_t;
 
 static rp_counters_t *rp_counters;
 
-/* The ?auto keys (each prefixed RequirePrecondition) and the HTML labels,
- * in rp_stat_t order. */
-static const struct {
-    const char *key;
-    const char *label;
-} rp_stat_names[RP_STAT_COUNT] = {
-    { "Judged", "guarded writes judged" },
-    { "PassedIfMatch", "let through by If-Match" },
-    { "PassedIfNoneMatch", "let through by If-None-Match" },
-    { "PassedIfUnmodifiedSince", "let through by If-Unmodified-Since" },
-    { "PassedIf", "let through by If (WebDAV)" },
-    { "PassedOverwrite", "let through by Overwrite: F (COPY/MOVE)" },
-    { "Refused", "refused with 428" },
-    { "ReportOnly", "would be refused (ReportOnly)" },
-    { "Serialized", "serialized writes" },
-    { "Waited", "serialized writes that waited" },
-    { "Timeouts", "gave up waiting: 503" },
-    { "Spooled", "serialized writes whose body was read before the lock" },
-    { "SpooledBytes", "bytes of the bodies read before the lock" },
-    { "Lookups", "validator look-ups for a backend (Evaluate)" },
-    { "BackendPreconditionFailed", "writes refused with 412 for a backend" },
-    { "LookupFailures", "validator look-ups that failed: 5xx, nothing "
-      "forwarded" },
+const rp_stat_row_t rp_stat_rows[RP_STAT_COUNT] = {
+    RP_STAT_ROWS(RP_STAT_ROW_INIT)
 };
 
 int rp_stats_read(rp_stats_values_t *out)
@@ -77,25 +56,22 @@ int rp_stats_read(rp_stats_values_t *out)
         return 0;
     }
     for (i = 0; i < RP_STAT_COUNT; i++) {
-        out->count[i] = apr_atomic_read64(&rp_counters->count[i]);
+        out->value[i] = apr_atomic_read64(&rp_counters->value[i]);
     }
-    out->wait_total = apr_atomic_read64(&rp_counters->wait_total);
-    out->wait_max = apr_atomic_read64(&rp_counters->wait_max);
-    out->since = rp_counters->since;
     return 1;
 }
 
 void rp_stats_count(rp_stat_t which)
 {
     if (rp_counters) {
-        apr_atomic_inc64(&rp_counters->count[which]);
+        apr_atomic_inc64(&rp_counters->value[which]);
     }
 }
 
 void rp_stats_add(rp_stat_t which, apr_uint64_t n)
 {
     if (rp_counters) {
-        apr_atomic_add64(&rp_counters->count[which], n);
+        apr_atomic_add64(&rp_counters->value[which], n);
     }
 }
 
@@ -107,11 +83,12 @@ void rp_stats_wait(apr_interval_time_t waited)
     if (!rp_counters || us == 0) {
         return;
     }
-    apr_atomic_inc64(&rp_counters->count[RP_STAT_WAITED]);
-    apr_atomic_add64(&rp_counters->wait_total, us);
-    max = apr_atomic_read64(&rp_counters->wait_max);
+    apr_atomic_inc64(&rp_counters->value[RP_STAT_WAITED]);
+    apr_atomic_add64(&rp_counters->value[RP_STAT_WAIT_TOTAL], us);
+    max = apr_atomic_read64(&rp_counters->value[RP_STAT_WAIT_MAX]);
     while (us > max) {
-        apr_uint64_t seen = apr_atomic_cas64(&rp_counters->wait_max, us, max);
+        apr_uint64_t seen = apr_atomic_cas64(
+            &rp_counters->value[RP_STAT_WAIT_MAX], us, max);
 
         if (seen == max) {
             break;
@@ -158,7 +135,8 @@ apr_status_t rp_stats_init(server_rec *s)
             return rv;
         }
         memset(apr_shm_baseaddr_get(shm), 0, sizeof(rp_counters_t));
-        ((rp_counters_t *)apr_shm_baseaddr_get(shm))->since = apr_time_now();
+        ((rp_counters_t *)apr_shm_baseaddr_get(shm))->value[RP_STAT_SINCE]
+            = (apr_uint64_t)apr_time_now();
         apr_pool_userdata_set(shm, userdata_key, apr_pool_cleanup_null,
                               process_pool);
     }
@@ -166,62 +144,73 @@ apr_status_t rp_stats_init(server_rec *s)
     return APR_SUCCESS;
 }
 
+/* One ?auto line: "RequirePrecondition<key>: <value>". */
+static void rp_stats_auto(request_rec *r, const rp_stat_row_t *row,
+                          apr_uint64_t v)
+{
+    if (row->kind == RP_STAT_KIND_START) {
+        /* The counters' age, in seconds. */
+        ap_rprintf(r, "RequirePrecondition%s: %" APR_TIME_T_FMT "\n",
+                   row->key, apr_time_sec(apr_time_now() - (apr_time_t)v));
+        return;
+    }
+    ap_rprintf(r, "RequirePrecondition%s: %" APR_UINT64_T_FMT "\n",
+               row->key, v);
+}
+
+/* One HTML row, between `before` and `after`: "<label><between><value>";
+ * microseconds as milliseconds ("12.345"). */
+static void rp_stats_html(request_rec *r, const rp_stat_row_t *row,
+                          apr_uint64_t v, const char *before,
+                          const char *between, const char *after)
+{
+    if (row->kind == RP_STAT_KIND_USEC_SUM
+        || row->kind == RP_STAT_KIND_USEC_MAX) {
+        ap_rprintf(r, "%s%s%s%" APR_UINT64_T_FMT ".%03u%s", before,
+                   row->label, between, v / 1000, (unsigned)(v % 1000),
+                   after);
+        return;
+    }
+    ap_rprintf(r, "%s%s%s%" APR_UINT64_T_FMT "%s", before, row->label,
+               between, v, after);
+}
+
 static int rp_stats_status(request_rec *r, int flags)
 {
     rp_stats_values_t now;
-    const apr_uint64_t *v = now.count;
-    apr_uint64_t total, max;
-    apr_time_t since;
+    const int notable = (flags & AP_STATUS_NOTABLE) != 0;
     int i;
 
     if (!rp_stats_read(&now)) {
         return OK;
     }
-    total = now.wait_total;
-    max = now.wait_max;
-    since = now.since;
-
     if (flags & AP_STATUS_SHORT) {
         for (i = 0; i < RP_STAT_COUNT; i++) {
-            ap_rprintf(r, "RequirePrecondition%s: %" APR_UINT64_T_FMT "\n",
-                       rp_stat_names[i].key, v[i]);
+            rp_stats_auto(r, &rp_stat_rows[i], now.value[i]);
         }
-        ap_rprintf(r, "RequirePreconditionWaitMicrosecondsTotal: %"
-                   APR_UINT64_T_FMT "\n"
-                   "RequirePreconditionWaitMicrosecondsMax: %"
-                   APR_UINT64_T_FMT "\n"
-                   "RequirePreconditionCountingSeconds: %" APR_TIME_T_FMT
-                   "\n", total, max, apr_time_sec(apr_time_now() - since));
         return OK;
     }
     ap_rputs("<hr />\n<h2>RequirePrecondition</h2>\n", r);
     ap_rprintf(r, "<p>Counting since %s, summed over all children "
                "(kept across restarts, reset when the server stops).</p>\n",
-               ap_ht_time(r->pool, since, "%Y-%m-%d %H:%M:%S %Z", 0));
-    if (flags & AP_STATUS_NOTABLE) {
-        /* ?notable: a list, as mod_status's own sections then are. */
-        ap_rputs("<dl>\n", r);
-        for (i = 0; i < RP_STAT_COUNT; i++) {
-            ap_rprintf(r, "<dt>%s: %" APR_UINT64_T_FMT "</dt>\n",
-                       rp_stat_names[i].label, v[i]);
-        }
-        ap_rprintf(r, "<dt>total wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
-                   "<dt>longest wait (ms): %" APR_UINT64_T_FMT ".%03u</dt>\n"
-                   "</dl>\n", total / 1000, (unsigned)(total % 1000),
-                   max / 1000, (unsigned)(max % 1000));
-        return OK;
-    }
-    ap_rputs("<table border=\"0\">\n", r);
+               ap_ht_time(r->pool, (apr_time_t)now.value[RP_STAT_SINCE],
+                          "%Y-%m-%d %H:%M:%S %Z", 0));
+    /* ?notable: a list, as mod_status's own sections then are. */
+    ap_rputs(notable ? "<dl>\n" : "<table border=\"0\">\n", r);
     for (i = 0; i < RP_STAT_COUNT; i++) {
-        ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT
-                   "</td></tr>\n", rp_stat_names[i].label, v[i]);
+        if (!rp_stat_rows[i].label) {
+            continue;
+        }
+        if (notable) {
+            rp_stats_html(r, &rp_stat_rows[i], now.value[i], "<dt>", ": ",
+                          "</dt>\n");
+        }
+        else {
+            rp_stats_html(r, &rp_stat_rows[i], now.value[i], "<tr><td>",
+                          "</td><td>", "</td></tr>\n");
+        }
     }
-    ap_rprintf(r, "<tr><td>total wait (ms)</td><td>%" APR_UINT64_T_FMT
-               ".%03u</td></tr>\n"
-               "<tr><td>longest wait (ms)</td><td>%" APR_UINT64_T_FMT
-               ".%03u</td></tr>\n</table>\n",
-               total / 1000, (unsigned)(total % 1000),
-               max / 1000, (unsigned)(max % 1000));
+    ap_rputs(notable ? "</dl>\n" : "</table>\n", r);
     return OK;
 }
 

@@ -26,35 +26,18 @@
 #include "httpd.h"
 #include "apr_time.h"
 
-typedef enum {
-    RP_STAT_JUDGED,             /* a guarded write that RequirePrecondition
-                                 * (On or ReportOnly) looked at */
-    RP_STAT_PASS_IF_MATCH,      /* let through, by the header that counted */
-    RP_STAT_PASS_IF_NONE_MATCH,
-    RP_STAT_PASS_IF_UNMODIFIED_SINCE,
-    RP_STAT_PASS_IF,
-    RP_STAT_PASS_OVERWRITE,     /* Overwrite: F on a COPY/MOVE destination */
-    RP_STAT_REFUSED,            /* answered 428 */
-    RP_STAT_REPORT_ONLY,        /* would have been refused (ReportOnly) */
-    RP_STAT_SERIALIZED,         /* took the resource's lock */
-    RP_STAT_WAITED,             /* ... after waiting for another write */
-    RP_STAT_TIMEOUT,            /* gave up waiting: 503 */
-    RP_STAT_SPOOLED,            /* body read before the lock (rp_spool.c) */
-    RP_STAT_SPOOLED_BYTES,      /* ... the bytes of those bodies */
-    RP_STAT_LOOKUPS,            /* validator look-ups (Evaluate) */
-    RP_STAT_EVAL_FAILED,        /* ... whose write got 412 from httpd */
-    RP_STAT_LOOKUP_FAILED,      /* ... that failed: 5xx, nothing forwarded */
-    RP_STAT_COUNT
-} rp_stat_t;
+/* The counters' rows: rp_stat_t and the table below. */
+#include "rp_counters.h"
 
-/* The counters as they stand: the shared memory's layout, and what
+/* The counters as they stand, one value a row of rp_counters.h (the
+ * START row's is an apr_time_t): the shared memory's layout, and what
  * rp_stats_read copies out for a reader (the status page, the metrics). */
 typedef struct {
-    apr_uint64_t count[RP_STAT_COUNT];
-    apr_uint64_t wait_total;    /* microseconds */
-    apr_uint64_t wait_max;      /* microseconds */
-    apr_time_t since;           /* when the counters were made */
+    apr_uint64_t value[RP_STAT_COUNT];
 } rp_stats_values_t;
+
+/* rp_counters.h's rows, in rp_stat_t order. */
+extern const rp_stat_row_t rp_stat_rows[RP_STAT_COUNT];
 
 /* Make (first start) or find again (restart) the shared counters. */
 apr_status_t rp_stats_init(server_rec *s);
@@ -66,14 +49,15 @@ void rp_stats_register_hooks(apr_pool_t *p);
  * Returns 0 (and leaves *out alone) when there are no counters yet. */
 int rp_stats_read(rp_stats_values_t *out);
 
-/* Add one to a counter. */
+/* Add one to a counter (a COUNTER row). */
 void rp_stats_count(rp_stat_t which);
 
-/* Add n to a counter. */
+/* Add n to a counter (a COUNTER row). */
 void rp_stats_add(rp_stat_t which, apr_uint64_t n);
 
 /* A serialized write that had to wait `waited` for the lock: counts it in
- * RP_STAT_WAITED, the total and the maximum wait. 0: it did not wait. */
+ * RP_STAT_WAITED, RP_STAT_WAIT_TOTAL and RP_STAT_WAIT_MAX. 0: it did not
+ * wait. */
 void rp_stats_wait(apr_interval_time_t waited);
 
 /* The RP_STAT_PASS_* counter for the RP_HDR_* bit that counted (rp_judge's

@@ -30,6 +30,14 @@
 #     method bits, RP_DEFAULT_SERIALIZE_TIMEOUT: apr_time_from_sec(n)).
 #     A directive whose default the code does not state is reported,
 #     not failed: say it in the help text to have it checked;
+#   - the counters: no two rows of rp_counters.h share an ?auto key or a
+#     series; docs/operations.md's table of ?auto counters names
+#     every key of rp_counters.h and no other, its ?auto example shows
+#     them all in the order the page prints them, and its table of
+#     Prometheus series names every series the endpoint answers and no
+#     other, each beside the ?auto key that shows the same value. The rows
+#     are read as the build reads them: tools/counter-rows.c, compiled
+#     with the C compiler (CC=, cc by default), prints them;
 #   - relative links between the pages point at files and headings that
 #     exist.
 # Prints what it checked and every finding; fails when there is one.
@@ -40,6 +48,21 @@ cd "$top"
 code=(${CODE_FILES:-$(ls ./*.c 2>/dev/null | sed 's|^\./||')})
 # shellcheck disable=SC2206
 docs=(${DOC_FILES:-README.md docs/*.md bench/RESULTS.md})
+
+# The counters' rows (rp_counters.h), through the C preprocessor. Should
+# the helper not build, the counters' check fails for want of rows.
+scratch=$(mktemp -d /tmp/rp-doccheck.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+RP_COUNTER_ROWS=
+if "${CC:-cc}" -std=gnu99 -Wall -Wextra -Werror -I"$top" \
+        -o "$scratch/counter-rows" tools/counter-rows.c 2>"$scratch/cc.err"; then
+    RP_COUNTER_ROWS=$("$scratch/counter-rows")
+else
+    sed 's/^/doccheck: tools\/counter-rows.c: /' "$scratch/cc.err" >&2
+fi
+rm -rf "$scratch"
+trap - EXIT
+export RP_COUNTER_ROWS
 
 exec perl -I"$top/tools/lib" -MRPCode -e '
 use strict;
@@ -159,6 +182,99 @@ if (exists $text{$ops}) {
     }
 }
 else { finding("$ops is missing") }
+
+# ---- counters (rp_counters.h, printed by tools/counter-rows.c) ----------
+my $rows_h = "rp_counters.h";
+my (@auto, %auto, %series);
+for (split /\n/, $ENV{RP_COUNTER_ROWS} // "") {
+    my ($what, @f) = split /\t/;
+    if ($what eq "auto") {
+        finding("$rows_h: two rows have the ?auto key $f[0]") if $auto{$f[0]}++;
+        push @auto, $f[0];
+    }
+    elsif ($what eq "series") {
+        finding("$rows_h: two rows make the series $f[0]") if exists $series{$f[0]};
+        $series{$f[0]} = $f[1];
+    }
+}
+finding("tools/counter-rows.c printed no counters (see above)") unless @auto && %series;
+# The rows of the table whose header row matches $head: a list of cells
+# a row, until the first line that is not a row.
+sub table_rows {
+    my ($t, $head) = @_;
+    my ($in, @rows) = (0);
+    for (split /\n/, $t) {
+        if (!$in) { $in = 1 if /^\|\s*$head\s*\|\s*$/; next }
+        next if /^\|[-:| ]+\|\s*$/;
+        last unless /^\|(.*)\|\s*$/;
+        push @rows, [ map { s/^\s+|\s+$//gr } split /\|/, $1 ];
+    }
+    return $in ? \@rows : undef;
+}
+my ($auto_rows, $metric_rows) = (0, 0);
+if (exists $text{$ops} && @auto) {
+    my $t = $text{$ops};
+    # The ?auto example: every key, in the order of the page.
+    my @ex = $t =~ /^    RequirePrecondition(\w+): /mg;
+    my %ex = map { $_ => 1 } @ex;
+    my @missing = grep { !$ex{$_} } @auto;
+    my @extra = grep { !$auto{$_} } @ex;
+    finding("$ops: the ?auto example lacks " . join(", ", @missing) . ", which the page shows ($rows_h)") if @missing;
+    finding("$ops: the ?auto example shows " . join(", ", @extra) . ", which is no row of $rows_h") if @extra;
+    finding("$ops: the ?auto example is not in the order of the page: " . join(" ", @auto) . " ($rows_h)")
+        if !@missing && !@extra && "@ex" ne "@auto";
+    # The table of ?auto counters: the keys in backticks of its first column.
+    my $rows = table_rows($t, q{counter\s*\|\s*counts});
+    finding("$ops: no table of ?auto counters (| counter | counts |)") unless $rows;
+    my %doc;
+    for my $r (@{ $rows // [] }) {
+        for my $k (($r->[0] // "") =~ /`([^`]+)`/g) {
+            $auto_rows++;
+            finding("$ops: the table of ?auto counters has two rows for `$k`") if $doc{$k}++;
+            finding("$ops: the table of ?auto counters lists `$k`, which is no row of $rows_h") unless $auto{$k};
+        }
+    }
+    for (@auto) {
+        finding("$ops: the table of ?auto counters has no row for `$_`, which the page shows ($rows_h)")
+            if $rows && !$doc{$_};
+    }
+    # The table of Prometheus series: the series in backticks of the first
+    # column (a label value alone, `"v"`, is the series before it with
+    # that value), the ?auto keys in backticks of the second.
+    $rows = table_rows($t, q{metric\s*\|\s*`\?auto` key});
+    finding("$ops: no table of Prometheus series (| metric | `?auto` key |)") unless $rows;
+    my %mdoc;
+    for my $r (@{ $rows // [] }) {
+        my ($names, $keys) = ($r->[0] // "", $r->[1] // "");
+        my ($last, @series);
+        for my $item ($names =~ /`([^`]+)`/g) {
+            if ($item =~ /^"[^"]*"$/ && defined $last && $last =~ /^(\w+\{\w+=)"/) {
+                push @series, "$1$item}";
+            }
+            elsif ($item =~ /^\w+(?:\{\w+="[^"]*"\})?$/) { push @series, $item; $last = $item }
+            else { finding("$ops: the table of Prometheus series: `$item` is not a series") }
+        }
+        my ($unknown, %want) = (0);
+        for my $s (@series) {
+            $metric_rows++;
+            finding("$ops: the table of Prometheus series has two rows for `$s`") if $mdoc{$s}++;
+            if (!exists $series{$s}) {
+                finding("$ops: the table of Prometheus series lists `$s`, which the endpoint does not answer ($rows_h)");
+                $unknown = 1;
+                next;
+            }
+            $want{$series{$s}} = 1;
+        }
+        my $said = join(", ", sort map { "`$_`" } $keys =~ /`([^`]+)`/g);
+        my $code = join(", ", sort map { "`$_`" } keys %want);
+        finding("$ops: the table of Prometheus series says that `$series[0]` is $said on the status page; $rows_h: $code")
+            if %want && !$unknown && $said ne $code;
+    }
+    for (sort keys %series) {
+        finding("$ops: the table of Prometheus series has no row for `$_`, which the endpoint answers ($rows_h)")
+            if $rows && !$mdoc{$_};
+    }
+}
 
 # ---- directives --------------------------------------------------------
 my %ctx = (RSRC_CONF => "server config, virtual host", ACCESS_CONF => "directory",
@@ -323,7 +439,7 @@ for my $d (@docs) {
 }
 
 print "doccheck: note: $_\n" for @notes;
-printf "doccheck: %d messages, %d directives (%d defaults compared), %d tags and %d quoted lines in %d pages, %d links\n",
-    scalar(keys %msg), scalar(@order), $checked_defaults, $quoted, $lines, scalar(@docs), $links;
+printf "doccheck: %d messages, %d directives (%d defaults compared), %d counters (%d ?auto keys and %d series in the tables), %d tags and %d quoted lines in %d pages, %d links\n",
+    scalar(keys %msg), scalar(@order), $checked_defaults, scalar(@auto), $auto_rows, $metric_rows, $quoted, $lines, scalar(@docs), $links;
 exit($fail ? 1 : 0);
 ' -- "${#code[@]}" "${code[@]}" "${docs[@]}"

@@ -26,7 +26,8 @@
 #   5. a unique RPLOGNO() tag on every log message (tools/lognos.sh);
 #   6. the licence header on every source file (tools/license.sh);
 #   7. the docs against the code: log tags, levels and messages, every
-#      directive and its default, links (tools/doccheck.sh).
+#      directive and its default, the counter tables (rp_counters.h),
+#      links (tools/doccheck.sh).
 #
 # Builds happen in a scratch folder: the tree's .libs is left alone.
 # Prints one line a step and the findings; fails when there is one.
