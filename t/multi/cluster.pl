@@ -26,6 +26,9 @@
 #     412) keeps every acknowledged increment;
 #   - a SIGKILLed child on one server releases its locks for the other;
 #   - a graceful restart of one server does not stop the exclusion;
+#   - a lock file emptied while a server holds a write, and one removed,
+#     replaced or emptied under a server: 503, then RP00031 at a restart,
+#     until a stop and a start;
 #   - the same race and counter in front of a backend that ignores If-*,
 #     with RequirePreconditionEvaluate Backend and Digest;
 #   - the control: the same servers without the directive lose updates.
@@ -625,6 +628,60 @@ check(($b->{running} && $bout !~ /RP00030/) ? 1 : 0,
 check($lost == 0, 'race after a new key: one winner a round', "lost $lost");
 stop($_) for $a, $b;
 system("grep -v 'debug\\]' $a->{root}/error_log | tail -n 25") if $ENV{RP_MULTI_DEBUG};
+
+# ---- 2d. the lock file removed, replaced or emptied under a server --------
+# A server keeps the lock file it started with, also across a restart: once
+# the file at its path is another, or none, every serialized write answers
+# 503 (RP00019), a graceful restart or a restart says so at once (RP00031,
+# with the reason), and a stop and a start mend it. Rows: what is done to
+# the file, how, the restart, the reason RP00031 gives.
+my @gone = (
+    ['removed', sub { unlink $a->{lockfile} or die "unlink: $!" }, 'graceful',
+     qr/cannot open it by its path/],
+    ['replaced by another file', sub {
+         open my $fh, '>', "$a->{lockfile}.new" or die "create: $!";
+         close $fh;
+         rename "$a->{lockfile}.new", $a->{lockfile} or die "rename: $!";
+     }, 'restart', qr/no longer the file the server started with/],
+    ['emptied', sub { truncate $a->{lockfile}, 0 or die "truncate: $!" },
+     'graceful', qr/no longer the file the server started with/],
+);
+write_conf($a, lockfile => 1);
+my $gone_n = 0;
+my $gone_put = sub {
+    return (request($a, 'PUT', '/dav/gone' . ++$gone_n . '.txt',
+                    ['If-None-Match' => '*'], "x\n"))[0];
+};
+for my $g (@gone) {
+    my ($what, $do, $restart, $why) = @$g;
+    check(start($a), "lock file $what: A starts") or next;
+    my $before = $gone_put->();
+    $do->();
+    my $after = $gone_put->();
+    check("$before $after" eq '201 503',
+          "lock file $what under A: its writes answer 503",
+          "before $before, after $after");
+    ctl($a, $restart);
+    my $said;
+    for (1 .. 100) {
+        if (open my $f, '<', "$a->{root}/error_log") {
+            ($said) = grep { /RP00031/ } <$f>;
+        }
+        last if $said;
+        sleep 0.1;
+    }
+    up($a);
+    check(($said // '') =~ $why ? 1 : 0,
+          "lock file $what: -k $restart says so (RP00031) with the reason",
+          $said // 'no RP00031 line');
+    my $still = $gone_put->();
+    check($still eq '503', "lock file $what: writes still answer 503 after "
+          . "-k $restart", $still);
+    stop($a);
+    check(start($a) && $gone_put->() eq '201',
+          "lock file $what: after a stop and a start writes pass");
+    stop($a);
+}
 
 # ---- 3. the control: the same without the directive ----------------------
 

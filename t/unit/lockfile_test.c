@@ -355,7 +355,13 @@ static void test_queue_wrap(apr_pool_t *p, rp_lockfile_t *lf)
     check(rp_lockfile_queue_turn(lf, fd[2], q, t[2],
                                  apr_time_now() + apr_time_from_msec(50))
           == ETIMEDOUT, "17.2: waiter 3 waits for waiter 2");
-    for (i = 1; i < 6; i++) {
+    /* Waiter 2's process is killed: its slot goes with its description. */
+    close(fd[1]);
+    fd[1] = -1;
+    check(rp_lockfile_queue_turn(lf, fd[2], q, t[2],
+                                 apr_time_now() + apr_time_from_msec(50))
+          == 0, "a waiter killed in the queue holds up nobody behind it");
+    for (i = 2; i < 6; i++) {
         close(fd[i]);
     }
     lf->qslots = RP_LOCKFILE_QSLOTS;
