@@ -44,6 +44,7 @@
 #include "mod_require_precondition.h"
 #include "rp_policy.h"
 #include "rp_siphash.h"
+#include "rp_spool.h"
 #include "rp_lock.h"
 #include "rp_lockfile.h"
 #include "rp_stats.h"
@@ -469,8 +470,11 @@ static apr_pool_t *rp_lock_end_at_commit(request_rec *r, int brief)
     end->at_first = rp_is_dav(r);
     ap_add_output_filter_handle(rp_lock_end_handle, end, r, r->connection);
     if (!brief) {
-        ap_add_input_filter_handle(rp_lock_body_handle, end, r,
-                                   r->connection);
+        /* First of the protocol filters, above HTTP_IN: where the body's
+         * end is an EOS, not the connection's bytes. */
+        rp_spool_put_first(r, ap_add_input_filter_handle(rp_lock_body_handle,
+                                                         end, r,
+                                                         r->connection));
     }
     return end->locks;
 }
