@@ -54,6 +54,7 @@
 #include "mod_require_precondition.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"
+#include "rp_lockserver.h"
 #include "rp_metrics.h"
 #include "rp_override.h"
 #include "rp_proxied.h"
@@ -324,6 +325,7 @@ static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     rp_lock_pre_config();
+    rp_lockserver_pre_config();
     rp_spool_pre_config();
     return OK;
 }
@@ -414,6 +416,9 @@ static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         rp_proxied_check(ptemp, s);
     }
     status = rp_lock_check_config(pconf, s);
+    if (status == OK && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        status = rp_lockserver_post_config(pconf, s);
+    }
     /* apache2 -t checks the spool folder here; a start does in
      * post_config, after -k stop, restart or graceful have been handled. */
     if (status == OK && rp_spool_used()
@@ -432,7 +437,8 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int status;
 
     (void)plog;
-    if ((status = rp_lock_post_config(pconf, s)) != OK) {
+    if ((status = rp_lock_post_config(pconf, s)) != OK
+        || (status = rp_lockserver_post_config(pconf, s)) != OK) {
         return status;
     }
     if (rp_spool_used() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
@@ -460,6 +466,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void rp_child_init(apr_pool_t *p, server_rec *s)
 {
     rp_lock_child_init(p, s);
+    rp_lockserver_child_init(p, s);
 }
 
 static void rp_register_hooks(apr_pool_t *p)
@@ -509,6 +516,20 @@ static const command_rec rp_cmds[] = {
                   "an absolute path: the lock file serialization uses, which "
                   "several servers on shared storage may share (default: an "
                   "anonymous one per server)"),
+    AP_INIT_TAKE_ARGV("RequirePreconditionLockServer", rp_lockserver_set,
+                      NULL, RSRC_CONF,
+                      "etcd URL [URL ...] [prefix=/PATH]: the cluster in "
+                      "which the writes to proxied resources of every "
+                      "gateway naming it lock (default: none; the lock "
+                      "file alone)"),
+    AP_INIT_TAKE3("RequirePreconditionLockServerTLS", rp_lockserver_set_tls,
+                  NULL, RSRC_CONF,
+                  "the client certificate, its key and the CA file for the "
+                  "https:// members of RequirePreconditionLockServer"),
+    AP_INIT_TAKE1("RequirePreconditionLockLease", rp_lockserver_set_lease,
+                  NULL, RSRC_CONF,
+                  "seconds: how long the lock server keeps a gateway's locks "
+                  "after it stops renewing them (default 10)"),
     AP_INIT_TAKE1("RequirePreconditionSpoolLimit", rp_set_spool_limit, NULL,
                   OR_FILEINFO,
                   "bytes: a serialized write's body up to this size is read "

@@ -92,6 +92,21 @@
     X(TIMEOUT, COUNTER, "Timeouts", "gave up waiting: 503", \
       "require_precondition_lock_timeouts_total", NULL, \
       "Writes that gave up waiting for the lock: 503.") \
+    /* the lock server (RequirePreconditionLockServer): locks taken */ \
+    X(LOCK_SERVER_TAKEN, COUNTER, "LockServerTaken", \
+      "lock server: locks taken", \
+      "require_precondition_lock_server_total", "result=\"taken\"", \
+      "Writes' lock requests to the lock server " \
+      "(RequirePreconditionLockServer), by result: taken, timed out " \
+      "(503), failed (503: no member could be asked, or it answered " \
+      "with an error).") \
+    X(LOCK_SERVER_TIMEOUT, COUNTER, "LockServerTimedOut", \
+      "lock server: timed out (503)", \
+      "require_precondition_lock_server_total", "result=\"timed_out\"", \
+      NULL) \
+    X(LOCK_SERVER_FAILED, COUNTER, "LockServerFailed", \
+      "lock server: failed (503)", \
+      "require_precondition_lock_server_total", "result=\"failed\"", NULL) \
     /* body read before the lock (rp_spool.c) */ \
     X(SPOOLED, COUNTER, "Spooled", \
       "serialized writes whose body was read before the lock", \

@@ -47,6 +47,7 @@
 #include "rp_spool.h"
 #include "rp_lock.h"
 #include "rp_lockfile.h"
+#include "rp_lockserver.h"
 #include "rp_stats.h"
 #include "rp_upgrade.h"
 
@@ -326,6 +327,13 @@ static const char *rp_lock_client_uri(const request_rec *r)
     return r->parsed_uri.path ? r->parsed_uri.path : r->uri;
 }
 
+/* A file mod_dav serves: keyed by the identities on its path, in the
+ * lock file alone (it lives on the file's storage). */
+static int rp_lock_by_path(const request_rec *r)
+{
+    return rp_is_dav(r) && r->filename && r->filename[0] == '/';
+}
+
 /* The keys of what r (the request or its destination sub-request)
  * addresses. Returns 0, or an errno value. */
 static int rp_lock_keys_of(rp_lockfile_keys_t *k, request_rec *r,
@@ -333,7 +341,7 @@ static int rp_lock_keys_of(rp_lockfile_keys_t *k, request_rec *r,
 {
     const char *host;
 
-    if (rp_is_dav(r) && r->filename && r->filename[0] == '/') {
+    if (rp_lock_by_path(r)) {
         return rp_lockfile_keys_path(rp_lockfile, k,
                                      (r->path_info && *r->path_info)
                                      ? apr_pstrcat(pool, r->filename,
@@ -564,6 +572,27 @@ static int rp_lock_flags(const request_rec *r, int brief)
     }
 }
 
+/* With a lock server, what r addresses by URL is locked there too, after
+ * the lock file: the other gateways' writers are excluded there, this
+ * server's in the lock file. */
+static int rp_lock_elsewhere(request_rec *r, request_rec *dest,
+                             apr_pool_t *locks, apr_time_t deadline)
+{
+    const char *names[2];
+    int n = 0;
+
+    if (!rp_lockserver_used()) {
+        return DECLINED;
+    }
+    if (!rp_lock_by_path(r)) {
+        names[n++] = rp_lock_client_uri(r);
+    }
+    if (dest && !rp_lock_by_path(dest)) {
+        names[n++] = rp_lock_client_uri(dest);
+    }
+    return n ? rp_lockserver_lock(r, locks, names, n, deadline) : DECLINED;
+}
+
 int rp_lock_request(request_rec *r, request_rec *dest,
                     apr_interval_time_t timeout, int brief)
 {
@@ -607,6 +636,10 @@ int rp_lock_request(request_rec *r, request_rec *dest,
     }
     if (err != 0) {
         return rp_lock_failed(r, err);
+    }
+    err = rp_lock_elsewhere(r, dest, locks, start + timeout);
+    if (err != DECLINED) {
+        return err;
     }
     ap_set_module_config(r->request_config, &require_precondition_module,
                          held);

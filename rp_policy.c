@@ -101,6 +101,24 @@ const char *rp_parse_timeout(apr_pool_t *p, const char *arg,
     return NULL;
 }
 
+const char *rp_parse_lease(apr_pool_t *p, const char *arg, int min, int max,
+                           int *secs)
+{
+    const char *s = arg;
+    int v = 0;
+
+    while (apr_isdigit(*s) && v <= max) {
+        v = v * 10 + (*s++ - '0');
+    }
+    if (s == arg || *s || v < min || v > max) {
+        return apr_psprintf(p, "RequirePreconditionLockLease: '%s' is not a "
+                            "whole number of seconds from %d to %d", arg, min,
+                            max);
+    }
+    *secs = v;
+    return NULL;
+}
+
 const char *rp_parse_evaluate(apr_pool_t *p, const char *arg, int *mode)
 {
     if (!strcasecmp(arg, "Off")) {

@@ -64,6 +64,10 @@ const char *rp_parse_timeout(apr_pool_t *p, const char *arg,
 #define RP_EVAL_BACKEND 1
 #define RP_EVAL_DIGEST  2
 
+/* RequirePreconditionLockLease: whole seconds in [min, max]. */
+const char *rp_parse_lease(apr_pool_t *p, const char *arg, int min, int max,
+                           int *secs);
+
 /* Parse the argument of RequirePreconditionEvaluate (Off, Backend,
  * Digest) into RP_EVAL_*. */
 const char *rp_parse_evaluate(apr_pool_t *p, const char *arg, int *mode);

@@ -31,6 +31,13 @@ have_cmd perl || need+=(perl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 # zlib: the module reads a gzip or deflate form's _method (rp_form.c).
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# The lock server's client (rp_etcd.c): HTTP through libcurl, JSON through
+# jansson; etcd itself for t/etcd.t, which starts its own members.
+compgen -G '/usr/include/*/curl/curl.h' >/dev/null \
+    || [ -e /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
+[ -e /usr/include/jansson.h ] || need+=(libjansson-dev)
+have_cmd etcd || [ -x /usr/bin/etcd ] || need+=(etcd-server)
+have_cmd openssl || need+=(openssl)
 # PHP under php-fpm behind a front controller (t/passthrough.t, t/recipes.t).
 compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
 have_perl Apache::Test || need+=(libapache2-mod-perl2)
