@@ -525,7 +525,7 @@ static const command_rec rp_cmds[] = {
     AP_INIT_TAKE3("RequirePreconditionLockServerTLS", rp_lockserver_set_tls,
                   NULL, RSRC_CONF,
                   "the client certificate, its key and the CA file for the "
-                  "https:// members of RequirePreconditionLockServer"),
+                  "https:// members of RequirePreconditionLockServer (default: none)"),
     AP_INIT_TAKE1("RequirePreconditionLockLease", rp_lockserver_set_lease,
                   NULL, RSRC_CONF,
                   "seconds: how long the lock server keeps a gateway's locks "

@@ -35,7 +35,7 @@
 #include "rp_sha256.h"
 
 /* An answer larger than this is not etcd's to a lock call. */
-#define RP_ETCD_MAX_ANSWER  (64 * 1024)
+#define RP_ETCD_MAX_ANSWER  ((size_t)64 * 1024)
 /* A call that is not a lock's wait: the lease, an unlock, a status. */
 #define RP_ETCD_CALL_TIMEOUT apr_time_from_sec(2)
 /* A member that does not accept the connection within this is passed
@@ -126,14 +126,13 @@ static const char *rp_etcd_slurp(apr_pool_t *p, const char *path,
     apr_finfo_t fi;
     apr_size_t got;
     apr_status_t rv;
-    char buf[120];
     void *data;
 
     rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p);
     if (rv == APR_SUCCESS) {
         rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
     }
-    if (rv == APR_SUCCESS && (fi.size <= 0 || fi.size > 1024 * 1024)) {
+    if (rv == APR_SUCCESS && (fi.size <= 0 || fi.size > (apr_off_t)1024 * 1024)) {
         return apr_psprintf(p, "%s is empty or too large for a PEM file",
                             path);
     }
@@ -145,6 +144,8 @@ static const char *rp_etcd_slurp(apr_pool_t *p, const char *path,
         blob->flags = CURL_BLOB_NOCOPY;
     }
     if (rv != APR_SUCCESS) {
+        char buf[120];
+
         return apr_psprintf(p, "cannot read %s: %s", path,
                             apr_strerror(rv, buf, sizeof(buf)));
     }
@@ -260,7 +261,7 @@ static rp_etcd_result_t rp_etcd_judge(apr_pool_t *p, long status,
     json_t *j = a->data ? json_loadb(a->data, a->len, 0, NULL) : NULL;
     json_t *err = j ? json_object_get(j, "error") : NULL;
 
-    if (j && json_is_object(j) && !err && status == 200) {
+    if (json_is_object(j) && !err && status == 200) {
         *out = j;
         return RP_ETCD_OK;
     }
@@ -624,7 +625,7 @@ static char *rp_etcd_name(const rp_etcd_t *e, apr_pool_t *p,
     char hex[2 * RP_SHA256_LEN + 1], *b64;
     const char *name;
     rp_sha256_t s;
-    int i;
+    int i, len;
 
     rp_sha256_init(&s);
     rp_sha256_update(&s, resource, strlen(resource));
@@ -633,8 +634,9 @@ static char *rp_etcd_name(const rp_etcd_t *e, apr_pool_t *p,
         apr_snprintf(hex + 2 * i, 3, "%02x", d[i]);
     }
     name = apr_pstrcat(p, e->conf.prefix, "/", hex, NULL);
-    b64 = apr_palloc(p, apr_base64_encode_len(strlen(name)));
-    apr_base64_encode(b64, name, strlen(name));
+    len = (int)strlen(name);
+    b64 = apr_palloc(p, apr_base64_encode_len(len));
+    apr_base64_encode(b64, name, len);
     return b64;
 }
 
@@ -714,8 +716,8 @@ int rp_etcd_lock(rp_etcd_t *e, apr_pool_t *p, const char *const *names,
         *why = "the lock server's client did not start in this process";
         return EIO;
     }
-    held->names = apr_pcalloc(p, n * sizeof(char *));
-    held->keys = apr_pcalloc(p, n * sizeof(char *));
+    held->names = apr_pcalloc(p, (apr_size_t)n * sizeof(char *));
+    held->keys = apr_pcalloc(p, (apr_size_t)n * sizeof(char *));
     for (i = 0; i < n; i++) {
         held->names[i] = rp_etcd_name(e, p, names[i]);
     }
@@ -767,7 +769,9 @@ static void *APR_THREAD_FUNC rp_etcd_keeper(apr_thread_t *t, void *data)
         curl_easy_cleanup(h);
     }
     apr_pool_destroy(p);
-    apr_thread_exit(t, APR_SUCCESS);
+    /* A return, not apr_thread_exit: pthread_exit's unwinding is what
+     * AddressSanitizer trips over; the thread's pool goes with pchild. */
+    (void)t;
     return NULL;
 }
 

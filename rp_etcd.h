@@ -57,8 +57,8 @@ typedef struct {
     int lease;                   /* the lease's TTL, in seconds */
 } rp_etcd_conf_t;
 
-/* Messages of the thread that keeps the lease: a lease lost, an unlock
- * retried. level: 0 error, 1 warning, 2 debug. */
+/* Messages of the thread that keeps the leases, and of a release that
+ * failed. level: 0 error (writes lost their exclusion), 1 warning. */
 typedef void rp_etcd_log_fn(void *baton, int level, const char *msg);
 
 /* The lease's bounds, in seconds: etcd raises a shorter TTL to about

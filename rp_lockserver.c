@@ -199,13 +199,20 @@ static const char *rp_ls_conflict(void)
     return NULL;
 }
 
+/* The lease thread's messages (rp_etcd.c): a lease lost while writes held
+ * locks with it is an error; the rest are warnings. */
 static void rp_ls_log(void *baton, int level, const char *msg)
 {
     server_rec *s = baton;
 
-    ap_log_error(APLOG_MARK, level == 0 ? APLOG_ERR : level == 1
-                 ? APLOG_WARNING : APLOG_DEBUG, 0, s, RPLOGNO(00096)
-                 "RequirePreconditionLockServer: %s", msg);
+    if (level == 0) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, RPLOGNO(00096)
+                     "RequirePreconditionLockServer: %s", msg);
+    }
+    else {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00102)
+                     "RequirePreconditionLockServer: %s", msg);
+    }
 }
 
 int rp_lockserver_post_config(apr_pool_t *pconf, server_rec *s)

@@ -57,6 +57,16 @@ fi
     -I"$("${APXS:-apxs}" -q INCLUDEDIR)" \
     -o "$out/conf_test" "$top/t/unit/conf_test.c"
 
+# The lock server's client, against a real etcd member it starts.
+# shellcheck disable=SC2046
+"$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
+    $(apu-1-config --includes) \
+    -o "$out/etcd_test" "$top/t/unit/etcd_test.c" "$top/rp_etcd.c" \
+    "$top/rp_sha256.c" "$top/rp_policy.c" "$top/rp_body.c" \
+    "$top/rp_siphash.c" "$top/rp_form.c" \
+    $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lcurl -ljansson \
+    -ldl -lz
+
 # The Digest ETags' hash against FIPS 180-4's vectors.
 "$CC" "${flags[@]}" -o "$out/sha256_test" "$top/t/unit/sha256_test.c" \
     "$top/rp_sha256.c"
@@ -66,4 +76,5 @@ timeout 600 env "${env[@]}" "$out/policy_test" || rc=1
 timeout 600 env "${env[@]}" "$out/sha256_test" || rc=1
 timeout 600 env "${env[@]}" "$out/conf_test" || rc=1
 timeout 600 env "${env[@]}" "$out/lockfile_test" || rc=1
+timeout 600 env "${env[@]}" "$out/etcd_test" || rc=1
 exit $rc
