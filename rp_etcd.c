@@ -631,7 +631,7 @@ static char *rp_etcd_name(const rp_etcd_t *e, apr_pool_t *p,
     rp_sha256_update(&s, resource, strlen(resource));
     rp_sha256_final(&s, d);
     for (i = 0; i < RP_SHA256_LEN; i++) {
-        apr_snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        apr_snprintf(hex + 2 * (apr_size_t)i, 3, "%02x", d[i]);
     }
     name = apr_pstrcat(p, e->conf.prefix, "/", hex, NULL);
     len = (int)strlen(name);

@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "rp_etcd.h"
 #include "rp_policy.h"
 
@@ -44,9 +46,9 @@ static int failures;
     do {                                                                    \
         if (!(cond)) {                                                      \
             failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);            \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                     \
+            printf(__VA_ARGS__);                                            \
+            printf("\n");                                                   \
         }                                                                   \
     } while (0)
 
@@ -124,6 +126,21 @@ static int free_port(void)
     return port;
 }
 
+/* The member's data folder, as apr_dir_remove cannot (it is not empty). */
+static void rm_tree(apr_pool_t *p, const char *dir)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        execl("/bin/rm", "rm", "-rf", dir, (char *)NULL);
+        _exit(127);
+    }
+    (void)p;
+    if (pid > 0) {
+        (void)waitpid(pid, NULL, 0);
+    }
+}
+
 static pid_t start_etcd(apr_pool_t *p, const char *dir, int client, int peer)
 {
     const char *c = apr_psprintf(p, "http://127.0.0.1:%d", client);
@@ -157,34 +174,52 @@ static rp_etcd_t *client(apr_pool_t *p, const char *url)
     conf.lease = 5;
     if (rp_etcd_create(p, &conf, &e) != NULL
         || rp_etcd_child_init(e, p, NULL, NULL) != APR_SUCCESS) {
-        fprintf(stderr, "cannot make a client\n");
+        printf("cannot make a client\n");
         exit(2);
     }
     return e;
 }
 
-/* How many keys are under the test's prefix (through curl: what etcd
- * holds, not what the client believes). */
+static size_t take(char *ptr, size_t size, size_t nmemb, void *data)
+{
+    char *buf = data;
+    size_t have = strlen(buf), n = size * nmemb;
+
+    if (have + n >= 512) {
+        return 0;
+    }
+    memcpy(buf + have, ptr, n);
+    buf[have + n] = '\0';
+    return n;
+}
+
+/* How many keys are under the test's prefix: what etcd holds, not what
+ * the client believes. */
 static int keys_left(apr_pool_t *p, const char *url)
 {
     /* "/rp-unit" and "/rp-uniu" in base64. */
-    const char *cmd = apr_psprintf(p, "curl -s %s/v3/kv/range -d "
-                                   "'{\"key\":\"L3JwLXVuaXQ=\",\"range_end\":"
-                                   "\"L3JwLXVuaXU=\",\"count_only\":true}'",
-                                   url);
-    FILE *f = popen(cmd, "r");
+    static const char body[] = "{\"key\":\"L3JwLXVuaXQ=\",\"range_end\":"
+                               "\"L3JwLXVuaXU=\",\"count_only\":true}";
+    CURL *h = curl_easy_init();
     char buf[512] = "";
     const char *c;
-    size_t n;
 
-    if (!f) {
+    if (!h) {
         return -1;
     }
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    pclose(f);
+    curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, url, "/v3/kv/range",
+                                                 NULL));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, take);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, buf);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+    if (curl_easy_perform(h) != CURLE_OK) {
+        curl_easy_cleanup(h);
+        return -1;
+    }
+    curl_easy_cleanup(h);
     c = strstr(buf, "\"count\":\"");
-    return c ? atoi(c + 9) : 0;
+    return c ? (int)strtol(c + 9, NULL, 10) : 0;
 }
 
 static void test_member(apr_pool_t *top)
@@ -217,7 +252,7 @@ static void test_member(apr_pool_t *top)
     a = client(pa, url);
     b = client(pb, url);
     for (i = 0; i < 100 && (why = rp_etcd_probe(a, top, 200000)); i++) {
-        usleep(100000);
+        apr_sleep(apr_time_from_msec(100));
     }
     CHECK(!why, "etcd did not come up: %s", why);
 
@@ -266,8 +301,8 @@ static void test_member(apr_pool_t *top)
     apr_pool_destroy(r);
 
     /* etcd gone: fail closed, at once. */
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    (void)kill(pid, SIGKILL);
+    (void)waitpid(pid, NULL, 0);
     apr_pool_create(&r, top);
     t = apr_time_now();
     rv = rp_etcd_lock(b, r, x, 1, t + apr_time_from_sec(5), &hb, &why);
@@ -279,9 +314,7 @@ static void test_member(apr_pool_t *top)
     apr_pool_destroy(r);
     apr_pool_destroy(pa);       /* the keeper threads stop */
     apr_pool_destroy(pb);
-    if (system(apr_pstrcat(top, "rm -rf ", dir, NULL)) != 0) {
-        fprintf(stderr, "cannot remove %s\n", dir);
-    }
+    rm_tree(top, dir);
 }
 
 int main(void)
@@ -291,7 +324,7 @@ int main(void)
     apr_initialize();
     apr_pool_create(&p, NULL);
     if (rp_etcd_global_init() != 0) {
-        fprintf(stderr, "libcurl did not start\n");
+        printf("libcurl did not start\n");
         return 2;
     }
     test_urls(p);
