@@ -85,6 +85,8 @@ def load(path):
             ser["delete"].setdefault((f[1], f[2], f[3]), []).append(kv)
         elif f[0] == "delbound":
             ser["delbound"][f[1]] = " ".join(f[2:])
+        elif f[0] == "lockserver":
+            ser["lockserver"] = dict(zip(f[1::2], (int(x) for x in f[2::2])))
         elif f[0] == "fair":
             ser["fair"] = dict(x.split("=", 1) for x in f[1:])
         elif f[0] == "errorlog":
@@ -470,6 +472,29 @@ def main():
             if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
                 p("   !! answers other than 2xx or socket errors: %s" % bad)
             chart_ratio.append((short, ratio))
+
+    # ---- part 10
+    if "10" in parts and "lockserver" in wrk:
+        ma, mb, ratio, bad, (ra, rb), iqr = compare("lockserver", "ls-local",
+                                                    "ls-a+ls-b")
+        p("")
+        p("10. RequirePreconditionLockServer: part 9's PUTs (Backend), two gateways"
+          " over etcd (one member, loopback) vs one gateway, its local lock")
+        p("   one gateway %s req/s, two over etcd %s req/s (medians):"
+          " two/one %.3f (IQR %.3f-%.3f)" % (fmt_int(ma), fmt_int(mb), ratio,
+                                              iqr[0], iqr[1]))
+        ls = ser.get("lockserver", {})
+        if ls.get("locks"):
+            rtt = ls["calls"] / ls["locks"]
+            p("   round trips to etcd per write: %.2f (%d calls for %d locks)"
+              % (rtt, ls["calls"], ls["locks"]))
+            targets.append((rtt <= 2.05, "round trips to etcd per write <= 2",
+                            "%.2f" % rtt))
+        targets.append((ratio >= 0.7, "two gateways over etcd >= 0.7x one with"
+                        " its local lock", "%.2fx" % ratio))
+        if any(x for x, _ in bad.values()) or any(e for _, e in bad.values()):
+            p("   !! answers other than 2xx or socket errors: %s" % bad)
+        chart_ratio.append(("etcd\\ntwo/one", ratio))
 
     # ---- part 6
     if "6" in parts and "lockfile" in wrk:

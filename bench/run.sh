@@ -63,6 +63,13 @@
 #   9. RequirePreconditionEvaluate: conditional PUTs through ProxyPass to
 #      a backend that ignores If-*, Backend vs Off; GETs of 1 KB and
 #      100 KB JSON, Digest vs Off.
+#  10. RequirePreconditionLockServer: part 9's conditional PUTs (Backend)
+#      through two gateways whose locks live in etcd (one member on
+#      loopback, Debian's etcd-server), wrk on both at once with half the
+#      connections each, vs one gateway with its local lock and all the
+#      connections; rounds of A B then B A. And the round trips to etcd per
+#      write: the calls the gateways made (etcd's grpc_server_started_total
+#      for Lock, Unlock and the Lease calls) over the writes (Lock).
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
@@ -70,7 +77,7 @@
 # project quotes live in bench/RESULTS.md, dated, with commit and machine.
 #
 # Knobs (environment):
-#   BENCH_PARTS="1 2 3 4 5 6 7 8" which parts to run
+#   BENCH_PARTS="1 2 3 4 5 6 7 8 9 10" which parts to run
 #   BENCH_CG_REQUESTS=1000  part 1: requests measured per run
 #   BENCH_CG_REPEAT=3       part 1: runs per configuration and request kind
 #   BENCH_CG_PAUSE_MS=1     part 1: client pause between requests
@@ -95,7 +102,7 @@ libexec=$("$APXS" -q LIBEXECDIR)
 client=$here/client.py
 python=/usr/bin/python3
 
-PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7 8 9}
+PARTS=${BENCH_PARTS:-1 2 3 4 5 6 7 8 9 10}
 FAIR_WRITERS=${BENCH_FAIR_WRITERS:-64}
 FAIR_SECONDS=${BENCH_FAIR_SECONDS:-5}
 CG_WARM=100
@@ -702,14 +709,17 @@ LoadModule proxy_http_module $libexec/mod_proxy_http.so
     RequirePreconditionEvaluate $1
 </Location>"
 }
-if part 9; then
-    say "part 9: RequirePreconditionEvaluate: PUT Backend vs Off, GET Digest vs Off (1 KB and 100 KB JSON)"
-    # The documents PUT back with their own bytes (bench/put-size.lua): the
-    # backend's ETag of them stays current.
+# app_backend: t/backend/app.py on $scratch/run/app.sock, once, with the
+# documents parts 9 and 10 write: /api/ev/{f,a,b}<i>.txt, and GETs of 1 KB
+# and 100 KB JSON.
+app_backend() {
+    [ ! -S "$scratch/run/app.sock" ] || return 0
     mkdir -p "$scratch/var/store/ev"
     echo '{"n":0}' > "$scratch/var/body-json"
     for ((i = 0; i < CONNS; i++)); do
-        cp "$scratch/var/body-json" "$scratch/var/store/ev/f$i.txt"
+        for f in f a b; do
+            cp "$scratch/var/body-json" "$scratch/var/store/ev/$f$i.txt"
+        done
     done
     for size in 1024 102400; do
         "$python" -c 'import sys, json; n = int(sys.argv[1]); items = []
@@ -724,6 +734,12 @@ sys.stdout.write(json.dumps({"items": items})[:n])' "$size" > "$scratch/var/stor
         [ ! -S "$scratch/run/app.sock" ] || break
         sleep 0.1
     done
+}
+if part 9; then
+    say "part 9: RequirePreconditionEvaluate: PUT Backend vs Off, GET Digest vs Off (1 KB and 100 KB JSON)"
+    # The documents PUT back with their own bytes (bench/put-size.lua): the
+    # backend's ETag of them stays current.
+    app_backend
     start ev-off module "$(evaluate_conf Off)"
     start ev-backend module "$(evaluate_conf Backend)"
     start ev-digest module "$(evaluate_conf Digest)"
@@ -734,6 +750,77 @@ sys.stdout.write(json.dumps({"items": items})[:n])' "$size" > "$scratch/var/stor
         ab_compare "evalget$size" ev-off ev-digest "/api/ev/get$size.json"
     done
     for s in ev-off ev-backend ev-digest; do stop "${pid_of[$s]}"; done
+fi
+
+# ---- part 10: RequirePreconditionLockServer ---------------------------------
+# etcd_calls PORT: the calls gateways make, and the Locks, so far.
+etcd_calls() {
+    curl -s "http://127.0.0.1:$1/metrics" | awk '
+        /^grpc_server_started_total/ && /grpc_method="(Lock|Unlock|LeaseGrant|LeaseKeepAlive|LeaseRevoke)"/ {
+            calls += $NF; if ($0 ~ /grpc_method="Lock"/) locks += $NF }
+        END { print calls + 0, locks + 0 }'
+}
+# wrk_pair LABEL ROUND A B: wrk on gateways A and B at once, half the
+# connections each, each on its own documents; their req/s summed.
+wrk_pair() {
+    local label=$1 round=$2 a=$3 b=$4 out_a out_b half=$((CONNS / 2))
+    out_a=$(mktemp "$scratch/var/wrk.XXXXXX")
+    out_b=$(mktemp "$scratch/var/wrk.XXXXXX")
+    RP_FILES=$half RP_PREFIX=/api/ev/a wrk -t1 -c"$half" -d"${SECONDS_PER_RUN}s" \
+        --timeout 10s -s "$here/put-size.lua" "http://127.0.0.1:${port_of[$a]}/" > "$out_a" &
+    RP_FILES=$half RP_PREFIX=/api/ev/b wrk -t1 -c"$half" -d"${SECONDS_PER_RUN}s" \
+        --timeout 10s -s "$here/put-size.lua" "http://127.0.0.1:${port_of[$b]}/" > "$out_b"
+    wait $!
+    raw_line "wrk $label $a+$b $round $(cat "$out_a" "$out_b" | awk '
+        /^Requests\/sec:/ { rps += $2 }
+        /Non-2xx or 3xx responses:/ { bad += $NF }
+        /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
+        END { print rps + 0, bad + 0, err + 0 }')"
+    rm -f "$out_a" "$out_b"
+}
+if part 10; then
+    say "part 10: RequirePreconditionLockServer: two gateways over etcd vs one with its local lock"
+    command -v etcd >/dev/null || { echo "bench/run.sh: etcd is missing (make bench installs etcd-server)" >&2; exit 1; }
+    app_backend
+    etcd_client=$("$client" free "$PORT_FIRST" "$PORT_LAST")
+    etcd_peer=$("$client" free "$((etcd_client + 1))" "$PORT_LAST")
+    mkdir -p "$scratch/var/etcd"
+    etcd --name bench --data-dir "$scratch/var/etcd/data" \
+        --listen-client-urls "http://127.0.0.1:$etcd_client" \
+        --advertise-client-urls "http://127.0.0.1:$etcd_client" \
+        --listen-peer-urls "http://127.0.0.1:$etcd_peer" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+        --initial-cluster "bench=http://127.0.0.1:$etcd_peer" \
+        >>"$scratch/logs/etcd.log" 2>&1 &
+    pids+=($!)
+    for ((i = 0; i < 100; i++)); do
+        curl -sf "http://127.0.0.1:$etcd_client/health" >/dev/null && break
+        sleep 0.1
+    done
+    ls_conf="RequirePreconditionLockServer etcd http://127.0.0.1:$etcd_client
+$(evaluate_conf Backend)"
+    start ls-local module "$(evaluate_conf Backend)"
+    start ls-a module "$ls_conf"
+    start ls-b module "$ls_conf"
+    RP_ETAG=$("$client" etag "${port_of[ls-local]}" /api/ev/f0.txt)
+    export RP_ETAG RP_FILES=$CONNS RP_PREFIX=/api/ev/f RP_BODY=$scratch/var/body-json
+    SECONDS_PER_RUN=1
+    wrk_run lockserver-warmup ls-local 0 "http://127.0.0.1:${port_of[ls-local]}/" "$here/put-size.lua"
+    wrk_pair lockserver-warmup 0 ls-a ls-b
+    SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-1}
+    read -r calls0 locks0 < <(etcd_calls "$etcd_client")
+    for ((r = 1; r <= ROUNDS; r++)); do
+        if [ $((r % 2)) = 1 ]; then
+            wrk_run lockserver ls-local "$r" "http://127.0.0.1:${port_of[ls-local]}/" "$here/put-size.lua"
+            wrk_pair lockserver "$r" ls-a ls-b
+        else
+            wrk_pair lockserver "$r" ls-a ls-b
+            wrk_run lockserver ls-local "$r" "http://127.0.0.1:${port_of[ls-local]}/" "$here/put-size.lua"
+        fi
+    done
+    read -r calls1 locks1 < <(etcd_calls "$etcd_client")
+    raw_line "lockserver calls $((calls1 - calls0)) locks $((locks1 - locks0))"
+    for s in ls-local ls-a ls-b; do stop "${pid_of[$s]}"; done
 fi
 
 # What the servers logged at level error or worse: a measurement of a
