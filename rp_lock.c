@@ -348,7 +348,11 @@ static int rp_lock_keys_of(rp_lockfile_keys_t *k, request_rec *r,
                                                    r->path_info, NULL)
                                      : r->filename);
     }
-    host = rp_lockfile->shared ? ""
+    /* Without the host where the lock file is shared, or the lock server
+     * names the URL path alone: every writer that etcd takes as one must
+     * be one here too, since a process's writers share their lease (and
+     * so their etcd key) and only this lock tells them apart. */
+    host = rp_lockfile->shared || rp_lockserver_used() ? ""
         : (r->server->server_hostname ? r->server->server_hostname : "");
     rp_lockfile_keys_name(rp_lockfile, k, pool, host, rp_lock_client_uri(r));
     return 0;

@@ -20,6 +20,12 @@
 # exists. Returns (acknowledged increments, [failed requests as "METHOD
 # status"], [Server headers seen, one of each]). Every request is a new
 # connection, so that a restart's effect on each shows.
+# Optional: $o{hps} (several host:port, client i uses the i-th, round
+# robin, instead of $o{hp}); $o{count} (a client stops after that many
+# acknowledged increments); $o{deadline} (a time(): every client stops
+# then); $o{backoff} (seconds a client sleeps after a failed request,
+# 412 aside); $o{during} (code run here once the clients are started,
+# before their results are read).
 package RPTest::Counter;
 use strict;
 use warnings;
@@ -27,11 +33,13 @@ use Exporter 'import';
 use IO::Select ();
 use IO::Socket::INET ();
 use POSIX ();
+use Time::HiRes ();
 
 our @EXPORT = qw(counter_until counter_request);
 
-# One request: (status, ETag, body, Server header); status 'refused' when
-# no connection could be made, 'none' when no answer came.
+# One request: (status, ETag, body, Server header, the response's head);
+# status 'refused' when no connection could be made, 'none' when no answer
+# came.
 sub counter_request {
     my ($hp, $host, $method, $uri, $headers, $body) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => $hp, Proto => 'tcp',
@@ -51,29 +59,37 @@ sub counter_request {
     my ($status) = $got =~ m{^HTTP/1\.\d (\d{3})};
     my ($etag) = $got =~ m{^ETag:\s*(\S+)\r?$}mi;
     my ($server) = $got =~ m{^Server:\s*([^\r\n]*)}mi;
-    my ($text) = $got =~ m{\r\n\r\n(.*)\z}s;
-    return ($status // 'none', $etag, $text // '', $server // '');
+    my ($head, $text) = $got =~ m{\A(.*?)\r\n\r\n(.*)\z}s;
+    return ($status // 'none', $etag, $text // '', $server // '', $head // $got);
 }
 
 sub counter_until {
     my %o = @_;
     pipe(my $res_r, my $res_w) or die "pipe: $!";
     my @kids;
+    my @hps = $o{hps} ? @{ $o{hps} } : ($o{hp});
     for my $c (1 .. $o{clients}) {
+        my $hp = $hps[($c - 1) % @hps];
         my $pid = fork // die "fork: $!";
         if (!$pid) {
             close $res_r;
             my ($acks, @bad, %servers) = (0);
-            while (!-e $o{stop}) {
+            my $fail = sub {
+                push @bad, shift;
+                Time::HiRes::sleep($o{backoff}) if $o{backoff};
+            };
+            while (!(defined $o{stop} && -e $o{stop})
+                   && !($o{count} && $acks >= $o{count})
+                   && !($o{deadline} && Time::HiRes::time() > $o{deadline})) {
                 my ($st, $tag, $body, $srv) =
-                    counter_request($o{hp}, $o{host}, 'GET', $o{uri});
-                if ($st ne '200' || !defined $tag) { push @bad, "GET $st"; next }
+                    counter_request($hp, $o{host}, 'GET', $o{uri});
+                if ($st ne '200' || !defined $tag) { $fail->("GET $st"); next }
                 $servers{$srv} = 1;
                 my ($v) = $body =~ /(\d+)/;
-                ($st) = counter_request($o{hp}, $o{host}, 'PUT', $o{uri},
+                ($st) = counter_request($hp, $o{host}, 'PUT', $o{uri},
                                         ['If-Match' => $tag], ($v + 1) . "\n");
                 if ($st eq '204') { $acks++ }
-                elsif ($st ne '412') { push @bad, "PUT $st" }
+                elsif ($st ne '412') { $fail->("PUT $st") }
             }
             (my $s = join "\t", keys %servers) =~ s/\n//g;
             syswrite($res_w, join(' ', $acks, @bad) . "\n$s\n");
@@ -82,6 +98,7 @@ sub counter_until {
         push @kids, $pid;
     }
     close $res_w;
+    $o{during}->() if $o{during};
     my ($acks, @bad, %servers) = (0);
     while (defined(my $line = <$res_r>)) {
         my $srv = <$res_r> // '';
