@@ -236,7 +236,7 @@ static void rp_etcd_options(const rp_etcd_t *e, CURL *h, const char *url,
 typedef enum {
     RP_ETCD_OK,          /* a JSON object without "error" */
     RP_ETCD_TIMEOUT,     /* no answer within the time given */
-    RP_ETCD_DOWN,        /* no connection */
+    RP_ETCD_DOWN,        /* no answer: no connection, or it broke */
     RP_ETCD_UNAVAILABLE, /* it answered, but cannot serve now */
     RP_ETCD_ERROR        /* it answered with an error that a retry
                           * does not mend */
@@ -306,8 +306,9 @@ static rp_etcd_result_t rp_etcd_post(const rp_etcd_t *e, CURL *h, int m,
     }
     else if (rc != CURLE_OK) {
         *why = apr_psprintf(p, "%s: %s", member, curl_easy_strerror(rc));
-        res = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST
-              ? RP_ETCD_DOWN : RP_ETCD_UNAVAILABLE;
+        /* No answer at all: refused, reset, TLS refused. When no member
+         * gives one in a round, there is no point waiting for a leader. */
+        res = RP_ETCD_DOWN;
     }
     else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -322,8 +323,9 @@ static rp_etcd_result_t rp_etcd_post(const rp_etcd_t *e, CURL *h, int m,
 
 /* POST to the cluster: the member that answered last first, then the
  * others, round after round until `deadline` while they elect a leader.
- * Only the time runs out (a lock's wait) or every member refusing the
- * connection, or an error a retry cannot mend, end it early. */
+ * Only the time running out (a lock's wait), a round in which no member
+ * answered at all (all down, TLS refused), or an error a retry cannot
+ * mend end it early. */
 static rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, CURL *h, const char *path,
                                      const char *body, apr_time_t deadline,
                                      apr_pool_t *p, json_t **out,
@@ -346,6 +348,7 @@ static rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, CURL *h, const char *path,
             res = rp_etcd_post(e, h, m, path, body, left, p, out, why);
             if (res == RP_ETCD_OK) {
                 e->current = m;
+                *why = NULL;
                 return res;
             }
             if (res == RP_ETCD_TIMEOUT || res == RP_ETCD_ERROR) {
@@ -354,8 +357,8 @@ static rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, CURL *h, const char *path,
             down += res == RP_ETCD_DOWN;
         }
         if (down == n) {
-            *why = apr_psprintf(p, "no member accepts a connection (last: "
-                                "%s)", *why);
+            *why = apr_psprintf(p, "no member could be reached (last: %s)",
+                                *why);
             return RP_ETCD_DOWN;
         }
         if (deadline - apr_time_now() <= RP_ETCD_PAUSE) {

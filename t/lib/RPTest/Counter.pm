@@ -68,6 +68,7 @@ sub counter_until {
     pipe(my $res_r, my $res_w) or die "pipe: $!";
     my @kids;
     my @hps = $o{hps} ? @{ $o{hps} } : ($o{hp});
+    my $parent = $$;
     for my $c (1 .. $o{clients}) {
         my $hp = $hps[($c - 1) % @hps];
         my $pid = fork // die "fork: $!";
@@ -78,7 +79,8 @@ sub counter_until {
                 push @bad, shift;
                 Time::HiRes::sleep($o{backoff}) if $o{backoff};
             };
-            while (!(defined $o{stop} && -e $o{stop})
+            # A client whose parent is gone (killed) stops too.
+            while (getppid() == $parent && !(defined $o{stop} && -e $o{stop})
                    && !($o{count} && $acks >= $o{count})
                    && !($o{deadline} && Time::HiRes::time() > $o{deadline})) {
                 my ($st, $tag, $body, $srv) =
