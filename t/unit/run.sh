@@ -30,6 +30,11 @@ out=$top/t/unit/build
 CC=${CC:-cc}
 mkdir -p "$out"
 
+# The policy's files (lib/): what counts, the header values, the syntax
+# they share, the directives' arguments, the method a POST names.
+policy=("$top/lib/rp_policy.c" "$top/lib/rp_preconditions.c"
+        "$top/lib/rp_syntax.c" "$top/lib/rp_directive_args.c"
+        "$top/lib/rp_method_override.c")
 flags=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$top/lib" -I"$top/t/fuzz")
 env=()
 if [ "${SANITIZE:-0}" = 1 ]; then
@@ -42,7 +47,7 @@ fi
 "$CC" "${flags[@]}" $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
     -o "$out/policy_test" "$top/t/unit/policy_test.c" \
-    "$top/lib/rp_policy.c" "$top/lib/rp_body.c" "$top/lib/rp_siphash.c" \
+    "${policy[@]}" "$top/lib/rp_body.c" "$top/lib/rp_siphash.c" \
     "$top/lib/rp_form.c" "$top/t/fuzz/exact_alloc.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lz
 
@@ -62,7 +67,7 @@ fi
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
     -o "$out/etcd_test" "$top/t/unit/etcd_test.c" "$top/lib/rp_etcd.c" \
-    "$top/lib/rp_sha256.c" "$top/lib/rp_policy.c" "$top/lib/rp_body.c" \
+    "$top/lib/rp_sha256.c" "${policy[@]}" "$top/lib/rp_body.c" \
     "$top/lib/rp_siphash.c" "$top/lib/rp_form.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lcurl -ljansson \
     -ldl -lz
