@@ -36,7 +36,9 @@ ENGINE  = lib/rp_policy.c lib/rp_preconditions.c lib/rp_syntax.c \
 # refuses RequirePreconditionSerialize On at start-up (tools/lockprobe.sh,
 # asked once a build, prints ofd or none). RP_LOCK_NO_OFD=1 forces
 # LOCK_none, RP_LOCK_NO_OFD=0 LOCK_ofd.
-LOCK_ofd  = lib/rp_lockfile.c
+LOCK_ofd  = lib/rp_lockfile_open.c lib/rp_lockfile_keys.c \
+            lib/rp_lockfile_queue.c lib/rp_lockfile_wait.c \
+            lib/rp_lockfile_lock.c
 LOCK_none = lib/rp_lockfile_none.c
 RP_LOCK_NO_OFD ?=
 ifeq ($(RP_LOCK_NO_OFD),1)

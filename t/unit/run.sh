@@ -54,7 +54,7 @@ fi
 # The lock engine with real descriptors, threads and processes.
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     -o "$out/lockfile_test" "$top/t/unit/lockfile_test.c" \
-    "$top/lib/rp_lockfile.c" "$top/lib/rp_siphash.c" \
+    "$top"/lib/rp_lockfile_{open,keys,queue,wait,lock}.c "$top/lib/rp_siphash.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
 
 # The per-directory configuration's list: layout, create, merge, defaults.
