@@ -28,7 +28,7 @@ VALGRIND_MPM ?= event
 # server's client libraries, libcurl and jansson), in lib/; the httpd glue at
 # the top. tools/lint.sh fails when a file in lib/ includes an httpd header.
 ENGINE  = lib/rp_policy.c lib/rp_preconditions.c lib/rp_syntax.c \
-          lib/rp_directive_args.c lib/rp_method_override.c lib/rp_body.c \
+          lib/rp_directive_args.c lib/rp_method_override.c lib/rp_refusal_body.c \
           lib/rp_siphash.c lib/rp_sha256.c lib/rp_form.c lib/rp_etcd.c
 # The lock engine, chosen for the platform: LOCK_ofd where the compiler,
 # with apxs and the build's flags, finds Linux open file description locks

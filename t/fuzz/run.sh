@@ -51,7 +51,7 @@ common=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top/lib" -I"$here" "${apr[@]
 policy=("$top/lib/rp_policy.c" "$top/lib/rp_preconditions.c"
         "$top/lib/rp_syntax.c" "$top/lib/rp_directive_args.c"
         "$top/lib/rp_method_override.c")
-srcs=("${policy[@]}" "$top/lib/rp_body.c" "$top/lib/rp_siphash.c"
+srcs=("${policy[@]}" "$top/lib/rp_refusal_body.c" "$top/lib/rp_siphash.c"
       "$top/lib/rp_form.c" "$here/exact_alloc.c")
 
 dict_of() {
