@@ -24,35 +24,46 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 VALGRIND_MPM ?= event
 
-# The lock engine, chosen for the platform: rp_lockfile.c where the compiler,
+# The engine: what needs no httpd type (APR, POSIX, zlib, and the lock
+# server's client libraries, libcurl and jansson), in lib/; the httpd glue at
+# the top. tools/lint.sh fails when a file in lib/ includes an httpd header.
+ENGINE  = lib/rp_policy.c lib/rp_preconditions.c lib/rp_syntax.c \
+          lib/rp_directive_args.c lib/rp_method_override.c lib/rp_refusal_body.c \
+          lib/rp_siphash.c lib/rp_sha256.c lib/rp_form.c lib/rp_etcd.c
+# The lock engine, chosen for the platform: LOCK_ofd where the compiler,
 # with apxs and the build's flags, finds Linux open file description locks
-# (F_OFD_SETLK, Linux 3.15) and memfd_create; rp_lockfile_none.c elsewhere,
-# which refuses RequirePreconditionSerialize On at start-up
-# (tools/lockprobe.sh, asked once a build). RP_LOCK_NO_OFD=1 forces
-# rp_lockfile_none.c, RP_LOCK_NO_OFD=0 rp_lockfile.c.
+# (F_OFD_SETLK, Linux 3.15) and memfd_create; LOCK_none elsewhere, which
+# refuses RequirePreconditionSerialize On at start-up (tools/lockprobe.sh,
+# asked once a build, prints ofd or none). RP_LOCK_NO_OFD=1 forces
+# LOCK_none, RP_LOCK_NO_OFD=0 LOCK_ofd.
+LOCK_ofd  = lib/rp_lockfile_open.c lib/rp_lockfile_keys.c \
+            lib/rp_lockfile_queue.c lib/rp_lockfile_wait.c \
+            lib/rp_lockfile_lock.c
+LOCK_none = lib/rp_lockfile_none.c
 RP_LOCK_NO_OFD ?=
 ifeq ($(RP_LOCK_NO_OFD),1)
-LOCKFILE = rp_lockfile_none.c
+LOCKFILE = $(LOCK_none)
 else ifeq ($(RP_LOCK_NO_OFD),0)
-LOCKFILE = rp_lockfile.c
+LOCKFILE = $(LOCK_ofd)
 else
-LOCKFILE = $(eval LOCKFILE := $(shell tools/lockprobe.sh '$(APXS)' \
-               $(BUILD_FLAGS)))$(LOCKFILE)
+LOCKFILE = $(eval LOCKFILE := $(LOCK_$(shell tools/lockprobe.sh '$(APXS)' \
+               $(BUILD_FLAGS))))$(LOCKFILE)
 endif
-# Without the engine: a prerequisite list the probe need not be asked for.
+# Without the lock engine: a prerequisite list the probe need not be asked
+# for.
 SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
-          rp_policy.c rp_body.c rp_siphash.c \
           rp_walk.c rp_stats.c rp_lock.c \
-          rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
-          rp_upgrade.c rp_proxied.c rp_etcd.c rp_lockserver.c
+          rp_metrics.c rp_spool.c rp_evaluate.c \
+          rp_upgrade.c rp_proxied.c rp_lockserver.c $(ENGINE)
 SRC     = $(SRC_COMMON) $(LOCKFILE)
-HDR     = rp_policy.h rp_conf.h mod_require_precondition.h rp_request.h \
-          rp_override.h rp_body.h rp_siphash.h \
-          rp_walk.h rp_stats.h rp_counters.h rp_lock.h \
-          rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \
-          rp_form.h rp_upgrade.h rp_proxied.h rp_etcd.h rp_lockserver.h
+HDR     = rp_conf.h mod_require_precondition.h rp_request.h \
+          rp_override.h rp_walk.h rp_stats.h rp_lock.h \
+          rp_metrics.h rp_spool.h rp_evaluate.h \
+          rp_upgrade.h rp_proxied.h rp_lockserver.h $(wildcard lib/*.h)
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
+# The glue includes the engine's headers by name: "rp_policy.h".
+INC     = -Ilib
 # SANITIZE=1: the module with ASan and UBSan (make test SANITIZE=1 runs the
 # suite with their runtime preloaded into apache2, tools/sanitize-env.sh).
 ifeq ($(SANITIZE),1)
@@ -60,7 +71,7 @@ SAN_FLAGS = -Wc,-fsanitize=address -Wc,-fsanitize=undefined \
             -Wc,-fno-omit-frame-pointer -Wc,-O1 -Wc,-U_FORTIFY_SOURCE \
             -Wl,-fsanitize=address -Wl,-fsanitize=undefined
 endif
-BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
+BUILD_FLAGS = $(INC) $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
 .PHONY: all deps install uninstall test test-clients test-cluster run race \
         clean unit fuzz valgrind lint bench soak deb deb-test peers print-src \
@@ -68,9 +79,9 @@ BUILD_FLAGS = $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS)
 
 all: $(MODULE)
 
-$(MODULE): $(SRC_COMMON) rp_lockfile.c rp_lockfile_none.c $(HDR) \
+$(MODULE): $(SRC_COMMON) $(LOCK_ofd) $(LOCK_none) $(HDR) \
           .libs/build-flags
-	$(APXS) -c $(WARN) $(CFLAGS_EXTRA) $(SAN_FLAGS) $(SRC) -lz -lcurl -ljansson
+	$(APXS) -c $(BUILD_FLAGS) $(SRC) -lz -lcurl -ljansson
 
 # Rebuilt when the flags or the engine change, e.g. from SANITIZE=1 back to
 # a plain build.
@@ -173,7 +184,7 @@ bench: deps
 	bench/run.sh
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o t/logs t/conf/modules.conf \
+	rm -rf .libs *.la *.lo *.slo *.o lib/.libs lib/*.lo lib/*.slo lib/*.o t/logs t/conf/modules.conf \
 	    t/unit/build t/fuzz/build build
 	-[ -f t/TEST ] && cd t && perl TEST.PL -clean >/dev/null 2>&1 || true
 

@@ -36,7 +36,7 @@
 
 #include "mod_require_precondition.h"
 #include "rp_policy.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 #include "rp_evaluate.h"
 #include "rp_sha256.h"
 #include "rp_stats.h"

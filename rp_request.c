@@ -41,7 +41,7 @@
 
 #include "rp_policy.h"
 #include "mod_require_precondition.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"
 #include "rp_override.h"

@@ -13,7 +13,7 @@
  * limitations under the License.
  */
 
-/* tools/counter-rows.c: the rows of rp_counters.h as the pages show them,
+/* tools/counter-rows.c: the rows of lib/rp_counters.h as the pages show them,
  * for tools/doccheck.sh (make lint), which compiles it with the C
  * compiler, so that the rows are read as the module's build reads them.
  * Prints, tab-separated, in the rows' order:

@@ -31,7 +31,9 @@ scratch=$(mktemp -d /tmp/rp-deb.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 src=$scratch/libapache2-mod-require-precondition-$upstream
 mkdir "$src"
-tar -C "$top" --exclude=./.git --exclude=./build --exclude=./.libs \
+# Build output is left out at every level (lib/ has its own .libs).
+tar -C "$top" --exclude=./.git --exclude=./build --exclude=.libs \
+    --exclude='*.lo' --exclude='*.slo' --exclude='*.la' --exclude='*.o' \
     --exclude=./t/logs --exclude=./t/unit/build --exclude=./t/fuzz/build \
     --exclude='./bench/results' --exclude='./soak/results' -cf - . \
     | tar -C "$src" -xf -

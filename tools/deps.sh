@@ -29,9 +29,9 @@ have_cmd curl || need+=(curl)
 have_cmd perl || need+=(perl)
 # t/backend/app.py, the backend of t/evaluate.t (standard library only).
 [ -x /usr/bin/python3 ] || need+=(python3)
-# zlib: the module reads a gzip or deflate form's _method (rp_form.c).
+# zlib: the module reads a gzip or deflate form's _method (lib/rp_form.c).
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
-# The lock server's client (rp_etcd.c): HTTP through libcurl, JSON through
+# The lock server's client (lib/rp_etcd.c): HTTP through libcurl, JSON through
 # jansson; etcd itself for t/etcd.t, which starts its own members.
 compgen -G '/usr/include/*/curl/curl.h' >/dev/null \
     || [ -e /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)

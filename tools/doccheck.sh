@@ -30,7 +30,7 @@
 #     method bits, RP_DEFAULT_SERIALIZE_TIMEOUT: apr_time_from_sec(n)).
 #     A directive whose default the code does not state is reported,
 #     not failed: say it in the help text to have it checked;
-#   - the counters: no two rows of rp_counters.h share an ?auto key or a
+#   - the counters: no two rows of lib/rp_counters.h share an ?auto key or a
 #     series; docs/operations.md's table of ?auto counters names
 #     every key of rp_counters.h and no other, its ?auto example shows
 #     them all in the order the page prints them, and its table of
@@ -45,16 +45,16 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 # shellcheck disable=SC2012,SC2206
-code=(${CODE_FILES:-$(ls ./*.c 2>/dev/null | sed 's|^\./||')})
+code=(${CODE_FILES:-$(ls ./*.c lib/*.c 2>/dev/null | sed 's|^\./||')})
 # shellcheck disable=SC2206
 docs=(${DOC_FILES:-README.md docs/*.md bench/RESULTS.md})
 
-# The counters' rows (rp_counters.h), through the C preprocessor. Should
+# The counters' rows (lib/rp_counters.h), through the C preprocessor. Should
 # the helper not build, the counters' check fails for want of rows.
 scratch=$(mktemp -d /tmp/rp-doccheck.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 RP_COUNTER_ROWS=
-if "${CC:-cc}" -std=gnu99 -Wall -Wextra -Werror -I"$top" \
+if "${CC:-cc}" -std=gnu99 -Wall -Wextra -Werror -I"$top/lib" \
         -o "$scratch/counter-rows" tools/counter-rows.c 2>"$scratch/cc.err"; then
     RP_COUNTER_ROWS=$("$scratch/counter-rows")
 else
@@ -100,7 +100,7 @@ sub call_args {
 my %src;
 $src{$_} = strip_comments(slurp($_)) for @code;
 my $all = join("\n", map { $src{$_} } sort keys %src);
-my ($version) = join("\n", map { slurp($_) } glob("*.h")) =~ /MOD_REQUIRE_PRECONDITION_VERSION\s+"([^"]+)"/;
+my ($version) = join("\n", map { slurp($_) } glob("*.h lib/*.h")) =~ /MOD_REQUIRE_PRECONDITION_VERSION\s+"([^"]+)"/;
 
 # ---- log messages: tag -> level, format as a regular expression -------
 my %levels = (EMERG => "emerg", ALERT => "alert", CRIT => "crit", ERR => "error",
@@ -183,8 +183,8 @@ if (exists $text{$ops}) {
 }
 else { finding("$ops is missing") }
 
-# ---- counters (rp_counters.h, printed by tools/counter-rows.c) ----------
-my $rows_h = "rp_counters.h";
+# ---- counters (lib/rp_counters.h, printed by tools/counter-rows.c) ----------
+my $rows_h = "lib/rp_counters.h";
 my (@auto, %auto, %series);
 for (split /\n/, $ENV{RP_COUNTER_ROWS} // "") {
     my ($what, @f) = split /\t/;

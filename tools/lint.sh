@@ -15,10 +15,12 @@
 
 # Static checks of every C file of the project (make lint, and CI):
 #
+#   0. the engine (lib/) includes no httpd header: httpd.h, http_*.h,
+#      ap_*.h, util_*.h, mod_*.h (first on a file that does, which must fail);
 #   1. gcc and clang both build the module with apxs -Wall -Wextra -Werror,
 #      also against headers without open file description locks, where
-#      tools/lockprobe.sh must choose rp_lockfile_none.c, and compile the
-#      test programs (t/unit, t/fuzz, tools) the same way;
+#      tools/lockprobe.sh must choose lib/rp_lockfile_none.c, and compile
+#      the test programs (t/unit, t/fuzz, tools) the same way;
 #   2. cppcheck (warning, style, performance, portability), with the
 #      suppressions of tools/cppcheck.supp;
 #   3. clang-tidy, with the checks below, every warning an error;
@@ -56,26 +58,41 @@ printf '%s\n' '#include_next <fcntl.h>' '#undef F_OFD_GETLK' \
 printf '%s\n' '#include_next <sys/mman.h>' '#undef MFD_CLOEXEC' \
     > "$scratch/no-memfd/sys/mman.h"
 
+# 0. The layers: no file of the engine includes an httpd header. The check
+#    is tried first on a file that does, which it must refuse.
+httpd_includes() {
+    grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](httpd|http_[^">]*|ap_[^">]*|util_[^">]*|mod_[^">]*)\.h[">]' "$@"
+}
+printf '%s\n' '#include "apr.h"' '# include <http_log.h>' > "$scratch/bad-engine.c"
+if ! httpd_includes "$scratch/bad-engine.c" >/dev/null; then
+    step "engine without httpd headers" "FAIL: the check passes a bad file"; fail=1
+elif httpd_includes lib/*.c lib/*.h >"$scratch/layers.log"; then
+    step "engine without httpd headers" FAIL; fail=1
+    sed 's/^/lib: an httpd header in the engine: /' "$scratch/layers.log"
+else
+    step "engine without httpd headers" ok
+fi
+
 # 1. Compilers. A test program's flags: what t/unit/run.sh and
 #    t/fuzz/run.sh use, without the fuzzer runtime (gcc has none).
 for cc in gcc clang; do
     rm -rf "$scratch/build"; mkdir -p "$scratch/build"
-    cp "${module[@]}" ./*.h "$scratch/build/"
-    if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
-            -Wc,-Werror "${module[@]}") >"$scratch/$cc.log" 2>&1; then
+    cp --parents ./*.c ./*.h lib/*.c lib/*.h "$scratch/build/"
+    if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Ilib -Wc,-Wall \
+            -Wc,-Wextra -Wc,-Werror "${module[@]}") >"$scratch/$cc.log" 2>&1; then
         step "$cc: module (apxs)" ok
     else
         step "$cc: module (apxs)" FAIL; fail=1
         grep -E 'error|warning' "$scratch/$cc.log" || tail -n 20 "$scratch/$cc.log"
     fi
-    # The build's choice of engine (tools/lockprobe.sh): rp_lockfile.c
-    # here, rp_lockfile_none.c where either call is missing.
+    # The build's choice of engine (tools/lockprobe.sh): ofd (LOCK_ofd)
+    # here, none (LOCK_none) where either call is missing.
     got=""
     for inc in "" "$scratch/no-ofd" "$scratch/no-memfd"; do
         got+=" $(tools/lockprobe.sh "$APXS -S CC=$cc" -Wc,-Wall \
                  ${inc:+-I"$inc"} 2>/dev/null || echo FAIL)"
     done
-    want=" rp_lockfile.c rp_lockfile_none.c rp_lockfile_none.c"
+    want=" ofd none none"
     if [ "$got" = "$want" ]; then
         step "$cc: lock engine detection" ok
     else
@@ -85,10 +102,12 @@ for cc in gcc clang; do
     # Where the platform has no open file description locks the module
     # still builds (only RequirePreconditionSerialize On is refused): the
     # same build, the engine chosen by the probe, against those headers.
-    noofd=("${module[@]/rp_lockfile.c/$(tools/lockprobe.sh \
-        "$APXS -S CC=$cc" -I"$scratch/no-ofd" 2>/dev/null)}")
-    cp rp_lockfile_none.c "$scratch/build/"
-    if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Wc,-Wall -Wc,-Wextra \
+    no=1
+    [ "$(tools/lockprobe.sh "$APXS -S CC=$cc" -I"$scratch/no-ofd" \
+        2>/dev/null)" = none ] || no=0
+    # shellcheck disable=SC2207
+    noofd=($(make -s --no-print-directory -C "$top" print-src RP_LOCK_NO_OFD=$no))
+    if (cd "$scratch/build" && "$APXS" -S CC="$cc" -c -Ilib -Wc,-Wall -Wc,-Wextra \
             -Wc,-Werror -I"$scratch/no-ofd" "${noofd[@]}") \
             >"$scratch/$cc-noofd.log" 2>&1; then
         step "$cc: module without OFD locks" ok
@@ -100,7 +119,7 @@ for cc in gcc clang; do
     bad=0
     for f in "${others[@]}"; do
         # httpd's headers for t/unit/conf_test.c (rp_conf.h: M_PUT...).
-        if ! "$cc" -std=gnu99 -O2 -Wall -Wextra -Werror -I. -It/fuzz "${apr[@]}" \
+        if ! "$cc" -std=gnu99 -O2 -Wall -Wextra -Werror -I. -Ilib -It/fuzz "${apr[@]}" \
                 -I"$httpd_inc" -c -o "$scratch/out.o" "$f" \
                 2>"$scratch/$cc.err"; then
             bad=1; cat "$scratch/$cc.err"
@@ -118,7 +137,7 @@ if cppcheck --enable=warning,style,performance,portability --std=c99 \
         --template='{file}:{line}: {severity}: {id}: {message}' \
         -D__linux__ -DLINUX -D_GNU_SOURCE -D_REENTRANT -D__x86_64__ \
         -DAF_UNIX=1 -DF_OFD_SETLK=37 -DF_OFD_SETLKW=38 -DSIGEV_THREAD_ID=4 \
-        -I. -It/fuzz -I"$httpd_inc" "${apr[@]}" \
+        -I. -Ilib -It/fuzz -I"$httpd_inc" "${apr[@]}" \
         "${module[@]}" "${others[@]}" >"$scratch/cppcheck.log" 2>&1; then
     step cppcheck ok
 else
@@ -135,7 +154,7 @@ checks='-*,clang-analyzer-*,bugprone-*,cert-*,misc-*,performance-*,portability-*
 checks+=',-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier'
 checks+=',-cert-dcl37-c,-cert-dcl51-cpp'
 if clang-tidy --quiet -checks="$checks" -warnings-as-errors='*' \
-        "${module[@]}" "${others[@]}" -- -std=gnu99 -I. -It/fuzz \
+        "${module[@]}" "${others[@]}" -- -std=gnu99 -I. -Ilib -It/fuzz \
         -I"$httpd_inc" "${apr[@]}" >"$scratch/tidy.log" 2>"$scratch/tidy.err"; then
     step clang-tidy ok
 else

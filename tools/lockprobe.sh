@@ -13,13 +13,14 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The lock engine this platform builds, for the Makefile: rp_lockfile.c
-# where the compiler finds what it uses beyond POSIX (open file description
-# locks, F_OFD_SETLK: Linux 3.15; memfd_create; a timer per thread,
-# SIGEV_THREAD_ID and gettid), else rp_lockfile_none.c, with which
-# RequirePreconditionSerialize On is refused at start-up (RP00017).
+# The lock engine this platform builds, for the Makefile: "ofd" (LOCK_ofd,
+# lib/rp_lockfile*.c) where the compiler finds what it uses beyond POSIX
+# (open file description locks, F_OFD_SETLK: Linux 3.15; memfd_create; a
+# timer per thread, SIGEV_THREAD_ID and gettid), else "none" (LOCK_none,
+# lib/rp_lockfile_none.c), with which RequirePreconditionSerialize On is
+# refused at start-up (RP00017).
 #
-#   tools/lockprobe.sh APXS [apxs flags ...]     # prints the file's name
+#   tools/lockprobe.sh APXS [apxs flags ...]     # prints ofd or none
 #
 # A small program compiled by apxs -c with the module's flags, in a scratch
 # folder. When it does not build, one without those calls must, or this
@@ -82,13 +83,13 @@ probe()
 }
 
 if probe ofd "$@"; then
-    echo rp_lockfile.c
+    echo ofd
 elif probe control "$@"; then
     echo "tools/lockprobe.sh: no open file description locks or memfd_create" \
-         "here: building rp_lockfile_none.c, which refuses" \
+         "here: building lib/rp_lockfile_none.c, which refuses" \
          "RequirePreconditionSerialize On at start-up" >&2
     grep 'error:' "$dir/ofd.log" | head -n 3 >&2 || true
-    echo rp_lockfile_none.c
+    echo none
 else
     echo "tools/lockprobe.sh: $apxs -c cannot build a small program:" >&2
     cat "$dir/control.log" >&2

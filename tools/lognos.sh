@@ -27,13 +27,14 @@
 #                             every log call that has no tag, then --fill
 #   tools/lognos.sh --list    number, file:line, one a line
 #
-# Files: the module's *.c and *.h at the top of the tree (FILES= to choose).
+# Files: the module's *.c and *.h, the glue's at the top of the tree and the
+# engine's in lib/ (FILES= to choose).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:---check}
 cd "$top"
 # shellcheck disable=SC2206
-files=(${FILES:-$(ls ./*.c ./*.h 2>/dev/null | sed 's|^\./||')})
+files=(${FILES:-$(ls ./*.c ./*.h lib/*.c lib/*.h 2>/dev/null | sed 's|^\./||')})
 
 exec perl -I"$top/tools/lib" -MRPCode -e '
 use strict;

@@ -23,7 +23,7 @@
  * preferred already.
  */
 #include "rp_policy.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 #include "fuzz_common.h"
 
 #include "apr_strings.h"

@@ -24,7 +24,7 @@
  * printable ASCII with no bare quote.
  */
 #include "rp_policy.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 #include "rp_siphash.h"
 #include "fuzz_common.h"
 

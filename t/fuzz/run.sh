@@ -25,7 +25,7 @@
 # corpus in t/fuzz/build/corpus/NAME (not committed). A crash is copied to
 # t/fuzz/regressions/NAME/ to be committed with its fix, and fails the run.
 # At the end, a table of executions and coverage, and the line coverage of
-# rp_policy.c reached by the corpora (when llvm-cov is there).
+# the policy's files (lib/) reached by the corpora (when llvm-cov is there).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,9 +47,12 @@ mkdir -p "$out"
 apr=($(apr-1-config --cppflags --includes) $(apu-1-config --includes))
 # shellcheck disable=SC2046
 libs=($(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lz)
-common=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$here" "${apr[@]}")
-srcs=("$top/rp_policy.c" "$top/rp_body.c" "$top/rp_siphash.c"
-      "$top/rp_form.c" "$here/exact_alloc.c")
+common=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top/lib" -I"$here" "${apr[@]}")
+policy=("$top/lib/rp_policy.c" "$top/lib/rp_preconditions.c"
+        "$top/lib/rp_syntax.c" "$top/lib/rp_directive_args.c"
+        "$top/lib/rp_method_override.c")
+srcs=("${policy[@]}" "$top/lib/rp_refusal_body.c" "$top/lib/rp_siphash.c"
+      "$top/lib/rp_form.c" "$here/exact_alloc.c")
 
 dict_of() {
     case $1 in
@@ -132,7 +135,7 @@ if [ "${FUZZ_REPLAY:-0}" != 1 ] && [ -n "$profdata" ] && [ -n "$llvmcov" ]; then
     done
     "$profdata" merge -sparse "${profs[@]}" -o "$out/policy.profdata"
     cover=$("$llvmcov" report "${objs[@]:1}" -instr-profile="$out/policy.profdata" \
-            "$top/rp_policy.c" 2>/dev/null | awk '/^TOTAL/ || /rp_policy.c/ {print; exit}')
+            "${policy[@]}" 2>/dev/null | awk '/^TOTAL/ {print; exit}')
 fi
 
 echo
@@ -143,7 +146,7 @@ for r in "${rows[@]}"; do
 done
 if [ -n "$cover" ]; then
     echo
-    echo "rp_policy.c coverage (regions, functions, lines, branches):"
+    echo "the policy's coverage (regions, functions, lines, branches):"
     echo "$cover" | awk '{printf "  regions %s  functions %s  lines %s  branches %s\n", $4, $7, $10, $13}'
 fi
 exit $status

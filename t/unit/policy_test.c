@@ -20,7 +20,7 @@
  * "N passed, M failed"; the exit status is 0 only when M is 0.
  */
 #include "rp_policy.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 #include "rp_siphash.h"
 #include "rp_form.h"
 #include "exact_alloc.h"

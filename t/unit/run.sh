@@ -14,7 +14,7 @@
 # limitations under the License.
 
 # Build and run the unit tests of the policy functions (t/unit/*.c against
-# rp_policy.c, linked with APR and apr-util only), and of the per-directory
+# lib/rp_policy.c, linked with APR and apr-util only), and of the per-directory
 # configuration made from its list (rp_conf.h: httpd's headers, no server).
 #
 #   t/unit/run.sh              # with cc (CC= to choose)
@@ -30,7 +30,12 @@ out=$top/t/unit/build
 CC=${CC:-cc}
 mkdir -p "$out"
 
-flags=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$top/t/fuzz")
+# The policy's files (lib/): what counts, the header values, the syntax
+# they share, the directives' arguments, the method a POST names.
+policy=("$top/lib/rp_policy.c" "$top/lib/rp_preconditions.c"
+        "$top/lib/rp_syntax.c" "$top/lib/rp_directive_args.c"
+        "$top/lib/rp_method_override.c")
+flags=(-std=gnu99 -g -O1 -Wall -Wextra -Werror -I"$top" -I"$top/lib" -I"$top/t/fuzz")
 env=()
 if [ "${SANITIZE:-0}" = 1 ]; then
     flags+=(-fsanitize=address,undefined -fno-omit-frame-pointer
@@ -42,14 +47,14 @@ fi
 "$CC" "${flags[@]}" $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
     -o "$out/policy_test" "$top/t/unit/policy_test.c" \
-    "$top/rp_policy.c" "$top/rp_body.c" "$top/rp_siphash.c" \
-    "$top/rp_form.c" "$top/t/fuzz/exact_alloc.c" \
+    "${policy[@]}" "$top/lib/rp_refusal_body.c" "$top/lib/rp_siphash.c" \
+    "$top/lib/rp_form.c" "$top/t/fuzz/exact_alloc.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lz
 
 # The lock engine with real descriptors, threads and processes.
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     -o "$out/lockfile_test" "$top/t/unit/lockfile_test.c" \
-    "$top/rp_lockfile.c" "$top/rp_siphash.c" \
+    "$top"/lib/rp_lockfile_{open,keys,queue,wait,lock}.c "$top/lib/rp_siphash.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -ldl -lrt
 
 # The per-directory configuration's list: layout, create, merge, defaults.
@@ -61,15 +66,15 @@ fi
 # shellcheck disable=SC2046
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
-    -o "$out/etcd_test" "$top/t/unit/etcd_test.c" "$top/rp_etcd.c" \
-    "$top/rp_sha256.c" "$top/rp_policy.c" "$top/rp_body.c" \
-    "$top/rp_siphash.c" "$top/rp_form.c" \
+    -o "$out/etcd_test" "$top/t/unit/etcd_test.c" "$top/lib/rp_etcd.c" \
+    "$top/lib/rp_sha256.c" "${policy[@]}" "$top/lib/rp_refusal_body.c" \
+    "$top/lib/rp_siphash.c" "$top/lib/rp_form.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lcurl -ljansson \
     -ldl -lz
 
 # The Digest ETags' hash against FIPS 180-4's vectors.
 "$CC" "${flags[@]}" -o "$out/sha256_test" "$top/t/unit/sha256_test.c" \
-    "$top/rp_sha256.c"
+    "$top/lib/rp_sha256.c"
 
 rc=0
 timeout 600 env "${env[@]}" "$out/policy_test" || rc=1

@@ -13,10 +13,10 @@
  * limitations under the License.
  */
 
-/* rp_body.h: the 428 response's text (rp_body.c), APR only. */
+/* rp_refusal_body.h: the 428 response's text (rp_refusal_body.c), APR only. */
 
-#ifndef RP_BODY_H
-#define RP_BODY_H
+#ifndef RP_REFUSAL_BODY_H
+#define RP_REFUSAL_BODY_H
 
 #include "apr.h"
 #include "apr_pools.h"
@@ -35,4 +35,4 @@ const char *rp_body_json(apr_pool_t *p, unsigned int counted);
 /* Escape s for a JSON string literal (without the quotes). */
 const char *rp_json_escape(apr_pool_t *p, const char *s);
 
-#endif /* RP_BODY_H */
+#endif /* RP_REFUSAL_BODY_H */

@@ -13,13 +13,13 @@
  * limitations under the License.
  */
 
-/* rp_body.c: the 428 response's text, with nothing but APR: which of HTML
- * and problem+json a client ranks higher (Accept), the bodies and header
- * lists for every counted set, JSON escaping. Unit-tested (t/unit) and
+/* rp_refusal_body.c: the 428 response's text, with nothing but APR: which
+ * of HTML and problem+json a client ranks higher (Accept), the bodies and
+ * header lists for every counted set, JSON escaping. Unit-tested (t/unit) and
  * fuzzed (fuzz_accept). */
 
 #include "rp_policy.h"
-#include "rp_body.h"
+#include "rp_refusal_body.h"
 
 #include "apr_lib.h"
 #include "apr_strings.h"
