@@ -29,7 +29,8 @@ VALGRIND_MPM ?= event
 # the top. tools/lint.sh fails when a file in lib/ includes an httpd header.
 ENGINE  = lib/rp_policy.c lib/rp_preconditions.c lib/rp_syntax.c \
           lib/rp_directive_args.c lib/rp_method_override.c lib/rp_refusal_body.c \
-          lib/rp_siphash.c lib/rp_sha256.c lib/rp_form.c lib/rp_etcd.c
+          lib/rp_siphash.c lib/rp_sha256.c lib/rp_form.c lib/rp_etcd.c \
+          lib/rp_etcd_call.c lib/rp_etcd_lease.c
 # The lock engine, chosen for the platform: LOCK_ofd where the compiler,
 # with apxs and the build's flags, finds Linux open file description locks
 # (F_OFD_SETLK, Linux 3.15) and memfd_create; LOCK_none elsewhere, which

@@ -67,6 +67,7 @@ fi
 "$CC" "${flags[@]}" -pthread $(apr-1-config --cppflags --includes) \
     $(apu-1-config --includes) \
     -o "$out/etcd_test" "$top/t/unit/etcd_test.c" "$top/lib/rp_etcd.c" \
+    "$top/lib/rp_etcd_call.c" "$top/lib/rp_etcd_lease.c" \
     "$top/lib/rp_sha256.c" "${policy[@]}" "$top/lib/rp_refusal_body.c" \
     "$top/lib/rp_siphash.c" "$top/lib/rp_form.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lcurl -ljansson \
