@@ -51,7 +51,7 @@
 #include "apr_strings.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"
 #include "rp_lockserver.h"
@@ -284,11 +284,6 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     }
     conf->headers = headers;
     return NULL;
-}
-
-int rp_is_dav(const request_rec *r)
-{
-    return r->handler && !strcmp(r->handler, "dav-handler");
 }
 
 const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout)

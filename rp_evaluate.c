@@ -34,7 +34,7 @@
 #include "apr_date.h"
 #include "apr_strings.h"
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_policy.h"
 #include "rp_body.h"
 #include "rp_evaluate.h"

@@ -41,7 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_policy.h"
 #include "rp_siphash.h"
 #include "rp_spool.h"

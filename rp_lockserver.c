@@ -31,7 +31,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_etcd.h"
 #include "rp_lockserver.h"
 #include "rp_policy.h"

@@ -37,7 +37,7 @@
 
 #include "rp_form.h"
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_evaluate.h"
 #include "rp_override.h"
 #include "rp_request.h"

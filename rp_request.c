@@ -40,7 +40,7 @@
 #include "apr_uri.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_body.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"

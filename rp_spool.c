@@ -58,7 +58,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_spool.h"
 #include "rp_stats.h"
 

@@ -33,7 +33,7 @@
 #include "apr_shm.h"
 #include "apr_strings.h"
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_policy.h"
 #include "rp_stats.h"
 

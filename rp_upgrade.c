@@ -47,7 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_lockfile.h"
 #include "rp_upgrade.h"
 

@@ -29,7 +29,7 @@
 #include "apr_strings.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_walk.h"
 
 #include <stdlib.h>             /* realpath */

@@ -19,7 +19,7 @@
 #define RP_WALK_H
 
 #include "httpd.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 
 /* How many <Location> and <Directory> sections known by their path turn
  * the rule on, and whether a <Directory> is among them: the pass-through
