@@ -28,6 +28,8 @@
 
 #include "mod_require_precondition.h"   /* the version, the public notes */
 #include "rp_conf.h"                    /* rp_dir_conf, RP_VALUE, RP_BIT */
+#include "rp_etcd.h"                    /* rp_etcd_conf_t, rp_etcd_t */
+#include "rp_lockfile.h"                /* rp_lockfile_t */
 
 /* The module record (mod_require_precondition.c). */
 extern module AP_MODULE_DECLARE_DATA require_precondition_module;
@@ -52,6 +54,55 @@ extern module AP_MODULE_DECLARE_DATA require_precondition_module;
 /* A form POST judged as a write because its _method could not be read
  * (rp_override.c): under ReportOnly it is only reported. */
 #define RP_NOTE_FORM_UNREAD "require-precondition-form-unread"
+
+/* What a graceful restart from another release left (rp_upgrade.c). */
+typedef struct rp_upgrade_t rp_upgrade_t;
+
+/* The server-wide record, as mod_md's md_mod_conf_t: one for the whole
+ * configuration. The directives that write it are server config only
+ * (GLOBAL_ONLY), so the main server's record is the one; the merge
+ * (mod_require_precondition.c) adds a virtual host's notes of its
+ * sections' RequirePreconditionSerialize into it and gives every virtual
+ * host that same record, so rp_srv_conf(r->server) finds it from any
+ * request. Made in pconf by create_server_config from rp_srv_defaults
+ * (mod_require_precondition.c, the one place of its defaults), so a new
+ * configuration cycle starts from them without a reset. What outlives a
+ * cycle (the lock file, the counters' memory) is kept in the process pool
+ * under rp_state_key and only pointed to from here. */
+typedef struct {
+    /* The directives. */
+    const char *lock_path;          /* RequirePreconditionLockFile; NULL:
+                                     * the anonymous file */
+    const char *spool_dir;          /* RequirePreconditionSpoolDir; NULL:
+                                     * the system's (found at start-up) */
+    rp_etcd_conf_t lock_server;     /* RequirePreconditionLockServer, ...TLS
+                                     * and RequirePreconditionLockLease */
+    int lease_set;                  /* RequirePreconditionLockLease seen */
+
+    /* What the sections say (each server's own until the merge). */
+    int serialize_used;             /* Serialize On (or Evaluate) seen */
+    apr_uint64_t fingerprint;       /* what is serialized, where: servers
+                                     * sharing a lock file compare it */
+
+    /* Made at start-up, read by requests. */
+    const rp_lockfile_t *lockfile;  /* NULL: none (see the start-up log) */
+    rp_etcd_t *etcd;                /* the lock server's client, or NULL */
+    rp_upgrade_t *upgrade;          /* NULL: no other release's files */
+    apr_array_header_t *guarded_sections;   /* rp_walk.c */
+    int sections_guarded;           /* how many: the pass-through reads it */
+    int dir_guarded;                /* a <Directory> among them: likewise */
+    const char **html_bodies;       /* the 428 bodies and header lists for */
+    const char **json_bodies;       /* every set of counted headers, */
+    const char **header_lists;      /* [RP_COUNTED_MAX + 1] (rp_request.c) */
+} rp_srv_conf_t;
+
+/* The server-wide record, from any server (r->server, cmd->server once
+ * merged, the main server at start-up). */
+static APR_INLINE rp_srv_conf_t *rp_srv_conf(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config,
+                                &require_precondition_module);
+}
 
 /* Bodies up to this size are read and discarded after a 428 so that the
  * connection can be kept alive; larger or chunked ones close it instead. */

@@ -242,6 +242,8 @@ typedef struct {
     int done;
 } rp_watch_t;
 
+/* Registered once a load by rp_override_register_hooks, as httpd's own
+ * modules keep theirs: no configuration's state. */
 static ap_filter_rec_t *rp_watch_filter_handle;
 
 /* The body has ended: report the guarded method the form named, or that
