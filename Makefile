@@ -43,13 +43,15 @@ endif
 SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
           rp_policy.c rp_body.c rp_siphash.c \
           rp_walk.c rp_stats.c rp_lock.c \
-          rp_metrics.c rp_spool.c rp_evaluate.c rp_sha256.c rp_form.c \
+          rp_metrics.c rp_spool.c rp_evaluate.c rp_lookup.c rp_digest.c \
+          rp_sha256.c rp_form.c \
           rp_upgrade.c rp_proxied.c rp_etcd.c rp_lockserver.c
 SRC     = $(SRC_COMMON) $(LOCKFILE)
 HDR     = rp_policy.h rp_conf.h mod_require_precondition.h rp_module.h \
           rp_request.h rp_override.h rp_body.h rp_siphash.h \
           rp_walk.h rp_stats.h rp_counters.h rp_lock.h \
-          rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_sha256.h \
+          rp_lockfile.h rp_metrics.h rp_spool.h rp_evaluate.h rp_lookup.h \
+          rp_digest.h rp_sha256.h \
           rp_form.h rp_upgrade.h rp_proxied.h rp_etcd.h rp_lockserver.h
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
