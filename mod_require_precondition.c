@@ -51,7 +51,7 @@
 #include "apr_strings.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"
 #include "rp_lockserver.h"
@@ -64,6 +64,40 @@
 #include "rp_walk.h"
 
 APLOG_USE_MODULE(require_precondition);
+
+/* The server-wide record's defaults (rp_module.h): the one place they are
+ * written. */
+static const rp_srv_conf_t rp_srv_defaults = {
+    .lock_server = {
+        .prefix = RP_ETCD_PREFIX_DEFAULT,
+        .lease = RP_ETCD_LEASE_DEFAULT,
+    },
+};
+
+static void *rp_create_srv_conf(apr_pool_t *p, server_rec *s)
+{
+    rp_srv_conf_t *sc = apr_palloc(p, sizeof(*sc));
+
+    (void)s;
+    *sc = rp_srv_defaults;
+    return sc;
+}
+
+/* A virtual host's own record only ever holds the notes of its sections'
+ * RequirePreconditionSerialize (the rest is server config only): they are
+ * added into the main server's record, which every virtual host then
+ * shares. httpd merges each virtual host once a configuration cycle,
+ * after the directives and before check_config. */
+static void *rp_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    rp_srv_conf_t *base = basev;
+    const rp_srv_conf_t *add = addv;
+
+    (void)p;
+    base->serialize_used |= add->serialize_used;
+    base->fingerprint += add->fingerprint;
+    return base;
+}
 
 /* Create, merge and "sets nothing" are made from the list of fields,
  * RP_DIR_FIELDS (rp_conf.h). */
@@ -178,7 +212,7 @@ static const char *rp_set_serialize(cmd_parms *cmd, void *dconf, int on)
 
     conf->serialize = on ? 1 : 0;
     if (!rp_in_htaccess(cmd)) {
-        rp_lock_note_serialize(cmd->path, on);
+        rp_lock_note_serialize(cmd, on);
     }
     return NULL;
 }
@@ -201,7 +235,7 @@ static const char *rp_set_evaluate(cmd_parms *cmd, void *dconf,
     const char *err = rp_parse_evaluate(cmd->pool, arg, &conf->evaluate);
 
     if (!err && conf->evaluate != RP_EVAL_OFF && !rp_in_htaccess(cmd)) {
-        rp_lock_note_serialize(cmd->path, 1);
+        rp_lock_note_serialize(cmd, 1);
     }
     return err;
 }
@@ -286,11 +320,6 @@ static const char *rp_set_headers(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
-int rp_is_dav(const request_rec *r)
-{
-    return r->handler && !strcmp(r->handler, "dav-handler");
-}
-
 const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout)
 {
     return apr_psprintf(p, "require_precondition/"
@@ -313,21 +342,11 @@ int rp_has_body(const request_rec *r)
 
 /* Is the spool folder worth checking at start-up? Where writes are
  * serialized, and where the admin named one (forms are spooled too). */
-static int rp_spool_used(void)
+static int rp_spool_used(const server_rec *s)
 {
-    return rp_lock_in_use() || rp_spool_dir_named();
-}
+    const rp_srv_conf_t *sc = rp_srv_conf(s);
 
-static int rp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
-                         apr_pool_t *ptemp)
-{
-    (void)pconf;
-    (void)plog;
-    (void)ptemp;
-    rp_lock_pre_config();
-    rp_lockserver_pre_config();
-    rp_spool_pre_config();
-    return OK;
+    return sc->serialize_used || sc->spool_dir != NULL;
 }
 
 /* The rule that holds where the directive `d` sits, as its section and
@@ -421,7 +440,7 @@ static int rp_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     /* apache2 -t checks the spool folder here; a start does in
      * post_config, after -k stop, restart or graceful have been handled. */
-    if (status == OK && rp_spool_used()
+    if (status == OK && rp_spool_used(s)
         && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
         status = rp_spool_check_config(pconf, s);
     }
@@ -441,7 +460,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         || (status = rp_lockserver_post_config(pconf, s)) != OK) {
         return status;
     }
-    if (rp_spool_used() && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
+    if (rp_spool_used(s) && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
         && (status = rp_spool_check_config(pconf, s)) != OK) {
         return status;
     }
@@ -451,7 +470,7 @@ static int rp_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     rp_collect_sections(pconf, s);
     rp_prune_sections(s);
-    rp_request_post_config(pconf);
+    rp_request_post_config(pconf, s);
     if (rp_stats_init(s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -472,7 +491,6 @@ static void rp_child_init(apr_pool_t *p, server_rec *s)
 static void rp_register_hooks(apr_pool_t *p)
 {
     (void)p;
-    ap_hook_pre_config(rp_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(rp_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(rp_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(rp_child_init, NULL, NULL, APR_HOOK_MIDDLE);
@@ -559,8 +577,8 @@ module AP_MODULE_DECLARE_DATA require_precondition_module = {
     STANDARD20_MODULE_STUFF,
     rp_create_dir_conf,
     rp_merge_dir_conf,
-    NULL,
-    NULL,
+    rp_create_srv_conf,
+    rp_merge_srv_conf,
     rp_cmds,
     rp_register_hooks,
     AP_MODULE_FLAG_NONE

@@ -13,60 +13,21 @@
  * limitations under the License.
  */
 
-/* mod_require_precondition: the version, the log message tags, the note
- * names and what the glue shares with the module's other httpd files (the
- * section's configuration: rp_conf.h). */
+/* mod_require_precondition.h: what the module shows outside its code: the
+ * release, and the notes a request carries for LogFormat
+ * (%{precondition-missing}n ...), which the docs name. What only the
+ * module's own httpd files share is rp_module.h. */
 
 #ifndef MOD_REQUIRE_PRECONDITION_H
 #define MOD_REQUIRE_PRECONDITION_H
-
-#include "httpd.h"
-
-#include "rp_conf.h"      /* rp_dir_conf, RP_VALUE, RP_BIT */
 
 /* The release, as in CHANGES; shown in the server version (mod_info's
  * "Server Version", ServerTokens Full) and in the start-up debug line. */
 #define MOD_REQUIRE_PRECONDITION_VERSION "0.4.0"
 
-/* A unique tag at the start of every log message, as httpd's APLOGNO:
- *     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, RPLOGNO(00001) "...");
- * gives "RP00001: ...". Write a new message with an empty RPLOGNO() and
- * run tools/lognos.sh --fill, which gives it the next free number;
- * tools/lognos.sh --check (make lint) fails on a duplicate number and on
- * a log call without a tag. */
-#define RPLOGNO(n) "RP" #n ": "
-
-/* The notes a request carries (r->notes). The first three are for
- * LogFormat (%{precondition-missing}n ...) and the docs name them. */
+/* The notes a request carries (r->notes) for LogFormat. */
 #define RP_NOTE_MISSING   "precondition-missing"
 #define RP_NOTE_COUNTED   "precondition-counted"
 #define RP_NOTE_LOCK_WAIT "precondition-lock-wait"
-#define RP_NOTE_JSON      "require-precondition-json"
-#define RP_NOTE_DEFERRED  "require-precondition-serialize-deferred"
-/* Where a method override was found, for the log lines. */
-#define RP_NOTE_OVERRIDE  "require-precondition-override"
-/* The guarded member of a removed collection, or the real file a link
- * leads to, for the log lines. */
-#define RP_NOTE_MEMBER    "require-precondition-member"
-/* A form POST judged as a write because its _method could not be read
- * (rp_override.c): under ReportOnly it is only reported. */
-#define RP_NOTE_FORM_UNREAD "require-precondition-form-unread"
-
-/* Bodies up to this size are read and discarded after a 428 so that the
- * connection can be kept alive; larger or chunked ones close it instead. */
-#define RP_DRAIN_MAX  ((apr_off_t)65536)
-
-/* Is mod_dav serving r? */
-int rp_is_dav(const request_rec *r);
-
-/* The key under which the process pool keeps `what` across a graceful
- * restart (the lock file, the counters' memory), naming this version and
- * the layout's size: a module of another release, loaded by the restart,
- * never reads it as its own, and builds its own instead. */
-const char *rp_state_key(apr_pool_t *p, const char *what, apr_size_t layout);
-
-/* Does r say it has a body (Transfer-Encoding, or a Content-Length that
- * is not 0)? */
-int rp_has_body(const request_rec *r);
 
 #endif /* MOD_REQUIRE_PRECONDITION_H */

@@ -38,12 +38,14 @@
 
 #include "rp_policy.h"     /* RP_EVAL_* */
 
-/* Register the output filters (the look-up's sink, the Digest ETags). */
+/* Register the filters (the look-up's, rp_lookup.c; the Digest ETags',
+ * rp_digest.c). */
 void rp_evaluate_register_hooks(apr_pool_t *p);
 
 /* Digest, a GET or HEAD (not a sub-request): hold the client's
  * conditional headers back from the backend and give the answer its
- * digest ETag, judging them against it (304, 412) on the way out. */
+ * digest ETag, judging them against it (304, 412) on the way out
+ * (rp_digest.c). */
 void rp_evaluate_read(request_rec *r, apr_off_t limit);
 
 /* A write whose locks are held: when it carries If-Match, If-None-Match
@@ -51,5 +53,10 @@ void rp_evaluate_read(request_rec *r, apr_off_t limit);
  * them. DECLINED to forward the write, or the status to answer: 412, or
  * a 5xx when the look-up failed (nothing forwarded). */
 int rp_evaluate_write(request_rec *r, int mode, apr_off_t limit);
+
+/* The client's conditional headers judged as httpd judges them
+ * (ap_meets_conditions) against the ETag in r->headers_out and
+ * `last_modified`: for rp_evaluate.c and rp_digest.c. */
+int rp_meets(request_rec *r, const char *last_modified);
 
 #endif /* RP_EVALUATE_H */

@@ -41,7 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_policy.h"
 #include "rp_siphash.h"
 #include "rp_spool.h"
@@ -53,11 +53,9 @@
 
 APLOG_USE_MODULE(require_precondition);
 
-
-static const char *rp_lock_path;        /* this configuration's directive */
-static int rp_lock_used;                /* Serialize On seen in it */
-static apr_uint64_t rp_lock_fingerprint; /* what it serializes, where */
-static const rp_lockfile_t *rp_lockfile;
+/* Registered once a load by rp_lock_register_hooks, as httpd's own
+ * modules keep theirs: no configuration's state. What a configuration
+ * says and opens is in the server-wide record (rp_srv_conf_t). */
 static ap_filter_rec_t *rp_lock_end_handle;
 static ap_filter_rec_t *rp_lock_body_handle;
 
@@ -77,35 +75,24 @@ const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg)
         return apr_psprintf(cmd->pool, "RequirePreconditionLockFile: '%s' "
                             "names a directory, not a file", arg);
     }
-    rp_lock_path = arg;
+    rp_srv_conf(cmd->server)->lock_path = arg;
     return NULL;
 }
 
 /* Every RequirePreconditionSerialize adds its section to the fingerprint
- * that servers sharing a lock file compare (a sum: order does not count). */
-void rp_lock_note_serialize(const char *where, int on)
+ * that servers sharing a lock file compare (a sum: order does not count,
+ * nor which virtual host's record it is added to first). */
+void rp_lock_note_serialize(cmd_parms *cmd, int on)
 {
     static const unsigned char zero[16];
-    const char *w = where ? where : "(server)";
+    rp_srv_conf_t *sc = rp_srv_conf(cmd->server);
+    const char *w = cmd->path ? cmd->path : "(server)";
     apr_uint64_t h = rp_siphash(zero, w, strlen(w));
 
     if (on) {
-        rp_lock_used = 1;
+        sc->serialize_used = 1;
     }
-    rp_lock_fingerprint += on ? h : ~h;
-}
-
-int rp_lock_in_use(void)
-{
-    return rp_lock_used;
-}
-
-void rp_lock_pre_config(void)
-{
-    rp_upgrade_pre_config();
-    rp_lock_path = NULL;
-    rp_lock_used = 0;
-    rp_lock_fingerprint = 0;
+    sc->fingerprint += on ? h : ~h;
 }
 
 /* ---- start-up ---------------------------------------------------------- */
@@ -123,12 +110,13 @@ static const char *rp_lock_chroot(void)
  * platform has no locks for it (rp_lockfile_none.c). */
 static int rp_lock_open(apr_pool_t *pool, server_rec *s, rp_lockfile_t **lf)
 {
+    const rp_srv_conf_t *sc = rp_srv_conf(s);
     rp_lockfile_user_t user;
     const char *why;
 
-    if (!rp_lock_path) {
+    if (!sc->lock_path) {
         why = rp_lockfile_open_anonymous(pool, lf);
-        if (why && !rp_lock_used) {
+        if (why && !sc->serialize_used) {
             rp_lockfile_close(*lf);
             *lf = NULL;
             return DECLINED;
@@ -144,10 +132,11 @@ static int rp_lock_open(apr_pool_t *pool, server_rec *s, rp_lockfile_t **lf)
     user.name = ap_unixd_config.user_name;
     user.chroot_dir = rp_lock_chroot();
     user.check_only = ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST;
-    why = rp_lockfile_open_named(pool, rp_lock_path, &user, lf);
+    why = rp_lockfile_open_named(pool, sc->lock_path, &user, lf);
     if (why) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00016)
-                     "RequirePreconditionLockFile %s: %s", rp_lock_path, why);
+                     "RequirePreconditionLockFile %s: %s", sc->lock_path,
+                     why);
         rp_lockfile_close(*lf);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -170,7 +159,7 @@ static void rp_lock_compare(apr_pool_t *p, server_rec *s, rp_lockfile_t *lf)
     }
     host[sizeof(host) - 1] = '\0';
     name = apr_psprintf(p, "%s:%s", host, ap_server_root);
-    others = rp_lockfile_register(p, lf, name, rp_lock_fingerprint,
+    others = rp_lockfile_register(p, lf, name, rp_srv_conf(s)->fingerprint,
                                   ap_state_query(AP_SQ_RUN_MODE)
                                   == AP_SQ_RM_NORMAL);
     if (others) {
@@ -209,15 +198,16 @@ static void rp_lock_recheck(server_rec *s, const rp_lockfile_t *lf)
  * excludes writers after it). */
 static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
 {
+    rp_srv_conf_t *sc = rp_srv_conf(s);
+    const char *path = sc->lock_path;
     apr_pool_t *process_pool = s->process->pool;
     const char *base = rp_state_key(pconf, "lock", sizeof(rp_lockfile_t));
     const char *current_key = apr_pstrcat(pconf, base, ":current", NULL);
     const char *userdata_key = apr_pstrcat(pconf, base, ":file:",
-                                           rp_lock_path ? rp_lock_path : "",
-                                           NULL);
+                                           path ? path : "", NULL);
     rp_lockfile_t *lf = NULL;
 
-    if (!rp_lock_path && rp_lock_used && rp_lock_chroot()) {
+    if (!path && sc->serialize_used && rp_lock_chroot()) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, RPLOGNO(00015)
                      "RequirePreconditionSerialize On cannot work with "
                      "ChrootDir %s and the anonymous lock file: each write "
@@ -230,17 +220,16 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
      * started with: a graceful restart onto another file would let the
      * next generation's writers past them. Keep it until a full restart. */
     apr_pool_userdata_get((void **)&lf, current_key, process_pool);
-    if (lf && (lf->path ? !rp_lock_path || strcmp(lf->path, rp_lock_path) != 0
-                        : rp_lock_path != NULL)) {
+    if (lf && (lf->path ? !path || strcmp(lf->path, path) != 0
+                        : path != NULL)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00025)
                      "RequirePreconditionLockFile changed from %s to %s: "
                      "writers still hold their locks in the first, so it "
                      "stays in use until the server is stopped and started",
                      lf->path ? lf->path : "(none: the anonymous file)",
-                     rp_lock_path ? rp_lock_path
-                                  : "(none: the anonymous file)");
+                     path ? path : "(none: the anonymous file)");
         rp_lock_recheck(s, lf);
-        rp_lockfile = lf;
+        sc->lockfile = lf;
         rp_upgrade_start(s, lf->path ? -1 : lf->fd);
         return OK;
     }
@@ -251,7 +240,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
 
         if (status == DECLINED) {
             /* A request that would lock anyway gets 503. */
-            rp_lockfile = NULL;
+            sc->lockfile = NULL;
             return OK;
         }
         if (status != OK) {
@@ -268,7 +257,7 @@ static int rp_lock_start(apr_pool_t *pconf, server_rec *s)
         rp_lock_recheck(s, lf);
     }
     rp_lock_compare(pconf, s, lf);
-    rp_lockfile = lf;
+    sc->lockfile = lf;
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL) {
         rp_upgrade_start(s, lf->path ? -1 : lf->fd);
     }
@@ -314,6 +303,7 @@ void rp_lock_child_init(apr_pool_t *p, server_rec *s)
 typedef struct {
     request_rec *r;
     request_rec *dest;
+    const rp_srv_conf_t *sc;
 } rp_lock_ctx_t;
 
 /* The URL the client named: the first request of an internal redirect
@@ -336,13 +326,13 @@ static int rp_lock_by_path(const request_rec *r)
 
 /* The keys of what r (the request or its destination sub-request)
  * addresses. Returns 0, or an errno value. */
-static int rp_lock_keys_of(rp_lockfile_keys_t *k, request_rec *r,
-                           apr_pool_t *pool)
+static int rp_lock_keys_of(const rp_srv_conf_t *sc, rp_lockfile_keys_t *k,
+                           request_rec *r, apr_pool_t *pool)
 {
     const char *host;
 
     if (rp_lock_by_path(r)) {
-        return rp_lockfile_keys_path(rp_lockfile, k,
+        return rp_lockfile_keys_path(sc->lockfile, k,
                                      (r->path_info && *r->path_info)
                                      ? apr_pstrcat(pool, r->filename,
                                                    r->path_info, NULL)
@@ -352,19 +342,19 @@ static int rp_lock_keys_of(rp_lockfile_keys_t *k, request_rec *r,
      * names the URL path alone: every writer that etcd takes as one must
      * be one here too, since a process's writers share their lease (and
      * so their etcd key) and only this lock tells them apart. */
-    host = rp_lockfile->shared || rp_lockserver_used() ? ""
+    host = sc->lockfile->shared || rp_lockserver_used(sc) ? ""
         : (r->server->server_hostname ? r->server->server_hostname : "");
-    rp_lockfile_keys_name(rp_lockfile, k, pool, host, rp_lock_client_uri(r));
+    rp_lockfile_keys_name(sc->lockfile, k, pool, host, rp_lock_client_uri(r));
     return 0;
 }
 
 static int rp_lock_keys(void *data, rp_lockfile_keys_t *k)
 {
     rp_lock_ctx_t *ctx = data;
-    int err = rp_lock_keys_of(k, ctx->r, ctx->r->pool);
+    int err = rp_lock_keys_of(ctx->sc, k, ctx->r, ctx->r->pool);
 
     if (err == 0 && ctx->dest) {
-        err = rp_lock_keys_of(k, ctx->dest, ctx->r->pool);
+        err = rp_lock_keys_of(ctx->sc, k, ctx->dest, ctx->r->pool);
     }
     return err;
 }
@@ -521,11 +511,11 @@ static int rp_lock_timed_out(request_rec *r, const rp_lockfile_held_t *held,
     return HTTP_SERVICE_UNAVAILABLE;
 }
 
-static int rp_lock_failed(request_rec *r, int err)
+static int rp_lock_failed(request_rec *r, const rp_lockfile_t *lf, int err)
 {
     switch (err) {
     case RP_LOCKFILE_ECHANGED:
-        return rp_lock_fail(r, 0, apr_pstrcat(r->pool, rp_lockfile->path,
+        return rp_lock_fail(r, 0, apr_pstrcat(r->pool, lf->path,
                                               " is not the file the server "
                                               "started with, or no longer "
                                               "holds its key (emptied or "
@@ -579,13 +569,14 @@ static int rp_lock_flags(const request_rec *r, int brief)
 /* With a lock server, what r addresses by URL is locked there too, after
  * the lock file: the other gateways' writers are excluded there, this
  * server's in the lock file. */
-static int rp_lock_elsewhere(request_rec *r, request_rec *dest,
-                             apr_pool_t *locks, apr_time_t deadline)
+static int rp_lock_elsewhere(const rp_srv_conf_t *sc, request_rec *r,
+                             request_rec *dest, apr_pool_t *locks,
+                             apr_time_t deadline)
 {
     const char *names[2];
     int n = 0;
 
-    if (!rp_lockserver_used()) {
+    if (!rp_lockserver_used(sc)) {
         return DECLINED;
     }
     if (!rp_lock_by_path(r)) {
@@ -594,12 +585,14 @@ static int rp_lock_elsewhere(request_rec *r, request_rec *dest,
     if (dest && !rp_lock_by_path(dest)) {
         names[n++] = rp_lock_client_uri(dest);
     }
-    return n ? rp_lockserver_lock(r, locks, names, n, deadline) : DECLINED;
+    return n ? rp_lockserver_lock(sc, r, locks, names, n, deadline)
+             : DECLINED;
 }
 
 int rp_lock_request(request_rec *r, request_rec *dest,
                     apr_interval_time_t timeout, int brief)
 {
+    const rp_srv_conf_t *sc = rp_srv_conf(r->server);
     rp_lock_ctx_t ctx;
     rp_lockfile_held_t *held;
     const request_rec *prev;
@@ -614,24 +607,25 @@ int rp_lock_request(request_rec *r, request_rec *dest,
             return DECLINED;
         }
     }
-    if (!rp_lockfile) {
+    if (!sc->lockfile) {
         return rp_lock_fail(r, 0, "no lock file (see the start-up log)");
     }
     ctx.r = r;
     ctx.dest = dest;
+    ctx.sc = sc;
     held = apr_pcalloc(r->pool, sizeof(*held));
     held->fd = -1;
     locks = rp_lock_end_at_commit(r, brief);
     apr_pool_cleanup_register(locks, held, rp_lock_release,
                               apr_pool_cleanup_null);
     start = apr_time_now();
-    err = rp_upgrade_wait(locks, start + timeout);
+    err = rp_upgrade_wait(sc->upgrade, locks, start + timeout);
     if (err != 0) {
         held->why = "the writes of the processes that another release "
                     "started before the graceful restart held the lock file";
     }
     else {
-        err = rp_lockfile_lock(rp_lockfile, r->pool, rp_lock_keys, &ctx,
+        err = rp_lockfile_lock(sc->lockfile, r->pool, rp_lock_keys, &ctx,
                                rp_lock_flags(r, brief), start + timeout,
                                held);
     }
@@ -639,9 +633,9 @@ int rp_lock_request(request_rec *r, request_rec *dest,
         return rp_lock_timed_out(r, held, timeout, start);
     }
     if (err != 0) {
-        return rp_lock_failed(r, err);
+        return rp_lock_failed(r, sc->lockfile, err);
     }
-    err = rp_lock_elsewhere(r, dest, locks, start + timeout);
+    err = rp_lock_elsewhere(sc, r, dest, locks, start + timeout);
     if (err != DECLINED) {
         return err;
     }

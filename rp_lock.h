@@ -37,18 +37,15 @@
 /* RequirePreconditionLockFile path (server config only). */
 const char *rp_lock_set_file(cmd_parms *cmd, void *dconf, const char *arg);
 
-/* RequirePreconditionSerialize was seen in the section `where` (cmd->path;
- * NULL: the server's own): with On, the start-up checks refuse what cannot
- * work; either way it goes into the fingerprint that servers sharing a
- * lock file compare. */
-void rp_lock_note_serialize(const char *where, int on);
-
-/* Was RequirePreconditionSerialize On seen anywhere in the configuration? */
-int rp_lock_in_use(void);
+/* RequirePreconditionSerialize was seen in the section cmd->path (NULL:
+ * the server's own) of cmd->server: with On, the start-up checks refuse
+ * what cannot work (rp_srv_conf_t's serialize_used, which the whole
+ * configuration's servers add up); either way it goes into the
+ * fingerprint that servers sharing a lock file compare. */
+void rp_lock_note_serialize(cmd_parms *cmd, int on);
 
 /* Hooks, called by the module's own hooks of the same name. */
 void rp_lock_register_hooks(apr_pool_t *p);
-void rp_lock_pre_config(void);
 int rp_lock_check_config(apr_pool_t *pconf, server_rec *s);
 int rp_lock_post_config(apr_pool_t *pconf, server_rec *s);
 void rp_lock_child_init(apr_pool_t *p, server_rec *s);

@@ -31,7 +31,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_etcd.h"
 #include "rp_lockserver.h"
 #include "rp_policy.h"
@@ -39,23 +39,12 @@
 
 APLOG_USE_MODULE(require_precondition);
 
-/* This configuration's directives, and its client. */
-static rp_etcd_conf_t rp_ls_conf;
-static int rp_ls_lease_set;
-static rp_etcd_t *rp_ls_etcd;
+/* This configuration's directives and its client are in the server-wide
+ * record (rp_srv_conf_t): lock_server, lease_set, etcd. */
 
-void rp_lockserver_pre_config(void)
+int rp_lockserver_used(const rp_srv_conf_t *sc)
 {
-    memset(&rp_ls_conf, 0, sizeof(rp_ls_conf));
-    rp_ls_conf.lease = RP_ETCD_LEASE_DEFAULT;
-    rp_ls_conf.prefix = RP_ETCD_PREFIX_DEFAULT;
-    rp_ls_lease_set = 0;
-    rp_ls_etcd = NULL;
-}
-
-int rp_lockserver_used(void)
-{
-    return rp_ls_etcd != NULL;
+    return sc->etcd != NULL;
 }
 
 /* ---- directives ---------------------------------------------------------- */
@@ -76,7 +65,7 @@ static const char *rp_ls_prefix(cmd_parms *cmd, const char *arg)
                             "is not a prefix: it starts with '/', does not "
                             "end with one, and has no space", arg);
     }
-    rp_ls_conf.prefix = v;
+    rp_srv_conf(cmd->server)->lock_server.prefix = v;
     return NULL;
 }
 
@@ -117,7 +106,7 @@ const char *rp_lockserver_set(cmd_parms *cmd, void *dconf, int argc,
         return "RequirePreconditionLockServer: etcd needs the client URL of "
                "at least one member (e.g. http://10.0.0.1:2379)";
     }
-    rp_ls_conf.members = members;
+    rp_srv_conf(cmd->server)->lock_server.members = members;
     return NULL;
 }
 
@@ -141,16 +130,17 @@ const char *rp_lockserver_set_tls(cmd_parms *cmd, void *dconf,
                                   const char *ca)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    rp_etcd_conf_t *conf = &rp_srv_conf(cmd->server)->lock_server;
 
     (void)dconf;
     if (!err) {
-        err = rp_ls_file(cmd, "certificate", cert, &rp_ls_conf.cert);
+        err = rp_ls_file(cmd, "certificate", cert, &conf->cert);
     }
     if (!err) {
-        err = rp_ls_file(cmd, "key", key, &rp_ls_conf.key);
+        err = rp_ls_file(cmd, "key", key, &conf->key);
     }
     if (!err) {
-        err = rp_ls_file(cmd, "CA file", ca, &rp_ls_conf.ca);
+        err = rp_ls_file(cmd, "CA file", ca, &conf->ca);
     }
     return err;
 }
@@ -159,39 +149,41 @@ const char *rp_lockserver_set_lease(cmd_parms *cmd, void *dconf,
                                     const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    rp_srv_conf_t *sc = rp_srv_conf(cmd->server);
 
     (void)dconf;
     if (!err) {
         err = rp_parse_lease(cmd->pool, arg, RP_ETCD_LEASE_MIN,
-                             RP_ETCD_LEASE_MAX, &rp_ls_conf.lease);
+                             RP_ETCD_LEASE_MAX, &sc->lock_server.lease);
     }
-    rp_ls_lease_set = !err;
+    sc->lease_set = !err;
     return err;
 }
 
 /* ---- start-up ------------------------------------------------------------ */
 
 /* What the directives say together; NULL, or why it cannot work. */
-static const char *rp_ls_conflict(void)
+static const char *rp_ls_conflict(const rp_srv_conf_t *sc)
 {
+    const rp_etcd_conf_t *conf = &sc->lock_server;
     int i, https = 0;
 
-    if (!rp_ls_conf.members) {
-        return rp_ls_conf.cert ? "RequirePreconditionLockServerTLS is set, "
-                                 "but no RequirePreconditionLockServer"
-             : rp_ls_lease_set ? "RequirePreconditionLockLease is set, but "
+    if (!conf->members) {
+        return conf->cert ? "RequirePreconditionLockServerTLS is set, "
+                            "but no RequirePreconditionLockServer"
+             : sc->lease_set ? "RequirePreconditionLockLease is set, but "
                                  "no RequirePreconditionLockServer"
              : NULL;
     }
-    for (i = 0; i < rp_ls_conf.members->nelts; i++) {
-        https += !strncasecmp(APR_ARRAY_IDX(rp_ls_conf.members, i,
-                                            const char *), "https:", 6);
+    for (i = 0; i < conf->members->nelts; i++) {
+        https += !strncasecmp(APR_ARRAY_IDX(conf->members, i, const char *),
+                              "https:", 6);
     }
-    if (https && https != rp_ls_conf.members->nelts) {
+    if (https && https != conf->members->nelts) {
         return "RequirePreconditionLockServer mixes http:// and https:// "
                "members: one cluster speaks one of them";
     }
-    if (rp_ls_conf.cert && !https) {
+    if (conf->cert && !https) {
         return "RequirePreconditionLockServerTLS is set, but the members of "
                "RequirePreconditionLockServer are http://: use their "
                "https:// URLs";
@@ -217,12 +209,13 @@ static void rp_ls_log(void *baton, int level, const char *msg)
 
 int rp_lockserver_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    const char *why = rp_ls_conflict();
+    rp_srv_conf_t *sc = rp_srv_conf(s);
+    const char *why = rp_ls_conflict(sc);
 
-    if (!why && rp_ls_conf.members) {
-        why = rp_etcd_create(pconf, &rp_ls_conf, &rp_ls_etcd);
+    if (!why && sc->lock_server.members) {
+        why = rp_etcd_create(pconf, &sc->lock_server, &sc->etcd);
     }
-    if (!why && rp_ls_etcd && rp_etcd_global_init() != 0) {
+    if (!why && sc->etcd && rp_etcd_global_init() != 0) {
         why = "libcurl did not start";
     }
     if (why) {
@@ -230,9 +223,9 @@ int rp_lockserver_post_config(apr_pool_t *pconf, server_rec *s)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     /* Once a start (not on the first of its two passes), not for -t. */
-    if (rp_ls_etcd && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
+    if (sc->etcd && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL
         && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
-        && (why = rp_etcd_probe(rp_ls_etcd, pconf,
+        && (why = rp_etcd_probe(sc->etcd, pconf,
                                 apr_time_from_sec(1))) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RPLOGNO(00098)
                      "RequirePreconditionLockServer: no member answers (%s): "
@@ -244,12 +237,13 @@ int rp_lockserver_post_config(apr_pool_t *pconf, server_rec *s)
 
 void rp_lockserver_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    rp_etcd_t *etcd = rp_srv_conf(s)->etcd;
     apr_status_t rv;
 
-    if (!rp_ls_etcd) {
+    if (!etcd) {
         return;
     }
-    rv = rp_etcd_child_init(rp_ls_etcd, pchild, rp_ls_log, s);
+    rv = rp_etcd_child_init(etcd, pchild, rp_ls_log, s);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, RPLOGNO(00099)
                      "RequirePreconditionLockServer: cannot start the thread "
@@ -260,14 +254,14 @@ void rp_lockserver_child_init(apr_pool_t *pchild, server_rec *s)
 
 /* ---- a request ----------------------------------------------------------- */
 
-int rp_lockserver_lock(request_rec *r, apr_pool_t *locks,
-                       const char *const *names, int n, apr_time_t deadline)
+int rp_lockserver_lock(const rp_srv_conf_t *sc, request_rec *r,
+                       apr_pool_t *locks, const char *const *names, int n,
+                       apr_time_t deadline)
 {
     apr_time_t start = apr_time_now();
     rp_etcd_held_t *held;
     const char *why;
-    int err = rp_etcd_lock(rp_ls_etcd, locks, names, n, deadline, &held,
-                           &why);
+    int err = rp_etcd_lock(sc->etcd, locks, names, n, deadline, &held, &why);
 
     if (err == 0) {
         rp_stats_count(RP_STAT_LOCK_SERVER_TAKEN);

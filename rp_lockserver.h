@@ -28,6 +28,8 @@
 #include "httpd.h"
 #include "http_config.h"
 
+#include "rp_module.h"      /* rp_srv_conf_t */
+
 /* RequirePreconditionLockServer etcd URL [URL ...] [prefix=/PATH] */
 const char *rp_lockserver_set(cmd_parms *cmd, void *dconf, int argc,
                               char *const argv[]);
@@ -39,21 +41,21 @@ const char *rp_lockserver_set_tls(cmd_parms *cmd, void *dconf,
 const char *rp_lockserver_set_lease(cmd_parms *cmd, void *dconf,
                                     const char *arg);
 
-void rp_lockserver_pre_config(void);
 /* Checks what the directives say together, and makes the client of this
  * configuration; on a start, asks the members (a warning when none
  * answers: the server starts anyway, and writes get 503 until one does). */
 int rp_lockserver_post_config(apr_pool_t *pconf, server_rec *s);
 void rp_lockserver_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* Is a lock server configured? */
-int rp_lockserver_used(void);
+/* Is a lock server configured (its client made at start-up)? */
+int rp_lockserver_used(const rp_srv_conf_t *sc);
 
 /* Lock the resources `names` (n URLs) in the lock server, in `locks` (the
  * pool whose end releases them), until `deadline`. DECLINED once held, or
  * 503 (with Retry-After): timed out, or the lock server could not be
  * asked (the log says which member and why). */
-int rp_lockserver_lock(request_rec *r, apr_pool_t *locks,
-                       const char *const *names, int n, apr_time_t deadline);
+int rp_lockserver_lock(const rp_srv_conf_t *sc, request_rec *r,
+                       apr_pool_t *locks, const char *const *names, int n,
+                       apr_time_t deadline);
 
 #endif /* RP_LOCKSERVER_H */

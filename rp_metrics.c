@@ -28,7 +28,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_metrics.h"
 #include "rp_stats.h"
 

@@ -37,7 +37,7 @@
 
 #include "rp_form.h"
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_evaluate.h"
 #include "rp_override.h"
 #include "rp_request.h"
@@ -242,6 +242,8 @@ typedef struct {
     int done;
 } rp_watch_t;
 
+/* Registered once a load by rp_override_register_hooks, as httpd's own
+ * modules keep theirs: no configuration's state. */
 static ap_filter_rec_t *rp_watch_filter_handle;
 
 /* The body has ended: report the guarded method the form named, or that

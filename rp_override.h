@@ -19,7 +19,7 @@
 #define RP_OVERRIDE_H
 
 #include "httpd.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 
 /* rp_judged_method for a POST, or a method httpd does not know, whose own
  * method is not guarded: the guarded method it names, or M_INVALID. */

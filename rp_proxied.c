@@ -43,7 +43,7 @@
 #include "apr_hash.h"
 #include "apr_strings.h"
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_evaluate.h"
 #include "rp_proxied.h"
 

@@ -40,7 +40,7 @@
 #include "apr_uri.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_refusal_body.h"
 #include "rp_evaluate.h"
 #include "rp_lock.h"
@@ -52,13 +52,10 @@
 
 APLOG_USE_MODULE(require_precondition);
 
+/* Registered once a load by rp_request_register_hooks, as httpd's own
+ * modules keep theirs: no configuration's state. The 428 bodies, made
+ * once a configuration cycle, are in the server-wide record. */
 static ap_filter_rec_t *rp_json_type_filter_handle;
-
-/* The 428 bodies and header lists for every set of counted headers, made
- * once per configuration cycle so that a refusal only picks one. */
-static const char *rp_html_bodies[RP_COUNTED_MAX + 1];
-static const char *rp_json_bodies[RP_COUNTED_MAX + 1];
-static const char *rp_header_lists[RP_COUNTED_MAX + 1];
 
 /* What a write says about the resource `target` (a request or the
  * destination sub-request of a COPY or MOVE), for the policy. */
@@ -173,18 +170,20 @@ static void rp_spare_body(request_rec *r)
  * one with ErrorDocument. */
 static void rp_set_body(request_rec *r, unsigned int counted)
 {
+    const rp_srv_conf_t *sc = rp_srv_conf(r->server);
+
     if (ap_response_code_string(r,
                                 ap_index_of_response(HTTP_PRECONDITION_REQUIRED))) {
         return;
     }
     if (rp_prefers_json(apr_table_get(r->headers_in, "Accept"))) {
         ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
-                           rp_json_bodies[counted]);
+                           sc->json_bodies[counted]);
         apr_table_setn(r->notes, RP_NOTE_JSON, "1");
     }
     else {
         ap_custom_response(r, HTTP_PRECONDITION_REQUIRED,
-                           rp_html_bodies[counted]);
+                           sc->html_bodies[counted]);
     }
 }
 
@@ -251,14 +250,15 @@ static int rp_require(request_rec *r, const rp_dir_conf *conf,
                       "%s %s%s from %s would be refused with 428: no usable "
                       "precondition (accepted: %s)%s [ReportOnly]",
                       r->method, r->uri, where, r->useragent_ip,
-                      rp_header_lists[counted], override);
+                      rp_srv_conf(r->server)->header_lists[counted],
+                      override);
         return DECLINED;
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00003)
                   "%s %s%s: refused with 428: no usable precondition "
                   "(accepted: %s)%s", r->method, r->uri, where,
-                  rp_header_lists[counted], override);
+                  rp_srv_conf(r->server)->header_lists[counted], override);
     rp_stats_count(RP_STAT_REFUSED);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     rp_set_body(r, counted);
@@ -419,12 +419,25 @@ static int rp_serialize(request_rec *r, const rp_dir_conf *conf)
     return status;
 }
 
+/* A request other than a GET, where the rule is off: does it reach
+ * nothing guarded elsewhere? Not a DELETE where guarded sections or
+ * serialization exist (it may remove a collection that holds one), nor
+ * any write where a <Directory> is guarded (a link may lead into it). */
+static APR_INLINE int rp_reaches_nothing(const request_rec *r,
+                                         const rp_srv_conf_t *sc)
+{
+    return (r->method_number != M_DELETE
+            || (!sc->sections_guarded && !sc->serialize_used
+                && r->finfo.filetype != APR_DIR))
+        && !sc->dir_guarded;
+}
+
 /* Nothing to do: both unset or off, a few comparisons and nothing else
- * (the GET pass-through budget). A COPY or MOVE goes on: what it
- * overwrites may be guarded elsewhere; so does a DELETE where guarded
- * sections or serialization exist: it may remove a collection that holds
- * one; so does any write where a <Directory> is guarded (a link may lead
- * into it), and a request that one redirected here left its lock to. */
+ * (the GET pass-through budget: a GET never reads the server-wide
+ * record). A COPY or MOVE goes on: what it overwrites may be guarded
+ * elsewhere; so does a write that reaches something guarded
+ * (rp_reaches_nothing), and a request that one redirected here left its
+ * lock to. */
 static APR_INLINE int rp_passes_through(const request_rec *r,
                                         const rp_dir_conf *conf,
                                         int copy_move)
@@ -435,10 +448,8 @@ static APR_INLINE int rp_passes_through(const request_rec *r,
     return RP_VALUE(conf, mode) <= RP_MODE_OFF
         && RP_VALUE(conf, serialize) <= 0
         && RP_VALUE(conf, evaluate) <= RP_EVAL_OFF && !copy_move
-        && (r->method_number != M_DELETE || (!rp_sections_guarded
-                                             && !rp_lock_in_use()
-                                             && r->finfo.filetype != APR_DIR))
-        && (!rp_dir_guarded || r->method_number == M_GET)
+        && (r->method_number == M_GET
+            || rp_reaches_nothing(r, rp_srv_conf(r->server)))
         && (!r->prev || !rp_deferred(r));
 }
 
@@ -501,7 +512,7 @@ static int rp_serializes(const request_rec *r, const rp_dir_conf *conf,
     return RP_VALUE(conf, serialize)
         || RP_VALUE(conf, evaluate) > RP_EVAL_OFF
         || (r->prev && rp_deferred(r))
-        || (rp_lock_in_use() && rp_is_dav(r)
+        || (rp_srv_conf(r->server)->serialize_used && rp_is_dav(r)
             && (copy_move || method == M_DELETE));
 }
 
@@ -566,14 +577,19 @@ static apr_status_t rp_json_type_filter(ap_filter_t *f,
     return ap_pass_brigade(f->next, bb);
 }
 
-void rp_request_post_config(apr_pool_t *pconf)
+void rp_request_post_config(apr_pool_t *pconf, server_rec *s)
 {
+    rp_srv_conf_t *sc = rp_srv_conf(s);
+    const apr_size_t n = RP_COUNTED_MAX + 1;
     unsigned int counted;
 
+    sc->html_bodies = apr_palloc(pconf, n * sizeof(*sc->html_bodies));
+    sc->json_bodies = apr_palloc(pconf, n * sizeof(*sc->json_bodies));
+    sc->header_lists = apr_palloc(pconf, n * sizeof(*sc->header_lists));
     for (counted = 0; counted <= RP_COUNTED_MAX; counted++) {
-        rp_html_bodies[counted] = rp_body_html(pconf, counted);
-        rp_json_bodies[counted] = rp_body_json(pconf, counted);
-        rp_header_lists[counted] = rp_accepted_list(pconf, counted);
+        sc->html_bodies[counted] = rp_body_html(pconf, counted);
+        sc->json_bodies[counted] = rp_body_json(pconf, counted);
+        sc->header_lists[counted] = rp_accepted_list(pconf, counted);
     }
 }
 

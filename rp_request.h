@@ -34,9 +34,10 @@ void rp_request_report_late(request_rec *r, int method);
 /* A problem+json 428 (or 412) gets its content type. */
 void rp_insert_error_filter(request_rec *r);
 
-/* Make every 428 body and header list once per configuration cycle, so
- * that a refusal only picks one. */
-void rp_request_post_config(apr_pool_t *pconf);
+/* Make every 428 body and header list once per configuration cycle, in
+ * the server-wide record of s (the main server), so that a refusal only
+ * picks one. */
+void rp_request_post_config(apr_pool_t *pconf, server_rec *s);
 
 /* The fixup (after mod_dav's), the error filter hook, the JSON type filter. */
 void rp_request_register_hooks(apr_pool_t *p);

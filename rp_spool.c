@@ -58,7 +58,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_spool.h"
 #include "rp_stats.h"
 
@@ -78,19 +78,10 @@ struct rp_spool_t {
     void *data;                 /* what a reader of the body kept with it */
 };
 
-static const char *rp_spool_dir;        /* RequirePreconditionSpoolDir */
+/* Registered once a load by rp_spool_register_hooks, as httpd's own
+ * modules keep theirs: no configuration's state. The folder,
+ * RequirePreconditionSpoolDir, is the server-wide record's spool_dir. */
 static ap_filter_rec_t *rp_spool_filter_handle;
-
-void rp_spool_pre_config(void)
-{
-    /* A reload that drops the directive goes back to the default. */
-    rp_spool_dir = NULL;
-}
-
-int rp_spool_dir_named(void)
-{
-    return rp_spool_dir != NULL;
-}
 
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg)
 {
@@ -106,7 +97,7 @@ const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg)
         return apr_psprintf(cmd->pool, "RequirePreconditionSpoolDir: '%s' "
                             "is not a valid path", arg);
     }
-    rp_spool_dir = path;
+    rp_srv_conf(cmd->server)->spool_dir = path;
     return NULL;
 }
 
@@ -170,7 +161,8 @@ static const char *rp_spool_try_as_child(apr_pool_t *p, const char *dir)
 
 int rp_spool_check_config(apr_pool_t *pconf, server_rec *s)
 {
-    const char *dir = rp_spool_dir;
+    rp_srv_conf_t *sc = rp_srv_conf(s);
+    const char *dir = sc->spool_dir;
     const char *why;
     apr_finfo_t fi;
     apr_status_t rv;
@@ -183,7 +175,7 @@ int rp_spool_check_config(apr_pool_t *pconf, server_rec *s)
                          "folder found; name one");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        rp_spool_dir = dir;
+        sc->spool_dir = dir;
     }
     rv = apr_stat(&fi, dir, APR_FINFO_TYPE, pconf);
     if (rv != APR_SUCCESS || fi.filetype != APR_DIR) {
@@ -302,11 +294,12 @@ static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
     /* APR_STATUS_IS_ENOSPC is only ENOSPC on Unix; a quota is the same. */
     int status = rv == APR_ENOSPC || rv == EDQUOT
                  ? HTTP_INSUFFICIENT_STORAGE : HTTP_INTERNAL_SERVER_ERROR;
+    const char *dir = rp_srv_conf(r->server)->spool_dir;
 
     ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, RPLOGNO(00062)
                   "%s %s: %d: cannot spool the body (%s in %s); nothing "
                   "written", r->method, r->uri, status, what,
-                  rp_spool_dir ? rp_spool_dir : "no folder");
+                  dir ? dir : "no folder");
     r->connection->keepalive = AP_CONN_CLOSE;
     return status;
 }
@@ -315,7 +308,7 @@ static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
 static int rp_spool_to_file(rp_spool_t *s)
 {
     request_rec *r = s->r;
-    const char *dir = rp_spool_dir;
+    const char *dir = rp_srv_conf(r->server)->spool_dir;
     char *tmpl;
     apr_bucket *b;
     apr_status_t rv;

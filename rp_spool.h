@@ -32,17 +32,13 @@
 /* Bodies up to this size stay in memory; larger ones go to a file. */
 #define RP_SPOOL_MEMORY ((apr_off_t)64 * 1024)
 
-/* Called from the module's pre_config: forget the last cycle's folder. */
-void rp_spool_pre_config(void);
-
-/* Did the configuration name a RequirePreconditionSpoolDir? */
-int rp_spool_dir_named(void);
-
-/* RequirePreconditionSpoolDir path (server config only). */
+/* RequirePreconditionSpoolDir path (server config only): the server-wide
+ * record's spool_dir. */
 const char *rp_spool_set_dir(cmd_parms *cmd, void *dconf, const char *arg);
 
 /* At start-up (and apache2 -t), when serialization is used: refuse a spool
- * folder the children (User, Group) cannot create files in. */
+ * folder the children (User, Group) cannot create files in; without the
+ * directive, the system's temporary folder becomes the record's. */
 int rp_spool_check_config(apr_pool_t *pconf, server_rec *s);
 
 /* Register the input filter that hands the spooled body to the handler. */

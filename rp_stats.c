@@ -33,7 +33,7 @@
 #include "apr_shm.h"
 #include "apr_strings.h"
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_policy.h"
 #include "rp_stats.h"
 
@@ -42,6 +42,10 @@ APLOG_USE_MODULE(require_precondition);
 /* The shared memory holds one rp_stats_values_t (rp_stats.h). */
 typedef rp_stats_values_t rp_counters_t;
 
+/* The process's view of that memory, set by every post_config
+ * (rp_stats_init). Not in the server-wide record: the memory outlives
+ * the configuration cycles (the process pool keeps it), and the counters
+ * are counted from every layer, many of which have no server at hand. */
 static rp_counters_t *rp_counters;
 
 const rp_stat_row_t rp_stat_rows[RP_STAT_COUNT] = {

@@ -47,7 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_lockfile.h"
 #include "rp_upgrade.h"
 
@@ -58,16 +58,14 @@ APLOG_USE_MODULE(require_precondition);
 /* More than a parent could have: one per release it has run. */
 #define RP_UPGRADE_MAX 8
 
-static int rp_upgrade_fds[RP_UPGRADE_MAX];
-static int rp_upgrade_n;
-/* This child saw no older generation's process left: it stops looking. */
-static volatile int rp_upgrade_done;
-
-void rp_upgrade_pre_config(void)
-{
-    rp_upgrade_n = 0;
-    rp_upgrade_done = 0;
-}
+/* What this configuration cycle found, in its server-wide record. */
+struct rp_upgrade_t {
+    int fds[RP_UPGRADE_MAX];
+    int n;
+    /* This child saw no older generation's process left: it stops
+     * looking (each child its own copy of the record). */
+    volatile int done;
+};
 
 /* Is descriptor `fd` (its name in /proc/self/fd) an anonymous lock file? */
 static int rp_upgrade_is_lockfile(const char *fd)
@@ -86,7 +84,7 @@ static int rp_upgrade_is_lockfile(const char *fd)
 }
 
 /* The other releases' anonymous lock files among our descriptors. */
-static void rp_upgrade_find(int own_fd)
+static void rp_upgrade_find(rp_upgrade_t *u, int own_fd)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
@@ -94,7 +92,7 @@ static void rp_upgrade_find(int own_fd)
     if (!d) {
         return;
     }
-    while ((e = readdir(d)) != NULL && rp_upgrade_n < RP_UPGRADE_MAX) {
+    while ((e = readdir(d)) != NULL && u->n < RP_UPGRADE_MAX) {
         char *end;
         long fd = strtol(e->d_name, &end, 10);
 
@@ -102,7 +100,7 @@ static void rp_upgrade_find(int own_fd)
             || !rp_upgrade_is_lockfile(e->d_name)) {
             continue;
         }
-        rp_upgrade_fds[rp_upgrade_n++] = (int)fd;
+        u->fds[u->n++] = (int)fd;
     }
     closedir(d);
 }
@@ -110,16 +108,18 @@ static void rp_upgrade_find(int own_fd)
 void rp_upgrade_start(server_rec *s, int own_fd)
 {
     apr_pool_t *pp = s->process->pool;
+    rp_upgrade_t *u = apr_pcalloc(s->process->pconf, sizeof(*u));
     const char *last = NULL;
 
+    rp_srv_conf(s)->upgrade = u;
     if (own_fd >= 0) {
-        rp_upgrade_find(own_fd);
+        rp_upgrade_find(u, own_fd);
     }
     apr_pool_userdata_get((void **)&last, RP_UPGRADE_RELEASE_KEY, pp);
     if (last && !strcmp(last, MOD_REQUIRE_PRECONDITION_VERSION)) {
         return;
     }
-    if (rp_upgrade_n > 0) {
+    if (u->n > 0) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, RPLOGNO(00083)
                      "RequirePreconditionSerialize: a graceful restart from "
                      "another release: until the processes it started are "
@@ -160,25 +160,25 @@ static apr_status_t rp_upgrade_close(void *data)
     return APR_SUCCESS;
 }
 
-int rp_upgrade_wait(apr_pool_t *locks, apr_time_t deadline)
+int rp_upgrade_wait(rp_upgrade_t *u, apr_pool_t *locks, apr_time_t deadline)
 {
     int i;
 
-    if (rp_upgrade_n == 0 || rp_upgrade_done) {
+    if (!u || u->n == 0 || u->done) {
         return 0;
     }
     if (!rp_upgrade_old_alive()) {
-        rp_upgrade_done = 1;
+        u->done = 1;
         return 0;
     }
-    for (i = 0; i < rp_upgrade_n; i++) {
+    for (i = 0; i < u->n; i++) {
         char path[64];
         int *fd = apr_palloc(locks, sizeof(*fd));
         int err;
 
         /* A description of its own: the old writers' locks are on theirs. */
         apr_snprintf(path, sizeof(path), "/proc/self/fd/%d",
-                     rp_upgrade_fds[i]);
+                     u->fds[i]);
         *fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
         if (*fd < 0) {
             return errno;

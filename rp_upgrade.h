@@ -24,20 +24,21 @@
 
 #include "httpd.h"
 
-/* A new configuration cycle: nothing found yet. */
-void rp_upgrade_pre_config(void);
+#include "rp_module.h"      /* rp_upgrade_t, rp_srv_conf_t */
 
 /* In the parent, at every start: when the generation before ran another
  * release (the process pool says which, as a plain string that every
  * release from 0.4.0 on keeps under one key), and the lock file is the
  * anonymous one (own_fd, or -1 for a named one, which every release
- * shares in one format), the other releases' lock files it inherited. */
+ * shares in one format), the other releases' lock files it inherited,
+ * kept in the server-wide record of s (the main server). */
 void rp_upgrade_start(server_rec *s, int own_fd);
 
 /* Before a write takes its locks: while a process of another generation
- * is alive, hold every lock file found above whole (closed with r's pool),
- * waiting until `deadline`; destroying `locks` ends the holds. 0,
- * ETIMEDOUT or an errno. */
-int rp_upgrade_wait(apr_pool_t *locks, apr_time_t deadline);
+ * is alive, hold every lock file found above (`u`, the record's; NULL
+ * when none was looked for) whole (closed with r's pool), waiting until
+ * `deadline`; destroying `locks` ends the holds. 0, ETIMEDOUT or an
+ * errno. */
+int rp_upgrade_wait(rp_upgrade_t *u, apr_pool_t *locks, apr_time_t deadline);
 
 #endif /* RP_UPGRADE_H */

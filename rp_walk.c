@@ -29,7 +29,7 @@
 #include "apr_strings.h"
 
 #include "rp_policy.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 #include "rp_walk.h"
 
 #include <stdlib.h>             /* realpath */
@@ -49,16 +49,15 @@ typedef struct {
     const rp_dir_conf *conf;
 } rp_section_t;
 
-static apr_array_header_t *rp_guarded_sections;
-int rp_sections_guarded;
-int rp_dir_guarded;
-
+/* Kept in the server-wide record: guarded_sections, with their count
+ * (sections_guarded) and dir_guarded, which the pass-through reads. */
 void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
 {
+    rp_srv_conf_t *srv = rp_srv_conf(main_server);
     server_rec *s;
 
-    rp_guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
-    rp_dir_guarded = 0;
+    srv->guarded_sections = apr_array_make(p, 4, sizeof(rp_section_t));
+    srv->dir_guarded = 0;
     for (s = main_server; s; s = s->next) {
         core_server_config *sconf = ap_get_core_module_config(s->module_config);
         apr_array_header_t *lists[2];
@@ -79,17 +78,17 @@ void rp_collect_sections(apr_pool_t *p, server_rec *main_server)
                     || cd->r || cd->d_is_fnmatch || cd->condition) {
                     continue;
                 }
-                sec = apr_array_push(rp_guarded_sections);
+                sec = apr_array_push(srv->guarded_sections);
                 sec->s = s;
                 sec->path = cd->d;
                 sec->len = strlen(cd->d);
                 sec->is_dir = l == 1;
-                rp_dir_guarded = rp_dir_guarded || sec->is_dir;
+                srv->dir_guarded = srv->dir_guarded || sec->is_dir;
                 sec->conf = c;
             }
         }
     }
-    rp_sections_guarded = rp_guarded_sections->nelts;
+    srv->sections_guarded = srv->guarded_sections->nelts;
 }
 
 /* Is `path` (a URL path or a folder) strictly inside the collection
@@ -240,6 +239,8 @@ static const rp_dir_conf *rp_walk_dir(rp_walk_t *wk, const char *dir,
 const rp_dir_conf *rp_guarded_inside(request_rec *r,
                                             const request_rec *t)
 {
+    const apr_array_header_t *guarded =
+        rp_srv_conf(r->server)->guarded_sections;
     const rp_section_t *sec;
     rp_walk_t wk;
     apr_pool_t *p;
@@ -251,9 +252,8 @@ const rp_dir_conf *rp_guarded_inside(request_rec *r,
         || (t->path_info && *t->path_info)) {
         return NULL;
     }
-    sec = rp_guarded_sections
-          ? (const rp_section_t *)rp_guarded_sections->elts : NULL;
-    for (i = 0; sec && i < rp_guarded_sections->nelts; i++) {
+    sec = guarded ? (const rp_section_t *)guarded->elts : NULL;
+    for (i = 0; sec && i < guarded->nelts; i++) {
         if (sec[i].s == t->server
             && rp_inside(sec[i].path, sec[i].len,
                          sec[i].is_dir ? t->filename : t->uri)) {
@@ -306,7 +306,7 @@ const rp_dir_conf *rp_real_conf(request_rec *r,
     apr_size_t n;
     char *real;
 
-    if (!rp_dir_guarded || !path || path[0] != '/'
+    if (!rp_srv_conf(r->server)->dir_guarded || !path || path[0] != '/'
         || (r->path_info && *r->path_info)) {
         return NULL;            /* not a file, or nothing is written */
     }

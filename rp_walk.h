@@ -19,15 +19,12 @@
 #define RP_WALK_H
 
 #include "httpd.h"
-#include "mod_require_precondition.h"
+#include "rp_module.h"
 
-/* How many <Location> and <Directory> sections known by their path turn
- * the rule on, and whether a <Directory> is among them: the pass-through
- * reads them (rp_collect_sections sets them in post_config). */
-extern int rp_sections_guarded;
-extern int rp_dir_guarded;
-
-/* Collect those sections of every virtual host (post_config). */
+/* Collect the <Location> and <Directory> sections known by their path
+ * that turn the rule on, of every virtual host, into the server-wide
+ * record (post_config): with how many there are and whether a <Directory>
+ * is among them, which the pass-through reads (rp_srv_conf_t). */
 void rp_collect_sections(apr_pool_t *p, server_rec *main_server);
 
 /* For a write that removes or overwrites the collection `t` (r itself or

@@ -13,7 +13,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The log message tags, as httpd's APLOGNO (mod_require_precondition.h):
+# The log message tags, as httpd's APLOGNO (rp_module.h):
 # every message the module logs starts with RPLOGNO(nnnnn), a number used
 # once in the whole project, so that an admin can grep for it.
 #
