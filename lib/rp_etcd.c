@@ -132,54 +132,94 @@ const char *rp_etcd_create(apr_pool_t *p, const rp_etcd_conf_t *conf,
 
 /* ---- unlocking ----------------------------------------------------------- */
 
-/* Delete one lock key (base64); 0 when etcd took it. */
-static int rp_etcd_unlock_key(rp_etcd_t *e, CURL *h, const char *key,
-                              apr_pool_t *p, const char **why)
+/* Delete one key (base64) now; 0 when etcd took it. */
+static int rp_etcd_delete(rp_etcd_t *e, rp_etcd_conn_t *c, const char *path,
+                          const char *field, const char *key, apr_pool_t *p,
+                          const char **why)
 {
     json_t *out = NULL;
-    rp_etcd_result_t res = rp_etcd_call(e, h, "/v3/lock/unlock",
-                                        apr_pstrcat(p, "{\"key\":\"", key,
-                                                    "\"}", NULL),
-                                        apr_time_now() + RP_ETCD_CALL_TIMEOUT,
-                                        p, &out, why);
+    int sent;
+    rp_etcd_result_t res =
+        rp_etcd_call(e, c, path, apr_pstrcat(p, "{\"", field, "\":\"", key,
+                                             "\"}", NULL),
+                     apr_time_now() + RP_ETCD_CALL_TIMEOUT, 0, p, &out, why,
+                     &sent);
 
     json_decref(out);
     return res == RP_ETCD_OK ? 0 : EIO;
 }
 
-/* Unlock what held took. A key etcd did not delete, or a lock call that
- * got no answer (etcd may have granted it all the same), retires the
- * lease, whose revocation deletes what is left: the same name locked
- * again with the same lease would be the same key. */
+/* The key v3lock makes for `name` (base64) under `lease`: the name, "/",
+ * the lease in hexadecimal; base64. */
+static char *rp_etcd_key_of(apr_pool_t *p, const char *name,
+                            const char *lease)
+{
+    int len = apr_base64_decode_len(name);
+    char *plain = apr_palloc(p, (apr_size_t)len + 1), *b64;
+    const char *key;
+
+    len = apr_base64_decode(plain, name);
+    plain[len] = '\0';
+    key = apr_psprintf(p, "%s/%" APR_UINT64_T_HEX_FMT, plain,
+                       (apr_uint64_t)apr_atoi64(lease));
+    len = (int)strlen(key);
+    b64 = apr_palloc(p, (apr_size_t)apr_base64_encode_len(len));
+    apr_base64_encode(b64, key, len);
+    return b64;
+}
+
+/* Give up what held took with its lease: unlock each key; a key etcd did
+ * not delete, or one that an unsure lock call may have left, retires the
+ * lease and is deleted later (the keeper): the same name locked again
+ * with the same lease would be the same key, and another gateway could
+ * then be let in. `gone`: etcd no longer knows the lease. */
+static void rp_etcd_drop(rp_etcd_held_t *held, rp_etcd_conn_t *c,
+                         int gone, apr_pool_t *p)
+{
+    rp_etcd_t *e = held->e;
+    int i;
+
+    for (i = held->n - 1; !gone && i >= 0; i--) {
+        const char *why = "no libcurl handle";
+        const char *key = held->keys[i] ? held->keys[i]
+                        : i == held->unsure
+                          ? rp_etcd_key_of(p, held->names[i], held->lease->id)
+                          : NULL;
+
+        if (key && (!c || rp_etcd_delete(e, c, "/v3/kv/deleterange", "key",
+                                         key, p, &why) != 0)) {
+            rp_etcd_say(e, 1, apr_psprintf(p, "cannot release a lock now "
+                                           "(lease %s is retired, the key "
+                                           "deleted later): %s",
+                                           held->lease->id, why));
+            rp_etcd_lease_retire(e, held->lease, key);
+        }
+        else if (i == held->unsure) {
+            rp_etcd_lease_retire(e, held->lease, NULL);
+        }
+        held->keys[i] = NULL;
+    }
+    rp_etcd_lease_end(e, held->lease, gone);
+    held->lease = NULL;
+    held->unsure = -1;
+}
+
 static void rp_etcd_release(rp_etcd_held_t *held)
 {
     rp_etcd_t *e = held->e;
-    int retire = held->unsure, i;
+    rp_etcd_conn_t *c;
     apr_pool_t *p;
-    CURL *h;
 
     if (!e || !held->lease || !e->mutex) {
         return;
     }
-    held->e = NULL;
     apr_pool_create(&p, NULL);
-    h = rp_etcd_handle(e);
-    for (i = held->n - 1; i >= 0; i--) {
-        const char *why;
-
-        if (held->keys[i]
-            && (!h || rp_etcd_unlock_key(e, h, held->keys[i], p, &why))) {
-            rp_etcd_say(e, 1, apr_psprintf(p, "cannot release a lock (lease "
-                                           "%s is revoked once its other "
-                                           "writes end): %s", held->lease->id,
-                                           h ? why : "no libcurl handle"));
-            retire = 1;
-        }
+    c = rp_etcd_conn(e);
+    rp_etcd_drop(held, c, 0, p);
+    if (c) {
+        rp_etcd_conn_back(e, c);
     }
-    if (h) {
-        rp_etcd_handle_back(e, h);
-    }
-    rp_etcd_lease_end(e, held->lease, retire, 0);
+    held->e = NULL;
     apr_pool_destroy(p);
 }
 
@@ -225,20 +265,22 @@ static int rp_etcd_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lock one name with the lease; the key in *key. */
-static rp_etcd_result_t rp_etcd_lock_one(rp_etcd_t *e, CURL *h,
+/* Lock one name with the lease; the key in *key. Sent once: see
+ * rp_etcd_call. */
+static rp_etcd_result_t rp_etcd_lock_one(rp_etcd_t *e, rp_etcd_conn_t *c,
                                          const char *name, const char *lease,
                                          apr_time_t deadline, apr_pool_t *p,
-                                         char **key, const char **why)
+                                         char **key, const char **why,
+                                         int *sent)
 {
     json_t *out = NULL;
     rp_etcd_result_t res;
     const char *k;
 
-    res = rp_etcd_call(e, h, "/v3/lock/lock",
+    res = rp_etcd_call(e, c, "/v3/lock/lock",
                        apr_pstrcat(p, "{\"name\":\"", name, "\",\"lease\":\"",
                                    lease, "\"}", NULL),
-                       deadline, p, &out, why);
+                       deadline, 1, p, &out, why, sent);
     k = res == RP_ETCD_OK ? json_string_value(json_object_get(out, "key"))
                           : NULL;
     if (res == RP_ETCD_OK && !k) {
@@ -250,32 +292,60 @@ static rp_etcd_result_t rp_etcd_lock_one(rp_etcd_t *e, CURL *h,
     return res;
 }
 
-/* Lock held->names in order; a lease that etcd no longer knows is replaced
- * once, and what was taken with it taken again. */
-static rp_etcd_result_t rp_etcd_take_all(rp_etcd_t *e, CURL *h,
+/* One try at all of held's names with one lease. A lock call that may
+ * have reached etcd without a clean answer (no answer, an error a retry
+ * might mend, or an answer to a request libcurl may have sent twice)
+ * leaves held->unsure: that lock is not trusted. */
+static rp_etcd_result_t rp_etcd_try(rp_etcd_t *e, rp_etcd_conn_t *c,
+                                    rp_etcd_held_t *held, apr_time_t deadline,
+                                    apr_pool_t *p, const char **why)
+{
+    rp_etcd_result_t res = rp_etcd_lease_take(e, c, deadline, p,
+                                              &held->lease, why);
+    int i, sent;
+
+    for (i = 0; res == RP_ETCD_OK && i < held->n; i++) {
+        res = rp_etcd_lock_one(e, c, held->names[i], held->lease->id,
+                               deadline, p, &held->keys[i], why, &sent);
+        if (sent == RP_ETCD_TWICE
+            || (sent == RP_ETCD_SENT && res != RP_ETCD_OK
+                && res != RP_ETCD_ERROR)) {
+            held->unsure = i;
+            if (res == RP_ETCD_OK) {
+                *why = "libcurl may have sent the lock twice (a connection "
+                       "broke): not trusted";
+                res = RP_ETCD_UNAVAILABLE;
+            }
+        }
+    }
+    return res;
+}
+
+/* Lock held->names in order. After an unsure lock, or a lease etcd no
+ * longer knows, what was taken is given up and taken again with a fresh
+ * lease, while the time lasts. */
+static rp_etcd_result_t rp_etcd_take_all(rp_etcd_t *e, rp_etcd_conn_t *c,
                                          rp_etcd_held_t *held,
                                          apr_time_t deadline, apr_pool_t *p,
                                          const char **why)
 {
     rp_etcd_result_t res = RP_ETCD_OK;
-    int i, tries;
+    int tries;
 
-    for (tries = 0; tries < 2; tries++) {
-        res = rp_etcd_lease_take(e, h, deadline, p, &held->lease, why);
-        for (i = 0; res == RP_ETCD_OK && i < held->n; i++) {
-            res = rp_etcd_lock_one(e, h, held->names[i], held->lease->id,
-                                   deadline, p, &held->keys[i], why);
-            held->unsure |= res == RP_ETCD_TIMEOUT
-                            || res == RP_ETCD_UNAVAILABLE;
-        }
-        if (res != RP_ETCD_ERROR || !held->lease
-            || !strstr(*why, "lease not found")) {
+    for (tries = 0; tries < RP_ETCD_TRIES; tries++) {
+        int gone;
+
+        res = rp_etcd_try(e, c, held, deadline, p, why);
+        if (res == RP_ETCD_OK || !held->lease) {
             return res;
         }
-        rp_etcd_lease_end(e, held->lease, 1, 1);
-        held->lease = NULL;
-        for (i = 0; i < held->n; i++) {
-            held->keys[i] = NULL;
+        gone = res == RP_ETCD_ERROR && *why && strstr(*why, "lease not found");
+        if (held->unsure < 0 && !gone) {
+            return res;             /* a clean refusal: nothing to mend */
+        }
+        rp_etcd_drop(held, c, gone, p);
+        if (res == RP_ETCD_TIMEOUT || apr_time_now() >= deadline) {
+            return res;
         }
     }
     return res;
@@ -287,7 +357,7 @@ int rp_etcd_lock(rp_etcd_t *e, apr_pool_t *p, const char *const *names,
 {
     rp_etcd_held_t *held = apr_pcalloc(p, sizeof(*held));
     rp_etcd_result_t res;
-    CURL *h;
+    rp_etcd_conn_t *c;
     int i, j;
 
     *heldp = held;
@@ -309,41 +379,44 @@ int rp_etcd_lock(rp_etcd_t *e, apr_pool_t *p, const char *const *names,
         }
     }
     held->n = j;
+    held->unsure = -1;
     held->e = e;
     apr_pool_cleanup_register(p, held, rp_etcd_cleanup,
                               apr_pool_cleanup_null);
-    h = rp_etcd_handle(e);
-    if (!h) {
+    c = rp_etcd_conn(e);
+    if (!c) {
         *why = "cannot make a libcurl handle";
         return EIO;
     }
-    res = rp_etcd_take_all(e, h, held, deadline, p, why);
-    rp_etcd_handle_back(e, h);
+    res = rp_etcd_take_all(e, c, held, deadline, p, why);
+    rp_etcd_conn_back(e, c);
     return res == RP_ETCD_OK ? 0 : res == RP_ETCD_TIMEOUT ? ETIMEDOUT : EIO;
 }
 
 const char *rp_etcd_probe(rp_etcd_t *e, apr_pool_t *p,
                           apr_interval_time_t timeout)
 {
-    CURL *h = curl_easy_init();
+    rp_etcd_conn_t c;
     const char *all = NULL;
     int m;
 
-    if (!h) {
+    c.warm = 0;
+    if ((c.h = curl_easy_init()) == NULL) {
         return "cannot make a libcurl handle";
     }
     for (m = 0; m < e->conf.members->nelts; m++) {
         json_t *out = NULL;
         const char *why;
+        int sent;
 
-        if (rp_etcd_post(e, h, m, "/v3/maintenance/status", "{}", timeout, p,
-                         &out, &why) == RP_ETCD_OK) {
+        if (rp_etcd_post(e, &c, m, "/v3/maintenance/status", "{}", timeout, p,
+                         &out, &why, &sent) == RP_ETCD_OK) {
             json_decref(out);
             all = NULL;
             break;
         }
         all = all ? apr_pstrcat(p, all, "; ", why, NULL) : why;
     }
-    curl_easy_cleanup(h);
+    curl_easy_cleanup(c.h);
     return all;
 }

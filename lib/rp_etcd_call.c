@@ -18,6 +18,7 @@
  * next member when one cannot serve, and the handles whose connections a
  * process keeps for its next calls. */
 
+#include "apr_atomic.h"
 #include "apr_strings.h"
 #include "apr_thread_cond.h"
 #include "apr_thread_mutex.h"
@@ -80,16 +81,37 @@ static void rp_etcd_options(const rp_etcd_t *e, CURL *h, const char *url,
     }
 }
 
-
 /* An error answer that a member without a leader, or in an election, or
  * behind on the log gives: another member, or the same one a moment
- * later, may serve. gRPC's Unavailable (14) and DeadlineExceeded (4). */
+ * later, may serve. gRPC's Unavailable (14), DeadlineExceeded (4), and
+ * Unknown (2) with a message of that kind. */
 static int rp_etcd_transient(json_int_t code, const char *message)
 {
     return code == 14 || code == 4
-        || (message && (strstr(message, "leader") || strstr(message,
-                                                            "timed out")
-                        || strstr(message, "unavailable")));
+        || (message && (strstr(message, "leader")
+                        || strstr(message, "timed out")
+                        || strstr(message, "deadline exceeded")
+                        || strstr(message, "unavailable")
+                        || strstr(message, "too many requests")));
+}
+
+/* An error's message and code, as etcd 3.4's gateway writes them
+ * ({"error": "...", "code": N}, or {"error": {"grpc_code": N, "message":
+ * "..."}} on a stream) and as later ones do ({"code": N, "message":
+ * "..."}). 0 when j holds no error. */
+static int rp_etcd_error_of(json_t *j, const char **message, json_int_t *code)
+{
+    json_t *err = json_object_get(j, "error");
+
+    if (json_is_object(err)) {
+        *message = json_string_value(json_object_get(err, "message"));
+        *code = json_integer_value(json_object_get(err, "grpc_code"));
+        return 1;
+    }
+    *message = err ? json_string_value(err)
+                   : json_string_value(json_object_get(j, "message"));
+    *code = json_integer_value(json_object_get(j, "code"));
+    return err || (*message && json_object_get(j, "code"));
 }
 
 /* The answer as a JSON object, or why it is not one. */
@@ -98,104 +120,142 @@ static rp_etcd_result_t rp_etcd_judge(apr_pool_t *p, long status,
                                       const char **why)
 {
     json_t *j = a->data ? json_loadb(a->data, a->len, 0, NULL) : NULL;
-    json_t *err = j ? json_object_get(j, "error") : NULL;
+    const char *m = NULL;
+    json_int_t code = 0;
+    int err = json_is_object(j) && rp_etcd_error_of(j, &m, &code);
 
     if (json_is_object(j) && !err && status == 200) {
         *out = j;
         return RP_ETCD_OK;
     }
+    json_decref(j);
     if (err) {
-        const char *m = json_string_value(err);
-        json_int_t code = json_integer_value(json_object_get(j, "code"));
-        int transient = rp_etcd_transient(code, m);
-
         *why = apr_psprintf(p, "%s (code %" APR_INT64_T_FMT ")",
                             m ? m : "error", (apr_int64_t)code);
-        json_decref(j);
-        return transient ? RP_ETCD_UNAVAILABLE : RP_ETCD_ERROR;
+        return rp_etcd_transient(code, m) || status >= 500
+               ? RP_ETCD_UNAVAILABLE : RP_ETCD_ERROR;
     }
     *why = apr_psprintf(p, "HTTP %ld and no etcd answer%s", status,
                         a->too_long ? " (too long)" : "");
-    json_decref(j);
-    return status >= 500 ? RP_ETCD_UNAVAILABLE : RP_ETCD_ERROR;
+    return status >= 500 || status == 429 ? RP_ETCD_UNAVAILABLE
+                                          : RP_ETCD_ERROR;
 }
 
-/* POST body to member m's path, within timeout. */
-rp_etcd_result_t rp_etcd_post(const rp_etcd_t *e, CURL *h, int m,
-                                     const char *path, const char *body,
-                                     apr_interval_time_t timeout,
-                                     apr_pool_t *p, json_t **out,
-                                     const char **why)
+/* Did libcurl's failure happen before anything was sent? Only on a new
+ * connection: on one made before, libcurl may have sent the request,
+ * seen the connection broken, and failed to make a new one. */
+static int rp_etcd_unsent(CURL *h, CURLcode rc, int fresh)
+{
+    curl_off_t pre = 0;
+
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        return fresh;
+    case CURLE_OPERATION_TIMEDOUT:
+        /* Timed out before the transfer began: while connecting. */
+        curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre);
+        return fresh && pre == 0;
+    default:
+        return 0;
+    }
+}
+
+rp_etcd_result_t rp_etcd_post(const rp_etcd_t *e, rp_etcd_conn_t *c, int m,
+                              const char *path, const char *body,
+                              apr_interval_time_t timeout, apr_pool_t *p,
+                              json_t **out, const char **why, int *sent)
 {
     const char *member = APR_ARRAY_IDX(e->conf.members, m, const char *);
     struct curl_slist *headers =
         curl_slist_append(NULL, "Content-Type: application/json");
     rp_etcd_answer_t a = { NULL, 0, 0 };
-    long ms = (long)apr_time_as_msec(timeout), status = 0;
+    long ms = (long)apr_time_as_msec(timeout), status = 0, connects = 0;
+    int fresh = !(c->warm & (1u << m));
     rp_etcd_result_t res;
     CURLcode rc;
 
-    rp_etcd_options(e, h, apr_pstrcat(p, member, path, NULL), body,
+    rp_etcd_options(e, c->h, apr_pstrcat(p, member, path, NULL), body,
                     ms > 0 ? ms : 1, headers, &a);
-    rc = curl_easy_perform(h);
+    rc = curl_easy_perform(c->h);
     curl_slist_free_all(headers);
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
+    curl_easy_getinfo(c->h, CURLINFO_NUM_CONNECTS, &connects);
+    *sent = rc != CURLE_OK && rp_etcd_unsent(c->h, rc, fresh)
+            ? RP_ETCD_NOT_SENT
+            : !fresh && connects > 0 ? RP_ETCD_TWICE : RP_ETCD_SENT;
+    if (rc == CURLE_OPERATION_TIMEDOUT && *sent != RP_ETCD_NOT_SENT) {
         *why = apr_psprintf(p, "%s: no answer within %ld ms", member, ms);
         res = RP_ETCD_TIMEOUT;
     }
     else if (rc != CURLE_OK) {
         *why = apr_psprintf(p, "%s: %s", member, curl_easy_strerror(rc));
-        /* No answer at all: refused, reset, TLS refused. When no member
-         * gives one in a round, there is no point waiting for a leader. */
         res = RP_ETCD_DOWN;
     }
     else {
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
         res = rp_etcd_judge(p, status, &a, out, why);
         if (res != RP_ETCD_OK) {
             *why = apr_psprintf(p, "%s: %s", member, *why);
         }
     }
+    /* A connection to m is kept only after an answer on it. */
+    c->warm = rc == CURLE_OK ? c->warm | (1u << m) : c->warm & ~(1u << m);
     free(a.data);
     return res;
 }
 
-/* POST to the cluster: the member that answered last first, then the
- * others, round after round until `deadline` while they elect a leader.
- * Only the time running out (a lock's wait), a round in which no member
- * answered at all (all down, TLS refused), or an error a retry cannot
- * mend end it early. */
-rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, CURL *h, const char *path,
-                                     const char *body, apr_time_t deadline,
-                                     apr_pool_t *p, json_t **out,
-                                     const char **why)
+/* Ask another member first next time, unless another thread did. */
+static void rp_etcd_pass_over(rp_etcd_t *e, int m)
+{
+    apr_uint32_t n = (apr_uint32_t)e->conf.members->nelts;
+
+    apr_atomic_cas32(&e->current, ((apr_uint32_t)m + 1) % n, (apr_uint32_t)m);
+}
+
+rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, rp_etcd_conn_t *c,
+                              const char *path, const char *body,
+                              apr_time_t deadline, int once, apr_pool_t *p,
+                              json_t **out, const char **why, int *sent)
 {
     int n = e->conf.members->nelts;
 
     *why = "the time ran out before etcd was asked";
+    *sent = RP_ETCD_NOT_SENT;
     for (;;) {
-        int first = e->current, i, down = 0;
+        int first = (int)apr_atomic_read32(&e->current) % n, i, silent = 0;
 
         for (i = 0; i < n; i++) {
-            int m = (first + i) % n;
-            apr_time_t left = deadline - apr_time_now();
+            int m = (first + i) % n, s;
+            apr_interval_time_t left = deadline - apr_time_now();
             rp_etcd_result_t res;
 
             if (left <= 0) {
                 return RP_ETCD_TIMEOUT;
             }
-            res = rp_etcd_post(e, h, m, path, body, left, p, out, why);
+            res = rp_etcd_post(e, c, m, path, body,
+                               once || left < RP_ETCD_TRY ? left
+                                                          : RP_ETCD_TRY,
+                               p, out, why, &s);
+            *sent = s > *sent ? s : *sent;
             if (res == RP_ETCD_OK) {
-                e->current = m;
                 *why = NULL;
                 return res;
             }
-            if (res == RP_ETCD_TIMEOUT || res == RP_ETCD_ERROR) {
+            rp_etcd_pass_over(e, m);
+            if (res == RP_ETCD_ERROR
+                || (once && s != RP_ETCD_NOT_SENT)) {
                 return res;
             }
-            down += res == RP_ETCD_DOWN;
+            silent += res == RP_ETCD_DOWN || res == RP_ETCD_TIMEOUT;
         }
-        if (down == n) {
+        if (silent == n) {
             *why = apr_psprintf(p, "no member could be reached (last: %s)",
                                 *why);
             return RP_ETCD_DOWN;
@@ -209,22 +269,39 @@ rp_etcd_result_t rp_etcd_call(rp_etcd_t *e, CURL *h, const char *path,
 
 /* ---- connections --------------------------------------------------------- */
 
-CURL *rp_etcd_handle(rp_etcd_t *e)
+rp_etcd_conn_t *rp_etcd_conn(rp_etcd_t *e)
 {
-    CURL *h = NULL;
+    rp_etcd_conn_t *c = NULL;
 
     apr_thread_mutex_lock(e->mutex);
-    if (e->idle->nelts) {
-        h = *(CURL **)apr_array_pop(e->idle);
+    if (e->nidle) {
+        c = e->idle[--e->nidle];
     }
     apr_thread_mutex_unlock(e->mutex);
-    return h ? h : curl_easy_init();
+    if (!c && (c = calloc(1, sizeof(*c))) != NULL
+        && (c->h = curl_easy_init()) == NULL) {
+        free(c);
+        c = NULL;
+    }
+    return c;
 }
 
-/* Kept with its connection for the next call of this process. */
-void rp_etcd_handle_back(rp_etcd_t *e, CURL *h)
+/* Kept with its connections for the next call of this process. */
+void rp_etcd_conn_back(rp_etcd_t *e, rp_etcd_conn_t *c)
 {
     apr_thread_mutex_lock(e->mutex);
-    APR_ARRAY_PUSH(e->idle, CURL *) = h;
+    if (e->nidle < RP_ETCD_IDLE_MAX) {
+        e->idle[e->nidle++] = c;
+        c = NULL;
+    }
     apr_thread_mutex_unlock(e->mutex);
+    if (c) {
+        rp_etcd_conn_close(c);
+    }
+}
+
+void rp_etcd_conn_close(rp_etcd_conn_t *c)
+{
+    curl_easy_cleanup(c->h);
+    free(c);
 }

@@ -41,47 +41,63 @@ void rp_etcd_say(rp_etcd_t *e, int level, const char *msg)
     }
 }
 
-/* A new lease from etcd, as the one new locks take. With the mutex. */
-static rp_etcd_result_t rp_etcd_grant(rp_etcd_t *e, CURL *h,
+/* A new lease from etcd, without the mutex (a grant may take seconds). */
+static rp_etcd_result_t rp_etcd_grant(rp_etcd_t *e, rp_etcd_conn_t *c,
                                       apr_time_t deadline, apr_pool_t *p,
-                                      const char **why)
+                                      rp_etcd_lease_t **lp, const char **why)
 {
-    rp_etcd_lease_t *l;
+    rp_etcd_lease_t *l = NULL;
     json_t *out = NULL;
     const char *id;
     char body[64];
     rp_etcd_result_t res;
+    int sent;
 
     apr_snprintf(body, sizeof(body), "{\"TTL\":%d}", e->conf.lease);
-    res = rp_etcd_call(e, h, "/v3/lease/grant", body, deadline, p, &out, why);
+    res = rp_etcd_call(e, c, "/v3/lease/grant", body, deadline, 0, p, &out,
+                       why, &sent);
     id = res == RP_ETCD_OK ? json_string_value(json_object_get(out, "ID"))
                            : NULL;
-    l = id && strlen(id) < sizeof(l->id) ? calloc(1, sizeof(*l)) : NULL;
+    if (id && strlen(id) < sizeof(l->id)) {
+        l = calloc(1, sizeof(*l));
+    }
     if (l) {
         apr_cpystrn(l->id, id, sizeof(l->id));
-        APR_ARRAY_PUSH(e->leases, rp_etcd_lease_t *) = l;
-        e->now = l;
     }
     else if (res == RP_ETCD_OK) {
         *why = "etcd granted a lease without an ID";
         res = RP_ETCD_ERROR;
     }
     json_decref(out);
+    *lp = l;
     return res;
 }
 
-/* The lease a write takes its locks with, granted when there is none;
- * the write counts among its holders until rp_etcd_lease_end. */
-rp_etcd_result_t rp_etcd_lease_take(rp_etcd_t *e, CURL *h,
-                                           apr_time_t deadline, apr_pool_t *p,
-                                           rp_etcd_lease_t **lease,
-                                           const char **why)
+rp_etcd_result_t rp_etcd_lease_take(rp_etcd_t *e, rp_etcd_conn_t *c,
+                                    apr_time_t deadline, apr_pool_t *p,
+                                    rp_etcd_lease_t **lease,
+                                    const char **why)
 {
+    rp_etcd_lease_t *mine = NULL;
     rp_etcd_result_t res = RP_ETCD_OK;
 
     apr_thread_mutex_lock(e->mutex);
-    if (!e->now) {
-        res = rp_etcd_grant(e, h, deadline, p, why);
+    while (!e->now && res == RP_ETCD_OK) {
+        apr_thread_mutex_unlock(e->mutex);
+        res = rp_etcd_grant(e, c, deadline, p, &mine, why);
+        apr_thread_mutex_lock(e->mutex);
+        if (mine) {
+            /* Another thread's grant may have come first: then this one
+             * goes, retired, the keeper revokes it. */
+            mine->next = e->leases;
+            e->leases = mine;
+            if (e->now) {
+                mine->retired = 1;
+            }
+            else {
+                e->now = mine;
+            }
+        }
     }
     *lease = res == RP_ETCD_OK ? e->now : NULL;
     if (*lease) {
@@ -91,42 +107,61 @@ rp_etcd_result_t rp_etcd_lease_take(rp_etcd_t *e, CURL *h,
     return res;
 }
 
-/* A write is done with its lease; `retire`: it may have left a key. */
-void rp_etcd_lease_end(rp_etcd_t *e, rp_etcd_lease_t *l, int retire,
-                              int gone)
+void rp_etcd_lease_retire(rp_etcd_t *e, rp_etcd_lease_t *l, const char *key)
 {
+    rp_etcd_orphan_t *o = key ? malloc(sizeof(*o) + strlen(key)) : NULL;
+
     apr_thread_mutex_lock(e->mutex);
-    l->holders--;
-    l->retired |= retire || gone;
-    l->gone |= gone;
-    if (l->retired && e->now == l) {
+    l->retired = 1;
+    if (e->now == l) {
         e->now = NULL;
+    }
+    if (o) {
+        memcpy(o->key, key, strlen(key) + 1);
+        o->next = l->orphans;
+        l->orphans = o;
     }
     apr_thread_mutex_unlock(e->mutex);
 }
 
-/* Renew one lease; NULL, or why not. Sets l->gone when etcd no longer
- * knows it. Without the mutex (l stays: only the keeper frees). */
-static const char *rp_etcd_renew(rp_etcd_t *e, CURL *h, rp_etcd_lease_t *l,
-                                 apr_pool_t *p)
+void rp_etcd_lease_end(rp_etcd_t *e, rp_etcd_lease_t *l, int gone)
+{
+    apr_thread_mutex_lock(e->mutex);
+    l->holders--;
+    if (gone) {
+        l->gone = l->retired = 1;
+        if (e->now == l) {
+            e->now = NULL;
+        }
+    }
+    apr_thread_mutex_unlock(e->mutex);
+}
+
+/* Renew one lease; NULL, or why not. A lease etcd no longer knows is gone,
+ * and so are the locks of the writes that hold it. */
+static const char *rp_etcd_renew(rp_etcd_t *e, rp_etcd_conn_t *c,
+                                 rp_etcd_lease_t *l, apr_pool_t *p,
+                                 int *lost)
 {
     const char *why = NULL;
-    json_t *out = NULL;
+    json_t *out = NULL, *result;
+    int sent;
 
-    if (rp_etcd_call(e, h, "/v3/lease/keepalive",
+    *lost = 0;
+    if (rp_etcd_call(e, c, "/v3/lease/keepalive",
                      apr_pstrcat(p, "{\"ID\":\"", l->id, "\"}", NULL),
-                     apr_time_now() + RP_ETCD_CALL_TIMEOUT, p, &out, &why)
-        != RP_ETCD_OK) {
-        why = apr_psprintf(p, "cannot renew lease %s: %s", l->id, why);
+                     apr_time_now() + RP_ETCD_CALL_TIMEOUT, 0, p, &out, &why,
+                     &sent) != RP_ETCD_OK) {
+        return apr_psprintf(p, "cannot renew lease %s: %s", l->id, why);
     }
-    else if (!json_string_value(json_object_get(json_object_get(out,
-                                                                "result"),
-                                                "TTL"))) {
+    result = json_object_get(out, "result");
+    if (!json_string_value(json_object_get(result ? result : out, "TTL"))) {
         apr_thread_mutex_lock(e->mutex);
         l->gone = l->retired = 1;
         if (e->now == l) {
             e->now = NULL;
         }
+        *lost = l->holders > 0;
         apr_thread_mutex_unlock(e->mutex);
         why = apr_psprintf(p, "lease %s had expired when it was renewed "
                            "(etcd out of reach for longer than its TTL)",
@@ -137,89 +172,172 @@ static const char *rp_etcd_renew(rp_etcd_t *e, CURL *h, rp_etcd_lease_t *l,
 }
 
 /* Revoke one lease: its keys go now. 0 when etcd has it no more. */
-static int rp_etcd_revoke(rp_etcd_t *e, CURL *h, rp_etcd_lease_t *l,
-                          apr_interval_time_t timeout, apr_pool_t *p)
+static int rp_etcd_revoke(rp_etcd_t *e, rp_etcd_conn_t *c,
+                          rp_etcd_lease_t *l, apr_interval_time_t timeout,
+                          apr_pool_t *p)
 {
     const char *why;
     json_t *out = NULL;
+    int sent;
     rp_etcd_result_t res =
-        rp_etcd_call(e, h, "/v3/lease/revoke",
+        rp_etcd_call(e, c, "/v3/lease/revoke",
                      apr_pstrcat(p, "{\"ID\":\"", l->id, "\"}", NULL),
-                     apr_time_now() + timeout, p, &out, &why);
+                     apr_time_now() + timeout, 0, p, &out, &why, &sent);
 
     json_decref(out);
     return res == RP_ETCD_OK || (res == RP_ETCD_ERROR
                                  && strstr(why, "lease not found")) ? 0 : EIO;
 }
 
-/* One round of the keeper: renew the leases in use, revoke the retired
- * ones that nobody holds, forget those etcd has no more. */
-static void rp_etcd_tend(rp_etcd_t *e, CURL *h, apr_pool_t *p)
+/* Delete a retired lease's orphans, one by one; 0 when all went. */
+static int rp_etcd_delete_orphans(rp_etcd_t *e, rp_etcd_conn_t *c,
+                                  rp_etcd_lease_t *l, apr_pool_t *p)
 {
-    int i;
+    for (;;) {
+        rp_etcd_orphan_t *o;
+        json_t *out = NULL;
+        const char *why;
+        int sent, rv;
+
+        apr_thread_mutex_lock(e->mutex);
+        o = l->orphans;
+        l->orphans = o ? o->next : NULL;
+        apr_thread_mutex_unlock(e->mutex);
+        if (!o) {
+            return 0;
+        }
+        rv = rp_etcd_call(e, c, "/v3/kv/deleterange",
+                          apr_pstrcat(p, "{\"key\":\"", o->key, "\"}", NULL),
+                          apr_time_now() + RP_ETCD_CALL_TIMEOUT, 0, p, &out,
+                          &why, &sent) == RP_ETCD_OK ? 0 : EIO;
+        json_decref(out);
+        if (rv != 0) {
+            apr_thread_mutex_lock(e->mutex);
+            o->next = l->orphans;
+            l->orphans = o;
+            apr_thread_mutex_unlock(e->mutex);
+            return rv;
+        }
+        free(o);
+    }
+}
+
+/* Frees l and its orphans; with the mutex, l out of the list. */
+static void rp_etcd_lease_free(rp_etcd_lease_t *l)
+{
+    while (l->orphans) {
+        rp_etcd_orphan_t *o = l->orphans;
+
+        l->orphans = o->next;
+        free(o);
+    }
+    free(l);
+}
+
+/* One lease's round: a retired one nobody holds is revoked, a retired
+ * one still held loses its orphans, one in use is renewed. 0, or 1 when
+ * something failed (the keeper comes back sooner). */
+static int rp_etcd_tend_one(rp_etcd_t *e, rp_etcd_conn_t *c,
+                            rp_etcd_lease_t *l, apr_pool_t *p)
+{
+    int retired, holders, gone, in_use, lost, failed = 0;
+    const char *why = NULL;
 
     apr_thread_mutex_lock(e->mutex);
-    for (i = 0; i < e->leases->nelts; i++) {
-        rp_etcd_lease_t *l = APR_ARRAY_IDX(e->leases, i, rp_etcd_lease_t *);
-        int idle = l->retired && l->holders == 0;
-        const char *why;
-
-        apr_thread_mutex_unlock(e->mutex);
-        why = l->gone || idle ? NULL : rp_etcd_renew(e, h, l, p);
-        if (why && l->gone && l->holders) {
-            rp_etcd_say(e, 0, apr_pstrcat(p, why, ": the locks that writes "
-                                          "held with it were no longer "
-                                          "theirs", NULL));
-        }
-        else if (why) {
-            rp_etcd_say(e, 1, why);
-        }
-        if (idle && !l->gone && rp_etcd_revoke(e, h, l, RP_ETCD_CALL_TIMEOUT,
-                                               p) == 0) {
+    retired = l->retired;
+    holders = l->holders;
+    gone = l->gone;
+    in_use = holders > 0 || e->now == l;
+    apr_thread_mutex_unlock(e->mutex);
+    if (gone) {
+        return 0;
+    }
+    if (retired && !holders) {
+        if (rp_etcd_revoke(e, c, l, RP_ETCD_CALL_TIMEOUT, p) == 0) {
+            apr_thread_mutex_lock(e->mutex);
             l->gone = 1;
+            apr_thread_mutex_unlock(e->mutex);
+            return 0;
         }
+        return 1;
+    }
+    if (retired) {
+        failed = rp_etcd_delete_orphans(e, c, l, p) != 0;
+    }
+    if (in_use && (why = rp_etcd_renew(e, c, l, p, &lost)) != NULL) {
+        rp_etcd_say(e, lost ? 0 : 1, lost
+                    ? apr_pstrcat(p, why, ": the locks that writes held "
+                                  "with it were no longer theirs", NULL)
+                    : why);
+        failed = 1;
+    }
+    return failed;
+}
+
+/* A round over all the leases; forgets those etcd has no more. */
+static int rp_etcd_tend(rp_etcd_t *e, rp_etcd_conn_t *c, apr_pool_t *p)
+{
+    rp_etcd_lease_t **at, *l;
+    int failed = 0;
+
+    apr_thread_mutex_lock(e->mutex);
+    at = &e->leases;
+    while ((l = *at) != NULL) {
+        apr_thread_mutex_unlock(e->mutex);
+        failed |= rp_etcd_tend_one(e, c, l, p);
+        apr_pool_clear(p);
         apr_thread_mutex_lock(e->mutex);
         if (l->gone && l->holders == 0) {
-            /* Swap in the last: the loop looks at slot i again. */
-            APR_ARRAY_IDX(e->leases, i, rp_etcd_lease_t *) =
-                APR_ARRAY_IDX(e->leases, e->leases->nelts - 1,
-                              rp_etcd_lease_t *);
-            e->leases->nelts--;
+            /* Only the keeper unlinks; writers only add at the head, so
+             * *at still points at l unless l is the head and grew. */
+            while (*at != l) {
+                at = &(*at)->next;
+            }
+            *at = l->next;
             if (e->now == l) {
                 e->now = NULL;
             }
-            free(l);
-            i--;
+            rp_etcd_lease_free(l);
+            continue;
         }
+        at = &l->next;
     }
     apr_thread_mutex_unlock(e->mutex);
+    return failed;
 }
 
 /* ---- the process --------------------------------------------------------- */
 
-/* Every third of the TTL: renew the leases, revoke the retired ones. */
+/* Every third of the TTL (every second while something fails): renew the
+ * leases, delete the orphans, revoke the retired leases. */
 static void *APR_THREAD_FUNC rp_etcd_keeper(apr_thread_t *t, void *data)
 {
     rp_etcd_t *e = data;
     apr_interval_time_t every = apr_time_from_sec(e->conf.lease) / 3;
-    CURL *h = curl_easy_init();
+    apr_interval_time_t wait = every;
+    rp_etcd_conn_t *c = NULL;
     apr_pool_t *p;
 
     apr_pool_create(&p, NULL);
     apr_thread_mutex_lock(e->mutex);
     while (!e->stopping) {
-        apr_thread_cond_timedwait(e->wake, e->mutex, every);
-        if (e->stopping || !h) {
-            continue;
+        apr_thread_cond_timedwait(e->wake, e->mutex, wait);
+        if (e->stopping) {
+            break;
         }
         apr_thread_mutex_unlock(e->mutex);
-        rp_etcd_tend(e, h, p);
-        apr_pool_clear(p);
+        if (!c && (c = rp_etcd_conn(e)) == NULL) {
+            rp_etcd_say(e, 0, "cannot make a libcurl handle to renew the "
+                        "leases: the locks of this process's writes may "
+                        "end before the writes");
+        }
+        wait = c && !rp_etcd_tend(e, c, p) ? every
+             : every < apr_time_from_sec(1) ? every : apr_time_from_sec(1);
         apr_thread_mutex_lock(e->mutex);
     }
     apr_thread_mutex_unlock(e->mutex);
-    if (h) {
-        curl_easy_cleanup(h);
+    if (c) {
+        rp_etcd_conn_close(c);
     }
     apr_pool_destroy(p);
     /* A return, not apr_thread_exit: pthread_exit's unwinding is what
@@ -229,15 +347,25 @@ static void *APR_THREAD_FUNC rp_etcd_keeper(apr_thread_t *t, void *data)
 }
 
 /* The child's end: stop the keeper, hand the leases back (their locks go
- * at once, not a TTL later), close the connections. */
+ * at once, not a TTL later), close the connections. prefork runs this
+ * from a signal handler, maybe while this very thread holds the mutex:
+ * then it leaves all to the process's end and the leases' TTL. */
 static apr_status_t rp_etcd_child_exit(void *data)
 {
     rp_etcd_t *e = data;
+    rp_etcd_lease_t *l;
+    rp_etcd_conn_t *c;
     apr_status_t rv;
     apr_pool_t *p;
-    CURL *h;
+    int tries = 0;
 
-    apr_thread_mutex_lock(e->mutex);
+    /* The keeper holds it for moments only; this thread, for ever. */
+    while (apr_thread_mutex_trylock(e->mutex) != APR_SUCCESS) {
+        if (++tries > 20) {
+            return APR_SUCCESS;
+        }
+        apr_sleep(apr_time_from_msec(10));
+    }
     e->stopping = 1;
     apr_thread_cond_signal(e->wake);
     apr_thread_mutex_unlock(e->mutex);
@@ -245,21 +373,20 @@ static apr_status_t rp_etcd_child_exit(void *data)
         apr_thread_join(&rv, e->keeper);
     }
     apr_pool_create(&p, NULL);
-    h = rp_etcd_handle(e);
-    while (e->leases->nelts) {
-        rp_etcd_lease_t *l = *(rp_etcd_lease_t **)apr_array_pop(e->leases);
-
-        if (h && !l->gone) {
-            rp_etcd_revoke(e, h, l, apr_time_from_sec(1), p);
+    c = rp_etcd_conn(e);
+    while ((l = e->leases) != NULL) {
+        e->leases = l->next;
+        if (c && !l->gone) {
+            rp_etcd_revoke(e, c, l, apr_time_from_sec(1), p);
         }
-        free(l);
+        rp_etcd_lease_free(l);
     }
     e->now = NULL;
-    if (h) {
-        curl_easy_cleanup(h);
+    if (c) {
+        rp_etcd_conn_close(c);
     }
-    while (e->idle->nelts) {
-        curl_easy_cleanup(*(CURL **)apr_array_pop(e->idle));
+    while (e->nidle) {
+        rp_etcd_conn_close(e->idle[--e->nidle]);
     }
     apr_pool_destroy(p);
     e->mutex = NULL;
@@ -273,8 +400,8 @@ int rp_etcd_child_init(rp_etcd_t *e, apr_pool_t *pchild,
 
     e->log = log;
     e->baton = baton;
-    e->idle = apr_array_make(pchild, 8, sizeof(CURL *));
-    e->leases = apr_array_make(pchild, 4, sizeof(rp_etcd_lease_t *));
+    e->leases = e->now = NULL;
+    e->nidle = 0;
     rv = apr_thread_mutex_create(&e->mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
     if (rv == APR_SUCCESS) {
         rv = apr_thread_cond_create(&e->wake, pchild);
