@@ -271,10 +271,12 @@ int rp_lockserver_lock(const rp_srv_conf_t *sc, request_rec *r,
         rp_stats_count(RP_STAT_LOCK_SERVER_TIMEOUT);
         rp_stats_count(RP_STAT_TIMEOUT);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RPLOGNO(00100)
-                      "%s %s: 503: a write through another gateway held it "
-                      "in the lock server for longer than %" APR_TIME_T_FMT
-                      " ms", r->method, r->uri,
-                      apr_time_as_msec(apr_time_now() - start));
+                      "%s %s: 503: the lock server did not grant it within "
+                      "%" APR_TIME_T_FMT " ms: a write through another "
+                      "gateway held it, or the member asked did not answer "
+                      "(%s)", r->method, r->uri,
+                      apr_time_as_msec(apr_time_now() - start),
+                      why ? why : "no more said");
         apr_table_setn(r->err_headers_out, "Retry-After", "1");
         return HTTP_SERVICE_UNAVAILABLE;
     }
