@@ -69,7 +69,8 @@
 #      connections each, vs one gateway with its local lock and all the
 #      connections; rounds of A B then B A. And the round trips to etcd per
 #      write: the calls the gateways made (etcd's grpc_server_started_total
-#      for Lock, Unlock and the Lease calls) over the writes (Lock).
+#      for Lock, Unlock, DeleteRange (the unlock) and the Lease calls)
+#      over the writes (Lock).
 #
 # The table goes to stdout; the raw numbers to bench/results/bench-<time>.txt
 # and a chart to bench/results/bench-<time>.png (latest.* point at the last
@@ -756,7 +757,7 @@ fi
 # etcd_calls PORT: the calls gateways make, and the Locks, so far.
 etcd_calls() {
     curl -s "http://127.0.0.1:$1/metrics" | awk '
-        /^grpc_server_started_total/ && /grpc_method="(Lock|Unlock|LeaseGrant|LeaseKeepAlive|LeaseRevoke)"/ {
+        /^grpc_server_started_total/ && /grpc_method="(Lock|Unlock|DeleteRange|LeaseGrant|LeaseKeepAlive|LeaseRevoke)"/ {
             calls += $NF; if ($0 ~ /grpc_method="Lock"/) locks += $NF }
         END { print calls + 0, locks + 0 }'
 }
