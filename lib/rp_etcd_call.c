@@ -128,13 +128,16 @@ static rp_etcd_result_t rp_etcd_judge(apr_pool_t *p, long status,
         *out = j;
         return RP_ETCD_OK;
     }
-    json_decref(j);
     if (err) {
+        /* m is j's: copied before j goes. */
+        int transient = rp_etcd_transient(code, m) || status >= 500;
+
         *why = apr_psprintf(p, "%s (code %" APR_INT64_T_FMT ")",
                             m ? m : "error", (apr_int64_t)code);
-        return rp_etcd_transient(code, m) || status >= 500
-               ? RP_ETCD_UNAVAILABLE : RP_ETCD_ERROR;
+        json_decref(j);
+        return transient ? RP_ETCD_UNAVAILABLE : RP_ETCD_ERROR;
     }
+    json_decref(j);
     *why = apr_psprintf(p, "HTTP %ld and no etcd answer%s", status,
                         a->too_long ? " (too long)" : "");
     return status >= 500 || status == 429 ? RP_ETCD_UNAVAILABLE
