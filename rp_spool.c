@@ -287,6 +287,18 @@ static int rp_spool_precheck(request_rec *r)
     return status == HTTP_PRECONDITION_FAILED ? status : OK;
 }
 
+/* Is an upload still to come, that a 412 now would spare? The client
+ * waits for 100 Continue, or the body (chunked: of unknown size) is more
+ * than the spool keeps in memory. A smaller body came with the headers or
+ * right behind them, and httpd reads it to keep the connection either
+ * way: judging it here would only look at the file twice (under FileETag
+ * Digest, hash it twice), since the handler judges it again under the
+ * lock and gives the same 412. */
+static int rp_spool_upload_ahead(const request_rec *r, apr_off_t len)
+{
+    return r->expecting_100 || len < 0 || len > RP_SPOOL_MEMORY;
+}
+
 /* ---- The spool -------------------------------------------------------- */
 
 static int rp_spool_fail(request_rec *r, apr_status_t rv, const char *what)
@@ -457,14 +469,16 @@ static void rp_spool_install(rp_spool_t *s)
     rp_spool_put_first(r, f);
 }
 
-/* Has r a body of at most `limit` bytes, or a chunked one? 1 to spool. */
-static int rp_spool_wanted(request_rec *r, apr_off_t limit)
+/* Has r a body of at most `limit` bytes, or a chunked one? 1 to spool;
+ * *len is then its Content-Length, or -1 for a chunked one. */
+static int rp_spool_wanted(request_rec *r, apr_off_t limit, apr_off_t *len_out)
 {
     const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t len;
     char *end;
 
+    *len_out = -1;
     if (limit <= 0) {
         return 0;
     }
@@ -476,6 +490,7 @@ static int rp_spool_wanted(request_rec *r, apr_off_t limit)
         || len <= 0) {
         return 0;
     }
+    *len_out = len;
     if (len > limit) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00064)
                       "%s %s: not spooled: Content-Length %" APR_OFF_T_FMT
@@ -502,11 +517,12 @@ rp_spool_t *rp_spool_find(const request_rec *r)
 int rp_spool_body(request_rec *r, apr_off_t limit, rp_spool_t **out)
 {
     rp_spool_t *s;
+    apr_off_t len;
     apr_status_t rv;
     int status;
 
     *out = NULL;
-    if (!rp_spool_wanted(r, limit)) {
+    if (!rp_spool_wanted(r, limit, &len)) {
         return DECLINED;
     }
     s = apr_pcalloc(r->pool, sizeof(*s));
@@ -535,6 +551,7 @@ int rp_spool_body(request_rec *r, apr_off_t limit, rp_spool_t **out)
 int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
 {
     rp_spool_t *s = rp_spool_find(r);
+    apr_off_t len;
     int status;
 
     /* Read already: for its form's _method, or by a request that this
@@ -544,10 +561,10 @@ int rp_spool_request(request_rec *r, apr_off_t limit, int *rest)
         return OK;
     }
     *rest = 0;
-    if (!rp_spool_wanted(r, limit)) {
+    if (!rp_spool_wanted(r, limit, &len)) {
         return DECLINED;
     }
-    if (rp_spool_precheck(r) != OK) {
+    if (rp_spool_upload_ahead(r, len) && rp_spool_precheck(r) != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, RPLOGNO(00065)
                       "%s %s: 412 before the upload: the precondition "
                       "fails already", r->method, r->uri);

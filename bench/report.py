@@ -331,6 +331,25 @@ def main():
                 targets.append((ratio >= 0.95, "distinct files, %s writers: Serialize On"
                                 " >= 0.95x Off" % n,
                                 "%.3f (IQR %.3f-%.3f)" % (ratio, iqr[0], iqr[1])))
+            if "serializetrial" in wrk:
+                ma, mb, ratio, bad, (ra, rb), iqr = compare("serializetrial", "sertrial-off",
+                                                            "sertrial-on")
+                n = meta.get("ser_writers", "64")
+                body = meta.get("trial_body", "100")
+                p("   the trial's shape (%s writers, wrk -t2, %s-byte bodies, a file at random"
+                  " per PUT, Debian's event settings): Off %s req/s, On %s req/s (medians):"
+                  " On/Off %.3f (IQR %.3f-%.3f)" % (n, body, fmt_int(ma), fmt_int(mb), ratio,
+                                                    iqr[0], iqr[1]))
+                if any(x for x, _ in bad.values()):
+                    p("   !! answers other than 2xx (and socket errors): %s" % bad)
+                elif any(e for _, e in bad.values()):
+                    # A child the MPM retires closes its keep-alive
+                    # connections: wrk counts the reads that end so.
+                    p("   socket errors (keep-alive connections closed by a retiring"
+                      " child), Off %d, On %d" % (bad["sertrial-off"][1], bad["sertrial-on"][1]))
+                targets.append((ratio >= 0.95, "the trial's shape (writers meet, several"
+                                " children): Serialize On >= 0.95x Off",
+                                "%.3f (IQR %.3f-%.3f)" % (ratio, iqr[0], iqr[1])))
         else:
             p("   not available: %s" % (ser.get("unavailable")
                                         or "no measurement")

@@ -37,7 +37,10 @@
 #      (bench/client.py); and what the server read (%I).
 #   4. RequirePreconditionSerialize On vs Off: conditional PUTs (If-Match)
 #      to distinct files, when the built module has the directive; with
-#      wrk's connections, then with BENCH_SER_WRITERS (64).
+#      wrk's connections, then with BENCH_SER_WRITERS (64); then in the
+#      shape of the outside trial of issue 29: 64 writers on two wrk
+#      threads, BENCH_TRIAL_BODY (100) bytes, a file picked at random per
+#      PUT (writers meet), Debian's event MPM settings (several children).
 #   5. Fairness under contention: BENCH_FAIR_WRITERS (64) writers PUT to one
 #      resource for BENCH_FAIR_SECONDS (5), RequirePreconditionSerializeTimeout
 #      1: the wait for the lock of every request (the module's note
@@ -87,6 +90,7 @@
 #   BENCH_WRK_ROUNDS=16     parts 2 and 4: rounds of A B (or B A)
 #   BENCH_WRK_SECONDS=1     parts 2 and 4: seconds per wrk run
 #   BENCH_WRK_CONNECTIONS=8
+#   BENCH_TRIAL_BODY=100    part 4: body bytes of the trial's shape
 #   BENCH_UPLOAD_MB=200     part 3: size of the refused upload
 #   BENCH_UPLOAD_TRIES=5    part 3: tries per case (the median is reported)
 #   BENCH_UPLOAD_MBIT=1000  part 3: link speed of the paced client, Mbit/s
@@ -121,8 +125,21 @@ DEL_REPEAT_BIG=${BENCH_DEL_REPEAT_BIG:-3}
 DEL_TREES=${BENCH_DEL_TREES:-w1000 w10000 deep64 deep65}
 SER_FILES=1000
 SER_WRITERS=${BENCH_SER_WRITERS:-64}
+TRIAL_BODY=${BENCH_TRIAL_BODY:-100}
+WRK_THREADS=1
 PORT_FIRST=18400
 PORT_LAST=18499
+# The event MPM as Debian's mods-available/mpm_event.conf sets it.
+DEBIAN_EVENT="<IfModule mpm_event_module>
+    StartServers 2
+    ServerLimit 16
+    MinSpareThreads 25
+    MaxSpareThreads 75
+    ThreadLimit 64
+    ThreadsPerChild 25
+    MaxRequestWorkers 150
+    MaxConnectionsPerChild 0
+</IfModule>"
 
 module_so=$rp_module_so
 rp_need_module bench/run.sh
@@ -277,6 +294,7 @@ raw_line() { echo "$*" >> "$raw"; }
     echo "meta upload_mbit $UPLOAD_MBIT"
     echo "meta ser_files $SER_FILES"
     echo "meta ser_writers $SER_WRITERS"
+    echo "meta trial_body $TRIAL_BODY"
     echo "meta fair_writers $FAIR_WRITERS"
     echo "meta fair_seconds $FAIR_SECONDS"
     echo "meta del_repeat $DEL_REPEAT"
@@ -352,7 +370,7 @@ fi
 # wrk_run LABEL CONFIG ROUND URL [SCRIPT]: one wrk run; appends its numbers.
 wrk_run() {
     local label=$1 config=$2 round=$3 url=$4 script=${5:-} out rps non2xx errors
-    local args=(-t1 -c"$CONNS" -d"${SECONDS_PER_RUN}s" --timeout 10s)
+    local args=(-t"$WRK_THREADS" -c"$CONNS" -d"${SECONDS_PER_RUN}s" --timeout 10s)
     [ -z "$script" ] || args+=(-s "$script")
     out=$(wrk "${args[@]}" "$url")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -477,9 +495,29 @@ if part 4; then
         saved_conns=$CONNS
         CONNS=$SER_WRITERS
         ab_compare serialize64 ser64-off ser64-on /docs/ser/ "$here/put-etag.lua"
-        CONNS=$saved_conns
         stop "${pid_of[ser64-off]}"
         stop "${pid_of[ser64-on]}"
+        # The trial's shape (issue 29): 64 keep-alive writers from two
+        # client threads, 100-byte bodies, each PUT to a file picked at
+        # random (two writers meet on one file now and then: serialized,
+        # the second waits), and the event MPM as Debian ships it (children
+        # of 25 threads, started and stopped as the load moves).
+        start sertrial-off serialize-off "$DEBIAN_EVENT"
+        start sertrial-on serialize-on "$DEBIAN_EVENT"
+        trial_body=$(printf "%${TRIAL_BODY}s" "" | tr ' ' t)
+        for ((i = 0; i < SER_FILES; i++)); do
+            printf '%s' "$trial_body" > "$scratch/htdocs/docs/ser/f$i.txt"
+        done
+        etag=$("$client" etag "${port_of[sertrial-off]}" /docs/ser/f0.txt)
+        raw_line "serialize trial_etag $etag"
+        export RP_ETAG=$etag RP_BODY=$trial_body RP_PICK=random
+        WRK_THREADS=2
+        ab_compare serializetrial sertrial-off sertrial-on /docs/ser/ "$here/put-etag.lua"
+        WRK_THREADS=1
+        unset RP_BODY RP_PICK
+        CONNS=$saved_conns
+        stop "${pid_of[sertrial-off]}"
+        stop "${pid_of[sertrial-on]}"
     else
         reason=$(grep -m1 -o "Invalid command '[A-Za-z]*'" <<<"$probe" \
                  || head -n 1 <<<"$probe")

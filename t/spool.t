@@ -14,8 +14,10 @@
 
 # The spool: a serialized write's body is read before its locks, so a slow
 # uploader holds nothing; a write whose precondition fails already gets its
-# 412 before any byte of its body (no 100 Continue); the handler (mod_dav,
-# CGI, mod_proxy) gets exactly the bytes the client sent.
+# 412 before any byte of its body (no 100 Continue) when an upload is still
+# to come (Expect, chunked, over 64 KiB), and a small stale body the
+# handler's 412; the handler (mod_dav, CGI, mod_proxy) gets exactly the
+# bytes the client sent.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
@@ -123,22 +125,42 @@ my @cases = (
     { name => 'create with If-None-Match: *', uri => $doc,
       headers => ['If-None-Match' => '*'], body => 'new', before => undef,
       status => 201, after => 'new', spooled => 1, bytes => 3 },
+    # Judged before the upload where one is still to come: a body over
+    # the 64 KiB the spool keeps in memory, or chunked (of unknown size).
     { name => 'stale If-Match: 412, body not read', uri => $doc,
-      headers => ['If-Match' => '"stale"'], body => 'c' x 1000,
+      headers => ['If-Match' => '"stale"'], body => 'c' x 100_000,
       before => "old\n", status => 412, after => 'unchanged', spooled => 0,
       bytes => 0 },
     { name => 'If-None-Match: * over a file: 412, body not read', uri => $doc,
-      headers => ['If-None-Match' => '*'], body => 'c' x 1000,
+      headers => ['If-None-Match' => '*'], body => 'c' x 100_000,
       before => "old\n", status => 412, after => 'unchanged', spooled => 0,
       bytes => 0 },
     { name => 'old If-Unmodified-Since: 412, body not read', uri => $doc,
       headers => ['If-Unmodified-Since' => 'Sat, 01 Jan 2000 00:00:00 GMT'],
-      body => 'c' x 1000, before => "old\n", status => 412,
+      body => 'c' x 100_000, before => "old\n", status => 412,
       after => 'unchanged', spooled => 0, bytes => 0 },
     { name => 'If-Match of a file that is not there: 412', uri => $doc,
-      headers => ['If-Match' => '"gone"'], body => 'c' x 1000,
+      headers => ['If-Match' => '"gone"'], body => 'c' x 100_000,
       before => undef, status => 412, after => 'unchanged', spooled => 0,
       bytes => 0 },
+    { name => 'stale If-Match, chunked: 412, body not read', uri => $doc,
+      headers => ['If-Match' => '"stale"'], mode => 'chunked', chunk => 500,
+      body => 'c' x 1000, before => "old\n", status => 412,
+      after => 'unchanged', spooled => 0, bytes => 0 },
+    # A small body came with the headers: read into memory, then the
+    # handler's own 412 under the lock (not a second look at the file).
+    { name => 'stale If-Match, small body: the handler\'s 412', uri => $doc,
+      headers => ['If-Match' => '"stale"'], body => 'c' x 1000,
+      before => "old\n", status => 412, after => 'unchanged', spooled => 1,
+      bytes => 1000 },
+    { name => 'If-None-Match: * over a file, small body: the handler\'s 412',
+      uri => $doc, headers => ['If-None-Match' => '*'], body => 'c' x 1000,
+      before => "old\n", status => 412, after => 'unchanged', spooled => 1,
+      bytes => 1000 },
+    { name => 'If-Match of a file that is not there, small body: 412',
+      uri => $doc, headers => ['If-Match' => '"gone"'], body => 'c' x 1000,
+      before => undef, status => 412, after => 'unchanged', spooled => 1,
+      bytes => 1000 },
     written('a body at RequirePreconditionSpoolLimit: spooled',
             '/dav/spool/small/t.txt', 'd' x 1000, 1, 1000),
     written('one byte over the limit: locked before the upload',
