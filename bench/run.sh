@@ -509,6 +509,8 @@ if part 4; then
             printf '%s' "$trial_body" > "$scratch/htdocs/docs/ser/f$i.txt"
         done
         etag=$("$client" etag "${port_of[sertrial-off]}" /docs/ser/f0.txt)
+        [ "$etag" = "$("$client" etag "${port_of[sertrial-on]}" /docs/ser/f0.txt)" ] || {
+            echo "bench/run.sh: the two servers give different ETags" >&2; exit 1; }
         raw_line "serialize trial_etag $etag"
         export RP_ETAG=$etag RP_BODY=$trial_body RP_PICK=random
         WRK_THREADS=2
