@@ -54,12 +54,12 @@ endif
 # for.
 SRC_COMMON = mod_require_precondition.c rp_request.c rp_override.c \
           rp_walk.c rp_stats.c rp_lock.c \
-          rp_metrics.c rp_spool.c rp_evaluate.c rp_lookup.c rp_digest.c \
+          rp_metrics.c rp_spool.c rp_precheck.c rp_evaluate.c rp_lookup.c rp_digest.c \
           rp_upgrade.c rp_proxied.c rp_lockserver.c $(ENGINE)
 SRC     = $(SRC_COMMON) $(LOCKFILE)
 HDR     = rp_conf.h mod_require_precondition.h rp_module.h rp_request.h \
           rp_override.h rp_walk.h rp_stats.h rp_lock.h \
-          rp_metrics.h rp_spool.h rp_evaluate.h rp_lookup.h rp_digest.h \
+          rp_metrics.h rp_spool.h rp_precheck.h rp_evaluate.h rp_lookup.h rp_digest.h \
           rp_upgrade.h rp_proxied.h rp_lockserver.h $(wildcard lib/*.h)
 MODULE  = .libs/mod_require_precondition.so
 WARN    = -Wc,-Wall -Wc,-Wextra
